@@ -1,0 +1,186 @@
+"""The law as dated, cited data: load the YAML tables, validate them, answer "as of date D".
+
+``load_law()`` reads every ``*.yaml`` under this folder once (and any overlay files given),
+validates each period's value against its schema, and returns a :class:`Law`. Table names are
+paths without the suffix: ``iit/annual_table``, ``social/shanghai``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from expatcn.law.model import LawRef, Period, TableFile
+from expatcn.law.schemas import load_all
+
+LAW_DIR = Path(__file__).parent
+
+
+class LawError(Exception):
+    """A law table that cannot be loaded, or a question the law tables cannot answer."""
+
+
+class LawNotInForce(LawError):
+    """The table has no period covering the date asked for."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The value of one table on one date, with the reference that makes it citable."""
+
+    value: Any
+    ref: LawRef
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    schema: str
+    unit: str | None
+    periods: list[Period]
+    values: list[Any] = field(repr=False)
+
+    def entry_on(self, day: dt.date) -> Entry:
+        for period, value in zip(self.periods, self.values):
+            if period.covers(day):
+                return Entry(value, self._ref(period))
+        first, last = self.periods[0], self.periods[-1]
+        span = f"{first.start}..{last.end or ''}"
+        raise LawNotInForce(f"law table {self.name!r} has no value on {day} (it covers {span})")
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return any(p.covers(day) for p in self.periods)
+
+    def _ref(self, period: Period) -> LawRef:
+        return LawRef(
+            table=self.name,
+            title=self.title,
+            start=period.start,
+            end=period.end,
+            confidence=period.confidence,
+            sources=tuple(period.sources),
+            note=period.note,
+        )
+
+
+class Law:
+    """All law tables, validated; ask for a table's value on a date."""
+
+    def __init__(self, tables: dict[str, Table], digest: str) -> None:
+        self.tables = tables
+        self.digest = digest
+
+    def table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise LawError(f"no law table named {name!r}; known: {', '.join(sorted(self.tables))}") from None
+
+    def on(self, name: str, day: dt.date) -> Entry:
+        return self.table(name).entry_on(day)
+
+    def value(self, name: str, day: dt.date) -> Any:
+        return self.on(name, day).value
+
+    def in_force(self, name: str, day: dt.date) -> bool:
+        """For a ``window`` table: is the rule in force on ``day``? Outside all periods: no."""
+        table = self.table(name)
+        return table.in_force_on(day) and bool(table.entry_on(day).value.in_force)
+
+
+def _parse_table(name: str, text: str, origin: str) -> Table:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LawError(f"{origin}: not valid YAML: {exc}") from exc
+    try:
+        parsed = TableFile.model_validate(raw)
+    except ValidationError as exc:
+        raise LawError(f"{origin}: {_errors(exc)}") from exc
+    schemas = load_all()
+    model = schemas.get(parsed.schema_)
+    if model is None:
+        raise LawError(f"{origin}: unknown schema {parsed.schema_!r}; known: {', '.join(sorted(schemas))}")
+    values = []
+    for index, period in enumerate(parsed.periods):
+        try:
+            values.append(model.model_validate(period.value))
+        except ValidationError as exc:
+            raise LawError(f"{origin}: period {index + 1} (from {period.start}): {_errors(exc)}") from exc
+    return Table(name, parsed.title, parsed.schema_, parsed.unit, parsed.periods, values)
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def _overlay(base: Table, overlay: Table) -> Table:
+    """Replace the base periods on the days the overlay covers; keep the rest, clipped."""
+    periods: list[Period] = []
+    values: list[Any] = []
+    one_day = dt.timedelta(days=1)
+    for period, value in zip(base.periods, base.values):
+        pieces = [(period.start, period.end)]
+        for cover in overlay.periods:
+            next_pieces = []
+            for start, end in pieces:
+                if end is not None and end < cover.start or cover.end is not None and start > cover.end:
+                    next_pieces.append((start, end))
+                    continue
+                if start < cover.start:
+                    next_pieces.append((start, cover.start - one_day))
+                if cover.end is not None and (end is None or end > cover.end):
+                    next_pieces.append((cover.end + one_day, end))
+            pieces = next_pieces
+        for start, end in pieces:
+            periods.append(period.model_copy(update={"start": start, "end": end}))
+            values.append(value)
+    periods.extend(overlay.periods)
+    values.extend(overlay.values)
+    order = sorted(range(len(periods)), key=lambda i: periods[i].start)
+    merged = [periods[i] for i in order]
+    TableFile.model_validate(
+        {"title": base.title, "schema": base.schema, "periods": [p.model_dump(by_alias=True) for p in merged]}
+    )
+    return Table(base.name, base.title, base.schema, base.unit, merged, [values[i] for i in order])
+
+
+def _load(overlay_files: tuple[str, ...]) -> Law:
+    digest = hashlib.sha256()
+    tables: dict[str, Table] = {}
+    for path in sorted(LAW_DIR.rglob("*.yaml")):
+        name = path.relative_to(LAW_DIR).with_suffix("").as_posix()
+        text = path.read_text(encoding="utf-8")
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        tables[name] = _parse_table(name, text, f"law table {path}")
+    for overlay_path in overlay_files:
+        path = Path(overlay_path)
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or {}
+        name = raw.pop("table", None) if isinstance(raw, dict) else None
+        if name not in tables:
+            raise LawError(f"law overlay {path}: 'table' must name an existing law table, got {name!r}")
+        digest.update(b"overlay\0" + name.encode() + b"\0" + text.encode() + b"\0")
+        overlay = _parse_table(name, yaml.safe_dump(raw), f"law overlay {path}")
+        try:
+            tables[name] = _overlay(tables[name], overlay)
+        except ValidationError as exc:
+            raise LawError(f"law overlay {path}: {_errors(exc)}") from exc
+    return Law(tables, digest.hexdigest())
+
+
+@lru_cache(maxsize=16)
+def load_law(overlays: tuple[str, ...] = ()) -> Law:
+    """The validated law tables (cached), optionally with overlay files applied in order."""
+    return _load(tuple(str(o) for o in overlays))
+

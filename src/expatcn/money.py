@@ -1,0 +1,97 @@
+"""Exact money: amounts are integer fen in NumPy ``int64`` arrays; rates are integers of
+parts per million. The one rounding rule of the project lives here: half up (away from zero),
+to the fen, applied only where a result is divided (rates, shares, ratios).
+
+Conversions (yuan <-> fen, decimal rate -> ppm) are units, not law.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import numpy as np
+
+FEN_PER_YUAN = 100
+RATE_SCALE = 1_000_000  # a rate is stored as an integer number of millionths
+MAX_ABS_FEN = 10**13  # 100 billion yuan: the largest amount accepted, so products stay in int64
+
+Fen = np.ndarray  # int64 array of fen
+
+
+class MoneyError(ValueError):
+    """An amount that is not a valid money figure (not a number, more than 2 decimals, too big)."""
+
+
+def yuan_to_fen(value: object) -> int:
+    """A yuan amount (str, int, Decimal; float accepted only if it is exact to the fen) as fen."""
+    if isinstance(value, bool):
+        raise MoneyError(f"expected an amount in yuan, got {value!r}")
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError) as exc:
+        raise MoneyError(f"expected an amount in yuan, got {value!r}") from exc
+    if not amount.is_finite():
+        raise MoneyError(f"expected a finite amount in yuan, got {value!r}")
+    fen = amount * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise MoneyError(f"expected at most two decimals (fen), got {value!r}")
+    if abs(fen) > MAX_ABS_FEN:
+        raise MoneyError(f"amount {value!r} is larger than the engine accepts")
+    return int(fen)
+
+
+def fen_to_decimal(fen: int | np.integer) -> Decimal:
+    """Fen as a ``Decimal`` yuan amount with two places."""
+    return (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def fen_to_str(fen: int | np.integer) -> str:
+    return f"{fen_to_decimal(fen):,.2f}"
+
+
+def rate_to_ppm(value: object) -> int:
+    """A decimal rate ("0.03", 0.08, "3%") as integer parts per million; exact or an error."""
+    text = str(value).strip()
+    scale = Decimal(1)
+    if text.endswith("%"):
+        text, scale = text[:-1], Decimal("0.01")
+    try:
+        rate = Decimal(text) * scale * RATE_SCALE
+    except InvalidOperation as exc:
+        raise MoneyError(f"expected a rate such as 0.03, got {value!r}") from exc
+    if rate != rate.to_integral_value():
+        raise MoneyError(f"rate {value!r} is finer than one millionth")
+    return int(rate)
+
+
+def div_half_up(numerator: np.ndarray | int, denominator: np.ndarray | int) -> np.ndarray:
+    """numerator / denominator rounded half away from zero: the project's one rounding rule.
+
+    Denominators must be positive. Works on int64 arrays and Python ints alike.
+    """
+    num = np.asarray(numerator, dtype=np.int64)
+    den = np.asarray(denominator, dtype=np.int64)
+    magnitude = (2 * np.abs(num) + den) // (2 * den)
+    return np.where(num < 0, -magnitude, magnitude)
+
+
+def apply_rate(amount_fen: np.ndarray | int, rate_ppm: np.ndarray | int) -> np.ndarray:
+    """amount × rate, to the fen, half up."""
+    return div_half_up(np.asarray(amount_fen, dtype=np.int64) * np.asarray(rate_ppm, dtype=np.int64), RATE_SCALE)
+
+
+def share(amount_fen: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """amount × numerator / denominator to the fen, half up (apportionment by days or by pay).
+
+    Where the denominator is zero the share is zero.
+    """
+    amount = np.asarray(amount_fen, dtype=np.int64)
+    num = np.asarray(numerator, dtype=np.int64)
+    den = np.asarray(denominator, dtype=np.int64)
+    safe = np.where(den == 0, 1, den)
+    return np.where(den == 0, 0, div_half_up(amount * num, safe))
+
+
+def half_up_decimal(value: Decimal) -> Decimal:
+    """The same rule for a ``Decimal`` (used at the edges when reading user figures)."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
