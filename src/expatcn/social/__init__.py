@@ -1,0 +1,1 @@
+"""Social insurance: China contributions by city, bilateral agreements, host countries, outbound."""
