@@ -1,0 +1,42 @@
+"""Foreigners' allowance exemptions (Caishui Zi [1994] No. 20 art. 2; from 2019 either these or
+the special additional deductions for the whole year — Caishui [2018] No. 164 §7, extended by
+MOF/STA 2021 No. 43 and 2023 No. 29 to 2027-12-31)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from expatcn.iit.inputs import InputError, YearInputs, people_list
+from expatcn.iit.year_law import YearLaw
+
+TABLE = "iit/expat_allowance_exemption"
+
+
+def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
+    """The tax-exempt part of each month's allowances, (N, 12) fen.
+
+    Exempt when the exemption is in force that month, the person is a foreigner, is a resident
+    (or non-residents may claim), and — where the law makes it an either/or — has elected it.
+    Claiming both the exemption and special additional deductions is an error.
+    """
+    rules = year_law.each_month_optional(TABLE)
+    in_force = np.array([rule is not None for rule in rules])
+    either_or = np.array([rule is not None and rule.excludes_special_additional_deductions for rule in rules])
+    nonresidents_ok = np.array([rule is not None and rule.nonresidents_may_claim for rule in rules])
+
+    wrongly_elected = np.flatnonzero(inputs.allowance_election & ~inputs.foreigner)
+    if wrongly_elected.size:
+        raise InputError(
+            f"the expat allowance exemption is for foreign individuals only (people {people_list(wrongly_elected)})"
+        )
+    claims_both = inputs.allowance_election[:, None] & either_or[None, :] & (inputs.special_additional_deductions > 0)
+    both = np.flatnonzero(claims_both.any(axis=1))
+    if both.size:
+        raise InputError(
+            "the expat allowance exemption and special additional deductions cannot both be claimed in one "
+            f"tax year (MOF/STA 2023 No. 29); people {people_list(both)} elect the exemption and declare deductions"
+        )
+    status_ok = inputs.resident[:, None] | nonresidents_ok[None, :]
+    elected_or_automatic = inputs.allowance_election[:, None] | ~either_or[None, :]
+    eligible = in_force[None, :] & inputs.foreigner[:, None] & status_ok & elected_or_automatic
+    return np.where(eligible, inputs.allowances, 0)

@@ -1,0 +1,118 @@
+"""Annual one-off bonus and non-residents' multi-month bonus.
+
+- Residents, 2019–2027 (Caishui [2018] No. 164 §1; MOF/STA 2021 No. 42, 2023 No. 30): taxed
+  separately — rate and quick deduction from bonus ÷ 12 on the monthly table, tax = bonus × rate −
+  quick deduction — or combined with wages; separately once a year.
+- Everyone before 2019 (Guoshuifa [2005] No. 9): separately, once a year; a salary below the
+  monthly deduction first reduces the bonus by the shortfall.
+- Non-residents, 2019 on (MOF/STA 2019 No. 35 formula 5): [(bonus ÷ 6) × rate − QD] × 6, once a
+  year, no deduction.
+A bonus that cannot be taxed separately (a second one, or after the window closes) joins wages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from expatcn.iit.inputs import MONTHS, YearInputs
+from expatcn.iit.schedule import band_index, progressive_tax
+from expatcn.iit.year_law import YearLaw
+
+ANNUAL_BONUS = "iit/annual_bonus"
+NONRESIDENT_BONUS = "iit/nonresident_multimonth_bonus"
+
+
+@dataclass
+class BonusSplit:
+    """Each month's bonus by treatment, (N, 12) fen each."""
+
+    separate: np.ndarray  # annual one-off bonus taxed on its own
+    spread: np.ndarray  # non-residents' multi-month bonus, ÷ 6 rule
+    combined: np.ndarray  # joins that month's wages
+
+
+def split_bonus(inputs: YearInputs, year_law: YearLaw, separate_chosen: np.ndarray) -> BonusSplit:
+    """Decide the treatment of every bonus: the first bonus of the year may be taxed on its own
+    where the law of its month allows it for the person's status (and, for residents from 2019,
+    where the person chose it); everything else joins wages."""
+    bonus = inputs.bonus
+    first = (bonus > 0) & (np.cumsum(bonus > 0, axis=1) == 1)
+    annual_rules = year_law.each_month_optional(ANNUAL_BONUS) if bonus.any() else [None] * MONTHS
+    spread_rules = year_law.each_month_optional(NONRESIDENT_BONUS) if bonus.any() else [None] * MONTHS
+    resident = inputs.resident[:, None]
+    separate = np.zeros_like(bonus, dtype=bool)
+    spread = np.zeros_like(bonus, dtype=bool)
+    for month, (annual, nonresident) in enumerate(zip(annual_rules, spread_rules)):
+        if annual is not None:
+            allowed = resident[:, 0] if annual.residents_only else np.ones(inputs.people, dtype=bool)
+            chosen = separate_chosen if annual.method == "separate_or_combined" else True
+            separate[:, month] = first[:, month] & allowed & chosen
+        if nonresident is not None:
+            spread[:, month] = first[:, month] & ~resident[:, 0] & ~separate[:, month]
+    return BonusSplit(
+        separate=np.where(separate, bonus, 0),
+        spread=np.where(spread, bonus, 0),
+        combined=np.where(separate | spread, 0, bonus),
+    )
+
+
+def annual_bonus_separate(
+    separate: np.ndarray, wage_shortfall: np.ndarray, year_law: YearLaw
+) -> dict[str, np.ndarray]:
+    """Tax on bonuses taxed separately, (N, 12): ``tax``, ``base`` (after any shortfall), ``rate``,
+    ``quick_deduction``. ``wage_shortfall`` is how far the month's wages fall short of the
+    deduction (used only where the law's method has the shortfall adjustment)."""
+    out = {key: np.zeros_like(separate) for key in ("tax", "base", "rate", "quick_deduction")}
+    for month in range(MONTHS):
+        column = separate[:, month]
+        if not column.any():
+            continue
+        rule = year_law.value(ANNUAL_BONUS, month)
+        schedule = year_law.value(rule.table, month)
+        base = np.maximum(column - wage_shortfall[:, month], 0) if rule.shortfall_adjustment else column
+        tax, rate, quick = progressive_tax(base, schedule, spread=rule.divisor)
+        out["tax"][:, month], out["base"][:, month] = tax, base
+        out["rate"][:, month], out["quick_deduction"][:, month] = rate, quick
+    return out
+
+
+def nonresident_multimonth_bonus(spread: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
+    """MOF/STA 2019 No. 35 formula 5 on each month's spread bonus, (N, 12)."""
+    out = {key: np.zeros_like(spread) for key in ("tax", "rate", "quick_deduction")}
+    for month in range(MONTHS):
+        column = spread[:, month]
+        if not column.any():
+            continue
+        rule = year_law.value(NONRESIDENT_BONUS, month)
+        schedule = year_law.value(rule.table, month)
+        tax, rate, quick = progressive_tax(column, schedule, spread=rule.divisor, quick_deduction_times=rule.divisor)
+        out["tax"][:, month], out["rate"][:, month], out["quick_deduction"][:, month] = tax, rate, quick
+    return out
+
+
+def bonus_cliff(separate: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
+    """Bonuses just above a band edge ("cliff") that leave the employee less than the edge itself.
+
+    For each separately taxed bonus B above the edge E = 12 × (upper bound of the band below):
+    if B − tax(B) < E − tax(E), paying E instead costs the employer less and nets the employee
+    more. Returns per person (N,): ``cheaper_bonus`` (E, or 0 where no cliff) and ``net_loss``.
+    """
+    cheaper = np.zeros(separate.shape[0], dtype=np.int64)
+    loss = np.zeros(separate.shape[0], dtype=np.int64)
+    for month in range(MONTHS):
+        amount = separate[:, month]
+        if not amount.any():
+            continue
+        rule = year_law.value(ANNUAL_BONUS, month)
+        schedule = year_law.value(rule.table, month)
+        bounds, _, _ = schedule.arrays
+        band = band_index(amount, schedule, spread=rule.divisor)
+        edge = np.where(band > 0, np.concatenate(([0], bounds))[band] * rule.divisor, 0)
+        net_here = amount - progressive_tax(amount, schedule, spread=rule.divisor)[0]
+        net_edge = edge - progressive_tax(edge, schedule, spread=rule.divisor)[0]
+        flagged = (amount > 0) & (band > 0) & (net_here < net_edge)
+        cheaper = np.where(flagged, edge, cheaper)
+        loss = np.where(flagged, net_edge - net_here, loss)
+    return {"cheaper_bonus": cheaper, "net_loss": loss}

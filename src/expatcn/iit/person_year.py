@@ -1,0 +1,219 @@
+"""One tax year for N people: every month's withholding and the annual reconciliation.
+
+:func:`compute_year` chooses, month by month from the law tables, the regime that applied
+(monthly final tax before 2019; residents' cumulative method and non-residents' monthly tax from
+2019), and applies the bonus, labour remuneration, equity and allowance rules around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from expatcn.iit.allowances import exempt_allowances
+from expatcn.iit.bonus import annual_bonus_separate, bonus_cliff, nonresident_multimonth_bonus, split_bonus
+from expatcn.iit.equity import equity_incentive
+from expatcn.iit.inputs import BonusMethod, InputError, YearInputs, people_list
+from expatcn.iit.labour import labour_remuneration
+from expatcn.iit.reconciliation import annual_reconciliation
+from expatcn.iit.withholding import (
+    METHOD,
+    cumulative_basic_deduction,
+    cumulative_withholding,
+    monthly_deduction,
+    monthly_withholding,
+)
+from expatcn.iit.year_law import YearLaw
+from expatcn.law import Law, load_law
+
+CUMULATIVE, MONTHLY = 1, 2  # codes of the wage method used for a person's month
+
+
+@dataclass
+class YearResult:
+    """The engine's answer for N people: (N, 12) monthly columns, (N,) annual columns, and the
+    law entries used (``year_law.used``) — everything :mod:`expatcn.iit.explain` needs."""
+
+    inputs: YearInputs
+    monthly: dict[str, np.ndarray]
+    annual: dict[str, np.ndarray]
+    year_law: YearLaw
+
+    @property
+    def total_tax(self) -> np.ndarray:
+        return self.monthly["total_tax"]
+
+    def take(self, rows: np.ndarray) -> YearResult:
+        return YearResult(
+            self.inputs.take(rows),
+            {k: v[rows] for k, v in self.monthly.items()},
+            {k: v[rows] for k, v in self.annual.items()},
+            self.year_law,
+        )
+
+
+def compute_year(inputs: YearInputs, law: Law | None = None) -> YearResult:
+    """Withholding for every month of ``inputs.year`` and the annual reconciliation.
+
+    Where a person's bonus method is LOWER_TAX, the year is computed both ways (separate and
+    combined) and the one with the lower tax for the year is kept, per person.
+    """
+    law = law or load_law()
+    method = inputs.bonus_method
+    by_default = _compute(inputs, law, separate_chosen=method != BonusMethod.COMBINED)
+    lower = method == BonusMethod.LOWER_TAX
+    if not (lower.any() and inputs.bonus.any()):
+        return by_default
+    combined = _compute(inputs, law, separate_chosen=method == BonusMethod.SEPARATE)
+    pick = lower & (combined.annual["year_tax"] < by_default.annual["year_tax"])
+    monthly = {k: np.where(pick[:, None], combined.monthly[k], v) for k, v in by_default.monthly.items()}
+    annual = {k: np.where(pick, combined.annual[k], v) for k, v in by_default.annual.items()}
+    return YearResult(inputs, monthly, annual, by_default.year_law)
+
+
+def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearResult:
+    year_law = YearLaw(law, inputs.year)
+    methods = year_law.each_month(METHOD)
+    cumulative_month = np.array([m.resident_method == "cumulative" for m in methods])
+    _check_deductions(inputs, cumulative_month, year_law)
+
+    exempt = exempt_allowances(inputs, year_law)
+    split = split_bonus(inputs, year_law, separate_chosen)
+    equity = equity_incentive(inputs, year_law)
+    income = inputs.wages + inputs.allowances + split.combined + equity["combined"]
+
+    wage = _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law)
+    bonus = annual_bonus_separate(split.separate, wage["shortfall"], year_law)
+    spread = nonresident_multimonth_bonus(split.spread, year_law)
+    labour = labour_remuneration(inputs.labour, inputs.resident, year_law)
+
+    monthly = {
+        "income": income,
+        "exempt_income": exempt,
+        "special_deductions": wage["special"],
+        "special_additional_deductions": wage["special_additional"],
+        "other_deductions": wage["other"],
+        "basic_deduction": wage["basic"],
+        "wage_taxable": wage["taxable"],
+        "wage_rate": wage["rate"],
+        "wage_quick_deduction": wage["quick_deduction"],
+        "wage_tax_to_date": wage["tax_to_date"],
+        "wage_withheld_to_date": wage["withheld_to_date"],
+        "wage_tax": wage["tax"],
+        "wage_method": wage["method"],
+        "bonus_separate": split.separate,
+        "bonus_spread": split.spread,
+        "bonus_combined": split.combined,
+        "bonus_base": bonus["base"],
+        "bonus_rate": bonus["rate"] + spread["rate"],
+        "bonus_quick_deduction": bonus["quick_deduction"] + spread["quick_deduction"],
+        "bonus_tax": bonus["tax"] + spread["tax"],
+        "labour_taxable": labour["taxable"],
+        "labour_rate": labour["rate"],
+        "labour_quick_deduction": labour["quick_deduction"],
+        "labour_tax": labour["tax"],
+        "labour_income_amount": labour["income_amount"],
+        "equity_separate_to_date": equity["cumulative"],
+        "equity_combined": equity["combined"],
+        "equity_rate": equity["rate"],
+        "equity_quick_deduction": equity["quick_deduction"],
+        "equity_tax": equity["tax"],
+    }
+    monthly["total_tax"] = monthly["wage_tax"] + monthly["bonus_tax"] + monthly["labour_tax"] + monthly["equity_tax"]
+
+    reconciliation = annual_reconciliation(
+        resident=inputs.resident,
+        comprehensive_income=(income - exempt + labour["income_amount"]).sum(axis=1),
+        deductions_except_basic=(wage["special"] + wage["special_additional"] + wage["other"]).sum(axis=1),
+        reductions=inputs.tax_reductions.sum(axis=1),
+        prepaid=(wage["tax"] + labour["tax"]).sum(axis=1),
+        year_law=year_law,
+    )
+    annual = {f"reconciliation_{k}": v for k, v in reconciliation.items()}
+    cliff = bonus_cliff(split.separate, year_law) if split.separate.any() else None
+    annual["bonus_cliff_cheaper_bonus"] = cliff["cheaper_bonus"] if cliff else np.zeros(inputs.people, np.int64)
+    annual["bonus_cliff_net_loss"] = cliff["net_loss"] if cliff else np.zeros(inputs.people, np.int64)
+    annual["bonus_taxed_separately"] = (split.separate + split.spread).any(axis=1)
+    withheld = monthly["total_tax"].sum(axis=1)
+    annual["withheld"] = withheld
+    # The year's final tax: wages and labour settle at reconciliation for residents (2019 on).
+    settles = reconciliation["filing"] != 0
+    separate_final = (monthly["bonus_tax"] + monthly["equity_tax"]).sum(axis=1)
+    annual["year_tax"] = np.where(settles, reconciliation["tax_due"] + separate_final, withheld)
+    return YearResult(inputs, monthly, annual, year_law)
+
+
+def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
+    """Wage withholding for everyone: the cumulative method for residents in cumulative months,
+    the monthly method otherwise; results put back in the people's order."""
+    shape = income.shape
+    keys = ("special", "special_additional", "other", "basic", "taxable", "rate", "quick_deduction",
+            "tax_to_date", "withheld_to_date", "tax", "shortfall", "method")
+    out = {key: np.zeros(shape, dtype=np.int64) for key in keys}
+    if cumulative_month.any() and not cumulative_month.all():
+        raise InputError(f"tax year {inputs.year} mixes the monthly and cumulative methods; not supported")
+    cumulative_rows = inputs.resident & cumulative_month.all()
+    for rows, cumulative in ((cumulative_rows, True), (~cumulative_rows, False)):
+        if not rows.any():
+            continue
+        index = slice(None) if rows.all() else np.flatnonzero(rows)
+        part = _cumulative_part(inputs, income, exempt, index, year_law) if cumulative else \
+            _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law)
+        for key, value in part.items():
+            out[key][index] = value
+    return out
+
+
+def _cumulative_part(inputs, income, exempt, index, year_law) -> dict[str, np.ndarray]:
+    basic = cumulative_basic_deduction(
+        inputs.employed[index], inputs.first_income_this_year[index], inputs.low_income_last_year[index], year_law
+    )
+    special = inputs.employee_contributions[index]
+    special_additional = inputs.special_additional_deductions[index]
+    other = inputs.other_deductions[index]
+    result = cumulative_withholding(
+        income[index], exempt[index], basic, special, special_additional, other, inputs.tax_reductions[index], year_law
+    )
+    result.update(special=special, special_additional=special_additional, other=other, basic=basic,
+                  method=np.full(basic.shape, CUMULATIVE, dtype=np.int64))
+    return result
+
+
+def _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
+    """Non-residents from 2019 deduct only the basic amount; before 2019 everyone also deducted
+    social insurance, housing fund and other allowed deductions from the month's wages."""
+    deductible = ~cumulative_month[None, :]
+    special = np.where(deductible, inputs.employee_contributions[index], 0)
+    other = np.where(deductible, inputs.other_deductions[index], 0)
+    net_income = income[index] - exempt[index] - special - other
+    deduction = monthly_deduction(inputs.foreigner[index], year_law)
+    tables = [m.resident_table if not c else m.nonresident_table for m, c in zip(methods, cumulative_month)]
+    result = monthly_withholding(net_income, deduction, inputs.tax_reductions[index], tables, year_law)
+    result.update(
+        special=special,
+        special_additional=np.zeros_like(special),
+        other=other,
+        basic=deduction,
+        tax_to_date=np.cumsum(result["tax"], axis=1),
+        withheld_to_date=np.cumsum(result["tax"], axis=1),
+        shortfall=np.maximum(deduction - net_income, 0),
+        method=np.full(special.shape, MONTHLY, dtype=np.int64),
+    )
+    return result
+
+
+def _check_deductions(inputs: YearInputs, cumulative_month: np.ndarray, year_law: YearLaw) -> None:
+    """Special additional deductions exist only for residents, and only from 2019."""
+    claims = inputs.special_additional_deductions > 0
+    early = np.flatnonzero((claims & ~cumulative_month[None, :]).any(axis=1))
+    if early.size:
+        raise InputError(
+            f"special additional deductions start in 2019 (Guo Fa [2018] No. 41); {year_law.year} has none "
+            f"(people {people_list(early)})"
+        )
+    nonresident = np.flatnonzero(claims.any(axis=1) & ~inputs.resident)
+    if nonresident.size:
+        raise InputError(
+            f"non-residents cannot claim special additional deductions (IIT Law art. 6) (people {people_list(nonresident)})"
+        )

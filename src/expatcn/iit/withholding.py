@@ -1,0 +1,109 @@
+"""Wage withholding: residents' cumulative method (2019 on) and the monthly method (non-residents
+from 2019; everyone before 2019, when the monthly tax was final)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from expatcn.iit.inputs import MONTHS
+from expatcn.iit.schedule import progressive_tax
+from expatcn.iit.year_law import YearLaw
+from expatcn.money import yuan_to_fen
+
+METHOD = "iit/wage_withholding_method"
+BASIC = "iit/basic_deduction"
+NEW_HIRE = "iit/new_hire_deduction_from_january"
+LOW_INCOME = "iit/low_income_simplification"
+
+
+def cumulative_basic_deduction(
+    employed: np.ndarray,
+    first_income_this_year: np.ndarray,
+    low_income_last_year: np.ndarray,
+    year_law: YearLaw,
+) -> np.ndarray:
+    """Cumulative basic deduction for residents, (N, 12) fen.
+
+    5,000 × months employed by this withholding agent (STA 2018 No. 61 art. 6); for a first wage
+    income of the year, 5,000 × months from January (STA 2020 No. 13); for last year's low
+    earners, the year's 60,000 from January (STA 2020 No. 19).
+    """
+    monthly = np.array([year_law.value(BASIC, m).monthly_fen for m in range(MONTHS)], dtype=np.int64)
+    deduction = np.cumsum(employed * monthly, axis=1)
+    if first_income_this_year.any():
+        from_january = np.cumsum(monthly)
+        window = np.array([year_law.entry(NEW_HIRE, m) is not None for m in range(MONTHS)])
+        applies = first_income_this_year[:, None] & window[None, :] & employed
+        deduction = np.where(applies, np.maximum(deduction, from_january[None, :]), deduction)
+    if low_income_last_year.any():
+        rules = year_law.each_month_optional(LOW_INCOME)
+        full_year = np.array([0 if r is None else yuan_to_fen(r.deduction_from_january) for r in rules])
+        applies = low_income_last_year[:, None] & (full_year > 0)[None, :] & employed
+        deduction = np.where(applies, np.maximum(deduction, full_year[None, :]), deduction)
+    return deduction
+
+
+def cumulative_withholding(
+    income: np.ndarray,
+    exempt: np.ndarray,
+    basic: np.ndarray,
+    special: np.ndarray,
+    special_additional: np.ndarray,
+    other: np.ndarray,
+    reductions: np.ndarray,
+    year_law: YearLaw,
+) -> dict[str, np.ndarray]:
+    """Residents' cumulative withholding (STA Announcement 2018 No. 61 art. 6), (N, 12) each.
+
+    taxable to date = Σ income − Σ exempt income − cumulative basic deduction − Σ special
+    deductions − Σ special additional deductions − Σ other deductions; tax to date = taxable ×
+    rate − quick deduction (annual table) − Σ tax reductions; this month = tax to date − tax
+    already withheld, never below zero within the year. ``basic`` is already cumulative.
+    """
+    schedule = year_law.value(year_law.value(METHOD, 0).resident_table, 0)
+    for month in range(1, MONTHS):
+        if year_law.value(year_law.value(METHOD, month).resident_table, month) != schedule:
+            raise ValueError("the cumulative table changes within the year; not supported")
+    taxable = (
+        np.cumsum(income - exempt - special - special_additional - other, axis=1) - basic
+    )
+    tax_to_date, rate, quick = progressive_tax(taxable, schedule)
+    due_to_date = np.maximum(tax_to_date - np.cumsum(reductions, axis=1), 0)
+    withheld_to_date = np.maximum.accumulate(due_to_date, axis=1)
+    withheld = np.diff(withheld_to_date, axis=1, prepend=0)
+    return {
+        "taxable": taxable,
+        "rate": rate,
+        "quick_deduction": quick,
+        "tax_to_date": due_to_date,
+        "withheld_to_date": withheld_to_date,
+        "tax": withheld,
+    }
+
+
+def monthly_deduction(foreigner: np.ndarray, year_law: YearLaw) -> np.ndarray:
+    """The month's basic deduction, (N, 12): the standard amount, plus the foreigners' additional
+    deduction where the law of the month has one (before 2018-10-01)."""
+    rules = year_law.each_month(BASIC)
+    standard = np.array([r.monthly_fen for r in rules], dtype=np.int64)
+    additional = np.array([r.foreigner_additional_fen for r in rules], dtype=np.int64)
+    return standard[None, :] + foreigner[:, None] * additional[None, :]
+
+
+def monthly_withholding(
+    net_income: np.ndarray, deduction: np.ndarray, reductions: np.ndarray, table_names: list[str], year_law: YearLaw
+) -> dict[str, np.ndarray]:
+    """Tax on each month's wages alone, (N, 12): taxable = net income − deduction on the month's
+    table (named per month in ``table_names``), less tax reductions; never below zero.
+
+    Non-residents from 2019 (IIT Law art. 6(1)(2): income − 5,000, monthly table); everyone
+    before 2019 (monthly final tax)."""
+    taxable = net_income - deduction
+    out = {key: np.zeros_like(net_income) for key in ("tax", "rate", "quick_deduction")}
+    for month in range(MONTHS):
+        schedule = year_law.value(table_names[month], month)
+        tax, rate, quick = progressive_tax(taxable[:, month], schedule)
+        out["tax"][:, month] = np.maximum(tax - reductions[:, month], 0)
+        out["rate"][:, month], out["quick_deduction"][:, month] = rate, quick
+    out["taxable"] = taxable
+    return out
