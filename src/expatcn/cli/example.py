@@ -1,0 +1,42 @@
+"""``expatcn example``: a realistic expatriate's year on the embedded example data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from expatcn.cli import app
+from expatcn.cli.common import print_json
+
+
+@app.command("example")
+def example(
+    name: Annotated[str, typer.Argument(help="which shipped scenario (see --list)")] = "resident_expat_2026",
+    list_all: Annotated[bool, typer.Option("--list", help="list the shipped scenarios")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    explain: Annotated[bool, typer.Option("--explain")] = False,
+) -> None:
+    """Run a shipped example scenario (default: a German engineer resident in Shanghai, 2026)."""
+    from expatcn.cli.tax import print_year, year_as_dict
+    from expatcn.iit.person_year import compute_year
+    from expatcn.io.scenario import load_scenario
+    from expatcn.law import load_law
+    from expatcn.examples import EXAMPLES, example_path
+
+    if list_all:
+        for path in sorted(EXAMPLES.glob("*.yaml")):
+            typer.echo(path.stem)
+        return
+    path = example_path(name)
+    if path is None:
+        typer.echo(f"error: no example named {name!r}; try --list", err=True)
+        raise typer.Exit(2)
+    scenario = load_scenario(path)
+    law = load_law()
+    result = compute_year(scenario.to_inputs(law), law)
+    if as_json:
+        print_json(year_as_dict(result, 0, explain))
+    else:
+        typer.echo(f"Example scenario: {path}")
+        print_year(result, 0, scenario.name, explain)

@@ -1,0 +1,169 @@
+"""``expatcn tax``: a person-year from a scenario file; ``expatcn tax-batch``: many from CSV/Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from expatcn.cli import app
+from expatcn.cli.common import print_json, user_errors
+
+MONTH_COLUMNS = (
+    ("income", "income"),
+    ("exempt_income", "exempt"),
+    ("wage_taxable", "taxable*"),
+    ("wage_rate", "rate"),
+    ("wage_tax", "wage tax"),
+    ("bonus_tax", "bonus tax"),
+    ("labour_tax", "labour tax"),
+    ("equity_tax", "equity tax"),
+    ("total_tax", "withheld"),
+)
+
+
+@app.command("tax")
+def tax(
+    scenario: Annotated[Path, typer.Argument(help="scenario file (.yaml or .json)")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="show every step and the law behind it")] = False,
+) -> None:
+    """Withholding month by month and the annual reconciliation for one person-year."""
+    from expatcn.iit.inputs import InputError
+    from expatcn.io.scenario import ScenarioError, load_scenario
+    from expatcn.law import LawError, load_law
+
+    with user_errors(ScenarioError, InputError, LawError):
+        loaded = load_scenario(scenario)
+        law = load_law()
+        result = _compute(loaded.to_inputs(law), law)
+    if as_json:
+        print_json(year_as_dict(result, 0, explain))
+    else:
+        print_year(result, 0, loaded.name, explain)
+
+
+def _compute(inputs, law):
+    from expatcn.iit.person_year import compute_year
+
+    return compute_year(inputs, law)
+
+
+def year_as_dict(result, person: int, explain: bool = False) -> dict:
+    """One person's year as plain JSON-ready data (amounts as strings of yuan)."""
+    from expatcn.iit.explain import explain_person
+    from expatcn.iit.reconciliation import Filing
+    from expatcn.money import RATE_SCALE, fen_to_decimal
+
+    monthly, annual = result.monthly, result.annual
+    months = []
+    for month in range(12):
+        row = {"month": month + 1, "employed": bool(result.inputs.employed[person, month])}
+        for key in ("income", "exempt_income", "basic_deduction", "special_deductions",
+                    "special_additional_deductions", "wage_taxable", "wage_tax", "bonus_separate", "bonus_tax",
+                    "labour_tax", "equity_tax", "total_tax"):
+            row[key] = str(fen_to_decimal(monthly[key][person, month]))
+        row["wage_rate"] = str(monthly["wage_rate"][person, month] / RATE_SCALE)
+        months.append(row)
+    reconciliation = {key.removeprefix("reconciliation_"): str(fen_to_decimal(value[person]))
+                      for key, value in annual.items() if key.startswith("reconciliation_") and key not in
+                      ("reconciliation_filing", "reconciliation_rate")}
+    reconciliation["rate"] = str(annual["reconciliation_rate"][person] / RATE_SCALE)
+    reconciliation["filing"] = Filing(annual["reconciliation_filing"][person]).name.lower()
+    data = {
+        "id": result.inputs.ids[person] if result.inputs.ids else person,
+        "year": result.inputs.year,
+        "resident": bool(result.inputs.resident[person]),
+        "months": months,
+        "withheld": str(fen_to_decimal(annual["withheld"][person])),
+        "year_tax": str(fen_to_decimal(annual["year_tax"][person])),
+        "bonus_taxed_separately": bool(annual["bonus_taxed_separately"][person]),
+        "bonus_cliff": None if not annual["bonus_cliff_cheaper_bonus"][person] else {
+            "cheaper_bonus": str(fen_to_decimal(annual["bonus_cliff_cheaper_bonus"][person])),
+            "employee_nets_more_by": str(fen_to_decimal(annual["bonus_cliff_net_loss"][person])),
+        },
+        "reconciliation": reconciliation,
+    }
+    if explain:
+        data["trace"] = [step.as_dict() for step in explain_person(result, person)]
+    return data
+
+
+def print_year(result, person: int, title: str, explain: bool = False) -> None:
+    """The month-by-month table, the reconciliation, alerts, and (optionally) the trace."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from expatcn.iit.explain import explain_person
+    from expatcn.iit.person_year import CUMULATIVE
+    from expatcn.iit.reconciliation import Filing
+    from expatcn.money import RATE_SCALE, fen_to_str
+
+    console = Console(width=None if Console().is_terminal else 150)
+    monthly, annual = result.monthly, result.annual
+    status = "resident" if result.inputs.resident[person] else "non-resident"
+    table = Table(*(["month"] + [label for _, label in MONTH_COLUMNS]),
+                  title=f"{title} — {result.inputs.year}, {status}", title_justify="left")
+    for month in range(12):
+        if not result.inputs.employed[person, month] and not monthly["total_tax"][person, month]:
+            continue
+        cells = [f"{result.inputs.year}-{month + 1:02d}"]
+        for key, _ in MONTH_COLUMNS:
+            value = monthly[key][person, month]
+            cells.append(f"{value * 100 / RATE_SCALE:g}%" if key == "wage_rate" else fen_to_str(max(value, 0)))
+        table.add_row(*cells)
+    table.add_row("year", *[
+        "" if key in ("wage_taxable", "wage_rate") else fen_to_str(monthly[key][person].sum()) for key, _ in MONTH_COLUMNS
+    ], style="bold")
+    console.print(table)
+    cumulative = (monthly["wage_method"][person] == CUMULATIVE).any()
+    console.print("* taxable: cumulative to date (residents' cumulative method)" if cumulative
+                  else "* taxable: the month's own (monthly tax)")
+    filing = Filing(annual["reconciliation_filing"][person])
+    if filing != Filing.NOT_APPLICABLE:
+        balance = annual["reconciliation_balance"][person]
+        what = "payable" if balance > 0 else "refund" if balance < 0 else "settled"
+        console.print(
+            f"Annual reconciliation: income {fen_to_str(annual['reconciliation_income'][person])}, "
+            f"taxable {fen_to_str(max(annual['reconciliation_taxable'][person], 0))}, tax due "
+            f"{fen_to_str(annual['reconciliation_tax_due'][person])}, prepaid "
+            f"{fen_to_str(annual['reconciliation_prepaid'][person])} → {what} {fen_to_str(abs(balance))} "
+            f"({filing.name.lower().replace('_', ' ')})"
+        )
+    if annual["bonus_cliff_cheaper_bonus"][person]:
+        console.print(
+            f"[yellow]Bonus cliff:[/yellow] a bonus of {fen_to_str(annual['bonus_cliff_cheaper_bonus'][person])} "
+            f"would cost less and net the employee {fen_to_str(annual['bonus_cliff_net_loss'][person])} more."
+        )
+    if explain:
+        console.print("\n[bold]How each figure was reached[/bold] (each law entry is cited where first used)")
+        cited = set()
+        for step in explain_person(result, person):
+            where = f"{result.inputs.year}-{step.month:02d}" if step.month else "year"
+            amount = "" if step.amount is None else fen_to_str(step.amount)
+            console.print(f"{where}  {step.label}: {amount}" + (f"  ({step.how})" if step.how else ""), soft_wrap=True)
+            for ref in step.law:
+                if ref not in cited:
+                    cited.add(ref)
+                    console.print(f"           law: {ref.describe()}", soft_wrap=True, style="dim")
+
+
+@app.command("tax-batch")
+def tax_batch(
+    source: Annotated[Path, typer.Argument(help="CSV or Parquet of person-months")],
+    out: Annotated[Path, typer.Option("--out", help="where to write results (.csv or .parquet)")],
+) -> None:
+    """Compute many person-years from one file of person-months and write one row per month."""
+    import polars as pl
+
+    from expatcn.iit.inputs import InputError
+    from expatcn.iit.person_year import compute_year
+    from expatcn.io.batch import BatchError, read_batch, result_frame, to_year_inputs, write_frame
+    from expatcn.law import LawError, load_law
+
+    with user_errors(BatchError, InputError, LawError):
+        law = load_law()
+        frames = [result_frame(compute_year(batch, law)) for batch in to_year_inputs(read_batch(source), source)]
+        write_frame(pl.concat(frames), out)
+    typer.echo(f"wrote {sum(f.height for f in frames)} rows to {out}")
