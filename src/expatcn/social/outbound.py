@@ -1,0 +1,279 @@
+"""Outbound assignments: a Chinese employee sent abroad — the host country's contributions, what
+China's agreement with the host country removes, the double-contribution exposure, and the
+certificate-of-coverage timeline.
+
+Rules: host contributions per ``law/social/host/<iso2>.yaml``; exemptions per the agreement in
+``law/social/agreements.yaml`` (a Chinese certificate removes ``partner_exempt_branches`` for the
+months it covers in full, once the agreement is in force); certificate expiry = secondment start +
+the agreement's maximum secondment − 1 day; renewal alert three months before expiry. China
+contributions that continue in the home city are double exposure in every month and branch the
+host country also charges. Amounts stay in their own currency; RMB only with a rate the user gives.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from expatcn.law import Law
+from expatcn.law.schemas.social_international import Agreement
+from expatcn.social.agreements import agreement_for, certificate_covers_month
+from expatcn.social.host import HOST_COUNTRIES, HostContributions, host_contributions, to_minor
+
+# China schemes ↔ host branches that insure the same risk: paying both is double contribution.
+OVERLAPPING_BRANCHES = {"pension": "pension", "medical": "medical", "unemployment": "unemployment", "work_injury": "work_injury"}
+RENEWAL_NOTICE_MONTHS = 3
+
+Amount = Annotated[Decimal, Field(ge=0, description="an amount in the currency named, e.g. 12500.00")]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole calendar months, clipped to the month's last day (Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def month_range(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of every calendar month from ``start``'s to ``end``'s, inclusive."""
+    months, cursor = [], start.replace(day=1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = add_months(cursor, 1)
+    return months
+
+
+# ---------------------------------------------------------------- scenario (validated at the edge)
+
+
+class CertificateInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: dt.date | None = Field(default=None, alias="from", description="defaults to the assignment start")
+    until: dt.date | None = Field(default=None, description="defaults to start + the agreement's maximum − 1 day")
+    apply: bool = Field(default=True, description="false: no certificate is applied for")
+
+
+class Assignment(BaseModel):
+    """One outbound assignment as written in a scenario file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    host_country: str = Field(description="ISO 3166 alpha-2, e.g. US, DE")
+    start: dt.date
+    end: dt.date
+    host_wage_monthly: Amount = Field(description="monthly wage on the host payroll, host currency")
+    host_wage_by_month: dict[str, Amount] = Field(
+        default_factory=dict, description="overrides by month 'YYYY-MM' (bonus months, part months)"
+    )
+    home_city: str | None = Field(default=None, description="China city where contributions continue, e.g. shanghai")
+    china_contributions_continue: bool = True
+    china_base_monthly: Amount | None = Field(default=None, description="RMB contribution base in the home city")
+    certificate: CertificateInput = Field(default_factory=CertificateInput)
+    host_not_applicable: list[str] = Field(default_factory=list, description="host scheme keys that do not apply")
+
+    @field_validator("host_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in HOST_COUNTRIES:
+            raise ValueError(f"expected one of {', '.join(HOST_COUNTRIES)} (ISO alpha-2), got {value!r}")
+        return code
+
+    @field_validator("host_wage_by_month")
+    @classmethod
+    def _months(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for key in value:
+            try:
+                dt.date.fromisoformat(f"{key}-01")
+            except ValueError:
+                raise ValueError(f"month keys must be 'YYYY-MM', got {key!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> Assignment:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class OutboundScenario(BaseModel):
+    """A scenario file for ``expatcn outbound``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    assignments: list[Assignment] = Field(min_length=1)
+    fx_cny_per_unit: dict[str, Decimal] = Field(
+        default_factory=dict, description="optional RMB per host currency unit, e.g. {USD: '7.10'}"
+    )
+
+
+# ---------------------------------------------------------------- certificate timeline
+
+
+@dataclass(frozen=True)
+class CertificateTimeline:
+    """The certificate of coverage for one assignment and the alerts it raises."""
+
+    agreement: Agreement | None
+    applied: bool
+    start: dt.date | None
+    expiry: dt.date | None
+    renewal_alert: dt.date | None
+    alerts: tuple[str, ...]
+
+
+def certificate_timeline(law: Law, assignment: Assignment) -> CertificateTimeline:
+    """Expiry from the secondment start and the agreement's maximum; renewal alert 3 months before."""
+    country, start = assignment.host_country, assignment.start
+    agreement = agreement_for(law, country, start)
+    alerts: list[str] = []
+    if agreement is None:
+        alerts.append(f"no social security agreement between China and {country}: host contributions are due in full "
+                      "for the whole assignment on top of any China contributions")
+        return CertificateTimeline(None, False, None, None, None, tuple(alerts))
+    if not agreement.in_force_on(start):
+        when = f"in force from {agreement.in_force}" if agreement.in_force else "not (known to be) in force"
+        alerts.append(f"the China–{country} agreement (signed {agreement.signed}) is {when}: no exemption at the start")
+    cert = assignment.certificate
+    if not cert.apply:
+        alerts.append("no certificate of coverage applied for: host contributions are due in full")
+        return CertificateTimeline(agreement, False, None, None, None, tuple(alerts))
+    cert_start = cert.start or start
+    expiry = cert.until
+    if expiry is None and agreement.max_secondment_months is not None:
+        expiry = add_months(cert_start, agreement.max_secondment_months) - dt.timedelta(days=1)
+    if expiry is None:
+        alerts.append(f"the China–{country} agreement gives no maximum secondment in our sources: "
+                      "enter the certificate's end date ('certificate: until:')")
+        return CertificateTimeline(agreement, True, cert_start, None, None, tuple(alerts))
+    if agreement.max_secondment_months is not None:
+        limit = add_months(cert_start, agreement.max_secondment_months) - dt.timedelta(days=1)
+        if expiry > limit:
+            alerts.append(f"certificate end {expiry} is beyond the agreement's maximum of "
+                          f"{agreement.max_secondment_months} months ({limit}); an extension is needed")
+    renewal = add_months(expiry, -RENEWAL_NOTICE_MONTHS)
+    if assignment.end > expiry:
+        ext = agreement.extension or "extension rules unconfirmed"
+        alerts.append(f"the assignment ends {assignment.end}, after the certificate expires on {expiry}: "
+                      f"host {', '.join(agreement.partner_exempt_branches)} contributions are due from "
+                      f"{expiry + dt.timedelta(days=1)} unless extended. Apply for renewal by {renewal}. ({ext})")
+    return CertificateTimeline(agreement, True, cert_start, expiry, renewal, tuple(alerts))
+
+
+# ---------------------------------------------------------------- the two-country picture
+
+
+@dataclass
+class OutboundResult:
+    """One assignment, month by month (arrays of length M, host currency minor units)."""
+
+    assignment: Assignment
+    months: list[dt.date]
+    timeline: CertificateTimeline
+    host: HostContributions  # with the certificate applied
+    host_without_certificate: HostContributions
+    host_wage: np.ndarray
+    certificate_month: np.ndarray  # bool: the certificate covers the whole month
+    removed_by_agreement: np.ndarray  # employer + employee amounts the certificate removes
+    double_exposure: np.ndarray  # host employer + employee amounts in branches China also charges
+    double_exposure_branches: tuple[str, ...]
+    china: object | None = None  # the China engine's result where it is available
+    china_note: str | None = None
+    fx_cny_per_unit: Decimal | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.host.currency
+
+    def host_employer(self) -> np.ndarray:
+        return self.host.employer_total()[0]
+
+    def host_employee(self) -> np.ndarray:
+        return self.host.employee_total()[0]
+
+
+def _wages(assignment: Assignment, months: list[dt.date], minor: int) -> np.ndarray:
+    monthly = to_minor(assignment.host_wage_monthly, minor)
+    row = np.full(len(months), monthly, dtype=np.int64)
+    for key, amount in assignment.host_wage_by_month.items():
+        month = dt.date.fromisoformat(f"{key}-01")
+        if month not in months:
+            raise ValueError(f"{assignment.name}: host_wage_by_month names {key}, outside the assignment")
+        row[months.index(month)] = to_minor(amount, minor)
+    return row[None, :]
+
+
+def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = None) -> OutboundResult:
+    """The two-country picture of one assignment (see the module docstring for the rules)."""
+    months = month_range(assignment.start, assignment.end)
+    timeline = certificate_timeline(law, assignment)
+    probe = host_contributions(law, assignment.host_country, np.zeros((1, len(months)), np.int64), months)
+    wage = _wages(assignment, months, probe.minor_per_unit)
+    covered = np.zeros(len(months), dtype=bool)
+    if timeline.applied and timeline.expiry is not None and timeline.agreement is not None:
+        start = np.array([timeline.start], dtype="datetime64[D]")
+        until = np.array([timeline.expiry], dtype="datetime64[D]")
+        for i, month in enumerate(months):
+            covered[i] = bool(certificate_covers_month(start, until, month)[0]) and timeline.agreement.in_force_on(month)
+    exempt = {}
+    if timeline.agreement is not None:
+        exempt = {branch: covered[None, :] for branch in timeline.agreement.partner_exempt_branches}
+    skip = set(assignment.host_not_applicable)
+    with_cert = host_contributions(law, assignment.host_country, wage, months, exempt, skip)
+    without = host_contributions(law, assignment.host_country, wage, months, None, skip)
+    removed = (without.employer_total() + without.employee_total() - with_cert.employer_total() - with_cert.employee_total())[0]
+    branches: tuple[str, ...] = ()
+    exposure = np.zeros(len(months), dtype=np.int64)
+    if assignment.china_contributions_continue:
+        branches = tuple(sorted(set(OVERLAPPING_BRANCHES.values())))
+        keys = with_cert.keys_in_branches(set(branches))
+        exposure = (with_cert.employer_total(keys) + with_cert.employee_total(keys))[0]
+    result = OutboundResult(assignment, months, timeline, with_cert, without, wage[0], covered, removed,
+                            exposure, branches, fx_cny_per_unit=fx)
+    _china_side(law, result)
+    return result
+
+
+def _china_side(law: Law, result: OutboundResult) -> None:
+    """The contributions that continue in the home city, from the China contribution engine."""
+    a = result.assignment
+    if not a.china_contributions_continue:
+        result.china_note = "China contributions do not continue (employment contract suspended or ended)"
+        return
+    if a.home_city is None or a.china_base_monthly is None:
+        result.china_note = "give home_city and china_base_monthly to compute the China contributions that continue"
+        return
+    try:
+        from expatcn.social import contributions  # the China engine (law/social/<city>.yaml)
+    except ImportError:
+        result.china_note = "the China contribution engine is not available in this version"
+        return
+    compute = getattr(contributions, "outbound_china_side", None) or getattr(contributions, "contributions", None)
+    if compute is None:
+        result.china_note = "the China contribution engine has no entry point this command knows"
+        return
+    try:
+        result.china = compute(law, a.home_city, result.months, a.china_base_monthly)
+    except Exception as exc:  # the China side must not hide the host side
+        result.china_note = f"China contributions not computed: {exc}"
+
+
+def outbound(law: Law, scenario: OutboundScenario, fx: Decimal | None = None) -> list[OutboundResult]:
+    """Every assignment of a scenario; ``fx`` (RMB per host unit) overrides the scenario's rates."""
+    results = []
+    for assignment in scenario.assignments:
+        currency_probe = law.value(f"social/host/{assignment.host_country.lower()}",
+                                   law.table(f"social/host/{assignment.host_country.lower()}").periods[-1].start)
+        rate = fx if fx is not None else scenario.fx_cny_per_unit.get(currency_probe.currency)
+        results.append(outbound_assignment(law, assignment, rate))
+    return results
