@@ -1,0 +1,96 @@
+"""Trips as arrays: the engine's input. A trip is one stay in China, from the day of entry to the
+day of exit (``OPEN`` while the person is still in China). Days are integer day numbers since
+1970-01-01, so that arithmetic on them is plain integer arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+OPEN = np.int64(10**7)  # the exit of a trip still going on: far beyond any tax year
+EPOCH = dt.date(1970, 1, 1)
+
+
+class TripError(ValueError):
+    """Trips that cannot be counted (an exit before its entry, overlapping trips, an open trip
+    that is not the person's last). ``index`` is the position of the offending trip in the input."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def to_date(number: int | np.integer) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(number))
+
+
+def _days(values: object) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype.kind == "M":
+        days = array.astype("datetime64[D]")
+        out = days.astype(np.int64)
+        return np.where(np.isnat(days), OPEN, out)
+    if array.dtype == object:
+        return np.array([OPEN if v is None else day_number(v) for v in array.ravel()], dtype=np.int64)
+    return array.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Trips:
+    """Trips of ``n_persons`` people: ``person`` (0..n_persons-1), ``entry`` and ``exit`` day numbers."""
+
+    person: np.ndarray
+    entry: np.ndarray
+    exit: np.ndarray
+    n_persons: int
+
+    @classmethod
+    def from_dates(cls, person: object, entry: object, exit: object, n_persons: int | None = None) -> Trips:
+        """Build from dates (``datetime.date``, ``datetime64``; ``None``/NaT exit = still in China)."""
+        p = np.asarray(person, dtype=np.int64)
+        n = int(p.max()) + 1 if n_persons is None and p.size else (n_persons or 0)
+        return cls(p, _days(entry), _days(exit), n)
+
+    def __len__(self) -> int:
+        return int(self.person.size)
+
+    def order(self) -> np.ndarray:
+        """Positions that sort the trips by person, then entry."""
+        return np.lexsort((self.exit, self.entry, self.person))
+
+    def sorted(self) -> Trips:
+        idx = self.order()
+        return Trips(self.person[idx], self.entry[idx], self.exit[idx], self.n_persons)
+
+    def concat(self, other: Trips) -> Trips:
+        return Trips(
+            np.concatenate([self.person, other.person]),
+            np.concatenate([self.entry, other.entry]),
+            np.concatenate([self.exit, other.exit]),
+            max(self.n_persons, other.n_persons),
+        )
+
+
+def check_trips(trips: Trips) -> Trips:
+    """Sorted trips, or a :class:`TripError` naming the first trip (input position) that is wrong."""
+    order = trips.order()
+    s = Trips(trips.person[order], trips.entry[order], trips.exit[order], trips.n_persons)
+    bad = np.flatnonzero(s.exit < s.entry)
+    if bad.size:
+        raise TripError("exit before entry", int(order[bad[0]]))
+    same = s.person[1:] == s.person[:-1]
+    open_not_last = np.flatnonzero(same & (s.exit[:-1] == OPEN))
+    if open_not_last.size:
+        raise TripError("a trip without exit must be the person's last", int(order[open_not_last[0]]))
+    overlap = np.flatnonzero(same & (s.entry[1:] < s.exit[:-1]))
+    if overlap.size:
+        raise TripError("trip overlaps the previous trip of the same person", int(order[overlap[0] + 1]))
+    if s.n_persons and s.person.size and (s.person.min() < 0 or s.person.max() >= s.n_persons):
+        raise TripError("person index out of range", 0)
+    return s
