@@ -1,0 +1,102 @@
+"""Who takes part in which scheme in a month (``law/social/foreigners.yaml``).
+
+Chinese employees: all five schemes and the housing fund (Regulations on the Administration of
+the Housing Provident Fund). Foreigners (MOHRSS Decree No. 16, from 2011-10-15): the schemes
+the foreigners table makes mandatory — with a city's own dated rule where it has one (Shanghai's
+2009 Notice until 2021-08-15) — plus the optional ones they opt into; the housing fund only if
+they opt in. A national of an agreement country with a certificate of coverage for the whole
+month is exempt from the schemes the agreement covers (``expatcn.social.agreements``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from expatcn.law import Law, LawNotInForce
+from expatcn.law.model import LawRef
+from expatcn.law.schemas.social import SCHEMES, SocialForeigners
+from expatcn.social.contributions import HOUSING_FUND, SocialDataGap, month_label
+
+FOREIGNERS_TABLE = "social/foreigners"
+
+
+@dataclass
+class Participation:
+    """Scheme name -> bool array (takes part this month), with the reasons and law used."""
+
+    schemes: dict[str, np.ndarray]
+    exempt: dict[str, np.ndarray]
+    refs: list[LawRef] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def participation(
+    law: Law,
+    city: str,
+    month: dt.date,
+    foreign: np.ndarray,
+    *,
+    opt_in: np.ndarray | None = None,
+    housing_fund: np.ndarray | None = None,
+    nationality: np.ndarray | None = None,
+    certificate_from: np.ndarray | None = None,
+    certificate_until: np.ndarray | None = None,
+) -> Participation:
+    """Which schemes each of N employees takes part in during ``month`` in ``city``.
+
+    foreign: True for a foreign national. opt_in: a foreigner joins the schemes a local rule
+    makes optional (default False). housing_fund: whether the employee is enrolled in the
+    housing fund — for Chinese employees it is mandatory and this is ignored; for foreigners it
+    is optional (default False). nationality (ISO alpha-2), certificate_from/until
+    (``datetime64[D]``, NaT for none): the certificate of coverage under a bilateral agreement.
+    """
+    foreign = np.asarray(foreign, dtype=bool)
+    n = foreign.shape[0]
+    opt = np.zeros(n, dtype=bool) if opt_in is None else np.asarray(opt_in, dtype=bool)
+    hf_opt = np.zeros(n, dtype=bool) if housing_fund is None else np.asarray(housing_fund, dtype=bool)
+    schemes = {s: np.ones(n, dtype=bool) for s in SCHEMES}
+    schemes[HOUSING_FUND] = np.ones(n, dtype=bool)
+    refs: list[LawRef] = []
+    notes: list[str] = []
+    first = month.replace(day=1)
+
+    if foreign.any():
+        try:
+            entry = law.on(FOREIGNERS_TABLE, first)
+        except LawNotInForce:
+            raise SocialDataGap(
+                f"{city} {month_label(month)}: foreigners' participation before 2011-10-15 (MOHRSS Decree "
+                f"No. 16) is not in the law tables"
+            ) from None
+        rule: SocialForeigners = entry.value
+        refs.append(entry.ref)
+        local = rule.local.get(city.lower())
+        mandatory = set(local.mandatory_schemes if local else rule.mandatory_schemes)
+        optional = set(local.optional_schemes if local else rule.optional_schemes)
+        if local:
+            notes.append(f"{city}: local rule for foreigners — {local.note or ''}".strip())
+        for s in SCHEMES:
+            if s in mandatory:
+                continue
+            joins = opt if s in optional else np.zeros(n, dtype=bool)
+            schemes[s] = np.where(foreign, joins, schemes[s])
+        hf = {"mandatory": np.ones(n, dtype=bool), "optional": hf_opt, "excluded": np.zeros(n, dtype=bool)}
+        schemes[HOUSING_FUND] = np.where(foreign, hf[rule.housing_fund], True)
+
+    exempt = {s: np.zeros(n, dtype=bool) for s in (*SCHEMES, HOUSING_FUND)}
+    if nationality is not None and certificate_until is not None:
+        from expatcn.social.agreements import AGREEMENTS_TABLE, exempt_schemes
+
+        start = (np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") if certificate_from is None
+                 else np.asarray(certificate_from, dtype="datetime64[D]"))
+        found = exempt_schemes(law, np.asarray(nationality, dtype=str), start,
+                               np.asarray(certificate_until, dtype="datetime64[D]"), first)
+        for s, mask in found.items():
+            exempt[s] = mask & foreign
+            schemes[s] = schemes[s] & ~exempt[s]
+        if any(m.any() for m in exempt.values()):
+            refs.append(law.on(AGREEMENTS_TABLE, first).ref)
+    return Participation(schemes, exempt, refs, notes)
