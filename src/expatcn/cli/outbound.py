@@ -61,7 +61,9 @@ def outbound(
         results = compute(load_law(), loaded, rate)
     data = [result_as_dict(r) for r in results]
     if as_json:
-        print_json({"title": loaded.title, "assignments": data})
+        import sys
+
+        print_json({"title": loaded.title, "assignments": data}, sys.stdout.write)
         return
     _print(loaded.title, results, data)
 
@@ -119,11 +121,34 @@ def result_as_dict(r) -> dict:
         },
         "alerts": list(t.alerts),
         "double_exposure_branches": list(r.double_exposure_branches),
-        "china_side": r.china_note or "computed",
+        "china_side": _china_dict(r),
         "months": months,
         "totals": totals,
         "law": [ref.model_dump(mode="json") for ref in refs.values()],
         "schemes_not_modelled": sorted({x for m in host.law for x in m.value.not_modelled}),
+    }
+
+
+def _china_dict(r) -> dict:
+    """The home-city contributions that continue, in RMB."""
+    from expatcn.money import fen_to_decimal
+
+    if r.china is None:
+        return {"computed": False, "note": r.china_note}
+    c = r.china
+    return {
+        "computed": True,
+        "city": c.city,
+        "currency": "CNY",
+        "months": [
+            {"month": f"{m:%Y-%m}", "employer": str(fen_to_decimal(c.employer[i])),
+             "employee": str(fen_to_decimal(c.employee[i]))}
+            for i, m in enumerate(r.months)
+        ],
+        "employer_total": str(fen_to_decimal(c.employer.sum())),
+        "employee_total": str(fen_to_decimal(c.employee.sum())),
+        "assumptions": c.assumptions,
+        "law": [ref.model_dump(mode="json") for ref in c.refs],
     }
 
 
@@ -155,7 +180,14 @@ def _print(title, results, data) -> None:
                           f"double exposure {tot['double_exposure_cny']}")
         for alert in d["alerts"]:
             console.print("alert: " + alert, soft_wrap=True, markup=False, style="yellow")
-        console.print(f"China side: {d['china_side']}")
+        china = d["china_side"]
+        if china["computed"]:
+            console.print(f"China side ({china['city']}, RMB, continuing): employer {china['employer_total']}, "
+                          f"employee {china['employee_total']} over the assignment", markup=False)
+            for item in china["assumptions"]:
+                console.print(f"  assumption: {item}", soft_wrap=True, markup=False)
+        else:
+            console.print(f"China side: {china['note']}", markup=False)
         if d["schemes_not_modelled"]:
             console.print(f"not modelled: {', '.join(d['schemes_not_modelled'])}", soft_wrap=True)
         console.print("law:")

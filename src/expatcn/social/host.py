@@ -118,6 +118,17 @@ def _cumulative_base(
     return out
 
 
+def _running_round(base: np.ndarray, months: list[dt.date], m: int, window: str, rate: Decimal) -> np.ndarray:
+    """This month's contribution as round(rate × window base to date) − round(rate × base before)."""
+    ppm = rate_to_ppm(rate)
+    key = (lambda d: d.year) if window == "year" else (lambda d: (d.year, (d.month - 1) // 3))
+    first = m
+    while first > 0 and key(months[first - 1]) == key(months[m]):
+        first -= 1
+    before = base[:, first:m].sum(axis=1)
+    return apply_rate(before + base[:, m], ppm) - apply_rate(before, ppm)
+
+
 def scheme_base(scheme: HostScheme, wage: np.ndarray, minor: int) -> np.ndarray:
     """The month's base before any cumulative window: share, floor, ceiling, exemption."""
     base = np.asarray(wage, dtype=np.int64)
@@ -197,6 +208,11 @@ def host_contributions(
                 base[:, m] = _cumulative_base(monthly, months, scheme.cumulative, thr, cap)[:, m]
             employer[:, m] = apply_rate(base[:, m], rate_to_ppm(scheme.employer_rate))
             employee[:, m] = apply_rate(base[:, m], rate_to_ppm(scheme.employee_rate))
+            if scheme.cumulative != "none":
+                # cumulative schemes round the running total, so the window's contributions equal
+                # rate × window base exactly and never pass the legal maximum (e.g. CPP, OASDI)
+                employer[:, m] = _running_round(base, months, m, scheme.cumulative, scheme.employer_rate)
+                employee[:, m] = _running_round(base, months, m, scheme.cumulative, scheme.employee_rate)
         result.base[key] = base
         result.employer[key] = employer
         result.employee[key] = employee

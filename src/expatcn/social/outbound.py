@@ -244,8 +244,21 @@ def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = N
     return result
 
 
+@dataclass
+class ChinaSide:
+    """The contributions that continue in the home city, per month (fen), with the law used."""
+
+    city: str
+    employer: np.ndarray  # (M,) social insurance + housing fund, employer
+    employee: np.ndarray  # (M,) employee
+    by_scheme: dict[str, tuple[np.ndarray, np.ndarray]]  # scheme -> (employer, employee)
+    refs: list
+    assumptions: list[str]
+
+
 def _china_side(law: Law, result: OutboundResult) -> None:
-    """The contributions that continue in the home city, from the China contribution engine."""
+    """The contributions that continue in the home city, from the China contribution engine
+    (``expatcn.social.contributions``), on the RMB base the scenario gives."""
     a = result.assignment
     if not a.china_contributions_continue:
         result.china_note = "China contributions do not continue (employment contract suspended or ended)"
@@ -254,18 +267,31 @@ def _china_side(law: Law, result: OutboundResult) -> None:
         result.china_note = "give home_city and china_base_monthly to compute the China contributions that continue"
         return
     try:
-        from expatcn.social import contributions  # the China engine (law/social/<city>.yaml)
+        from expatcn.social.contributions import contributions
+        from expatcn.money import yuan_to_fen
     except ImportError:
         result.china_note = "the China contribution engine is not available in this version"
         return
-    compute = getattr(contributions, "outbound_china_side", None) or getattr(contributions, "contributions", None)
-    if compute is None:
-        result.china_note = "the China contribution engine has no entry point this command knows"
-        return
+    m = len(result.months)
+    employer, employee = np.zeros(m, np.int64), np.zeros(m, np.int64)
+    by_scheme: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    refs, assumptions = [], []
+    wage = np.array([yuan_to_fen(a.china_base_monthly)], dtype=np.int64)
     try:
-        result.china = compute(law, a.home_city, result.months, a.china_base_monthly)
+        for i, month in enumerate(result.months):
+            # a Chinese employee: local household registration assumed (Shenzhen pension rate)
+            c = contributions(law, a.home_city, month, wage, local_hukou=np.array([True]))
+            employer[i], employee[i] = int(c.employer_total[0]), int(c.employee_total[0])
+            for name, sr in c.schemes.items():
+                er, ee = by_scheme.setdefault(name, (np.zeros(m, np.int64), np.zeros(m, np.int64)))
+                er[i], ee[i] = int(sr.employer[0]), int(sr.employee[0])
+            refs.extend(r for r in c.refs if r not in refs)
+            assumptions.extend(x for x in c.assumptions if x not in assumptions)
     except Exception as exc:  # the China side must not hide the host side
         result.china_note = f"China contributions not computed: {exc}"
+        return
+    assumptions.append("local household registration (hukou) assumed for the Chinese employee")
+    result.china = ChinaSide(a.home_city, employer, employee, by_scheme, refs, assumptions)
 
 
 def outbound(law: Law, scenario: OutboundScenario, fx: Decimal | None = None) -> list[OutboundResult]:
