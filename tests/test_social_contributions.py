@@ -1,0 +1,228 @@
+"""City social insurance contributions against sourced figures, an independent Decimal oracle,
+and properties. Sources: seed 004_a036c588d34d5f7c (2011); Forvis Mazars China, Dec. 2024 —
+Social Insurance Base of 2024 (2024-25 tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from expatcn.law import LawError, load_law
+from expatcn.money import yuan_to_fen
+from expatcn.social.contributions import SocialDataGap, contributions, contributions_batch
+
+LAW = load_law()
+
+
+def fen(yuan) -> int:
+    return yuan_to_fen(Decimal(str(yuan)))
+
+
+def run(city, month, wages, **kw):
+    wages = np.array([fen(w) for w in wages], dtype=np.int64)
+    kw.setdefault("participates", {"housing_fund": np.zeros(wages.size, dtype=bool)})
+    return contributions(LAW, city, month, wages, **kw)
+
+
+def yuan(amount_fen) -> Decimal:
+    return Decimal(int(amount_fen)) / 100
+
+
+# --- seed 004 (2011-10-21) -------------------------------------------------------------------
+
+
+def test_beijing_2011_ceiling_employee_1289_employer_4046_to_4134():
+    low = run("beijing", dt.date(2011, 11, 1), [12_603, 30_000])
+    high = run("beijing", dt.date(2011, 11, 1), [12_603], work_injury_rate=np.array([10_000]))
+    # 12,603 × 10.2% + RMB 3 = 1,288.51 -> "RMB 1,289"
+    assert [yuan(x) for x in low.employee_total] == [Decimal("1288.51")] * 2
+    assert round(yuan(low.employee_total[0])) == 1_289
+    assert round(yuan(low.employer_total[0])) == 4_046  # 32.1%
+    assert round(yuan(high.employer_total[0])) == 4_134  # 32.8%
+
+
+def test_shanghai_2011_ceiling_employee_1286_employer_4325():
+    r = run("shanghai", dt.date(2011, 10, 1), [11_688, 50_000])
+    assert [yuan(x) for x in r.employee_total] == [Decimal("1285.68")] * 2
+    assert round(yuan(r.employer_total[0])) == 4_325
+
+
+def test_guangzhou_2011_seed_ranges():
+    # employee 943–1,216 and employer 1,831–2,893 (non-Guangzhou vs Guangzhou citizen, injury 0.5%–1.5%)
+    r = run("guangzhou", dt.date(2011, 12, 1), [13_623, 13_623], local_hukou=np.array([False, True]),
+            work_injury_rate=np.array([5_000, 15_000]))
+    assert [round(yuan(x)) for x in r.employee_total] == [943, 1_216]
+    assert [round(yuan(x)) for x in r.employer_total] == [1_831, 2_893]
+
+
+def test_2011_below_ceiling_without_sourced_floor_is_an_error():
+    with pytest.raises(SocialDataGap, match=r"beijing 2011-11: .*unconfirmed for: pension"):
+        run("beijing", dt.date(2011, 11, 1), [5_000])
+
+
+# --- Forvis Mazars 2024-25 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "city, wage, employee, employer",
+    [
+        # Beijing 6,821–35,283: 8% + 2% + RMB 3 + 0.5%; 16% + 9.8% + 0.5% + 0.2% (lowest injury class)
+        ("beijing", 20_000, "2103.00", "5300.00"),
+        # Shanghai 7,384–36,921: 8% + 2% + 0.5%; 16% + 9% + 0.5% + 0.16%
+        ("shanghai", 20_000, "2100.00", "5132.00"),
+        # Guangzhou: pension 5,500–27,501 (Guangdong 2024 notice), medical 5,996–29,979, unemployment
+        # 2,300–38,082, injury from 2,100 without ceiling; 8% + 2% + 0.2%; 15% + 5.35% + 0.8% + 0.2%
+        ("guangzhou", 20_000, "2040.00", "4270.00"),
+    ],
+)
+def test_forvis_2024_mid_range_wage(city, wage, employee, employer):
+    r = run(city, dt.date(2024, 9, 1), [wage])
+    assert yuan(r.employee_total[0]) == Decimal(employee)
+    assert yuan(r.employer_total[0]) == Decimal(employer)
+
+
+def test_forvis_2024_beijing_clipped_at_floor_and_ceiling():
+    r = run("beijing", dt.date(2024, 9, 1), [3_000, 6_821, 35_283, 100_000])
+    pension = r.schemes["pension"]
+    assert [yuan(b) for b in pension.base] == [6_821, 6_821, 35_283, 35_283]
+    assert yuan(pension.employee[0]) == Decimal("545.68")  # 6,821 × 8%
+    assert yuan(pension.employer[3]) == Decimal("5645.28")  # 35,283 × 16%
+    assert yuan(r.schemes["medical"].employer[3]) == Decimal("3457.73")  # Link Compliance cap 3,457.73
+
+
+def test_forvis_2024_shanghai_ceiling_and_housing_fund():
+    r = run("shanghai", dt.date(2024, 12, 1), [50_000], participates={},
+            housing_fund_rate=np.array([70_000]))
+    assert yuan(r.schemes["pension"].base[0]) == 36_921
+    assert yuan(r.schemes["housing_fund"].employee[0]) == Decimal("2584.47")  # 36,921 × 7%
+    assert yuan(r.housing_fund_deductible[0]) == Decimal("2584.47")
+
+
+def test_forvis_2024_shenzhen_employee_side_and_hukou_pension():
+    # employee side is fully sourced; the employer's maternity rate is not (truncated in the source)
+    r = run("shenzhen", dt.date(2024, 9, 1), [20_000, 20_000], local_hukou=np.array([True, False]),
+            allow_partial=True)
+    assert [yuan(x) for x in r.employee_total] == [Decimal("2040.00")] * 2  # 8% + 2% + 0.2%
+    assert [yuan(x) for x in r.schemes["pension"].employer] == [Decimal("3200.00"), Decimal("3000.00")]
+    assert r.schemes["maternity"].employer_unknown.all()
+    with pytest.raises(SocialDataGap, match="maternity"):
+        run("shenzhen", dt.date(2024, 9, 1), [20_000])
+
+
+def test_guangzhou_work_injury_has_no_ceiling():
+    r = run("guangzhou", dt.date(2024, 9, 1), [100_000])
+    assert yuan(r.schemes["work_injury"].base[0]) == 100_000
+    assert yuan(r.schemes["pension"].base[0]) == 27_501
+
+
+def test_2025_26_shanghai_and_beijing():
+    sh = run("shanghai", dt.date(2026, 3, 1), [50_000])
+    assert yuan(sh.employee_total[0]) == Decimal("3916.71")  # 37,302 × 10.5%
+    bj = run("beijing", dt.date(2026, 3, 1), [5_000])
+    assert yuan(bj.schemes["pension"].base[0]) == 7_162
+
+
+# --- gaps are errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "city, month, message",
+    [
+        ("beijing", dt.date(2016, 5, 1), "no social insurance data for beijing in 2016-05"),
+        ("shanghai", dt.date(2010, 1, 1), "no social insurance data for shanghai in 2010-01"),
+        ("guangzhou", dt.date(2026, 9, 1), "no social insurance data for guangzhou in 2026-09"),
+        ("shenzhen", dt.date(2011, 11, 1), "no social insurance data for shenzhen in 2011-11"),
+    ],
+)
+def test_month_without_data_names_city_and_month(city, month, message):
+    with pytest.raises(SocialDataGap, match=message):
+        run(city, month, [10_000])
+
+
+def test_unknown_city():
+    with pytest.raises(LawError, match="no social insurance table for city 'atlantis'"):
+        run("atlantis", dt.date(2025, 1, 1), [10_000])
+
+
+def test_shanghai_2026_27_rates_unconfirmed():
+    with pytest.raises(SocialDataGap, match=r"shanghai 2026-08: .*pension \(employer"):
+        run("shanghai", dt.date(2026, 8, 1), [10_000])
+
+
+def test_work_injury_rate_outside_range_rejected():
+    with pytest.raises(LawError, match="outside the legal range"):
+        run("beijing", dt.date(2024, 9, 1), [10_000], work_injury_rate=np.array([50_000]))
+
+
+def test_floor_at_most_decides_wages_above_it():
+    # Shenzhen 2025-H1 unemployment floor is 2,360 or 2,520: a wage of 10,000 is decided, 2,400 is not
+    r = run("shenzhen", dt.date(2025, 3, 1), [10_000, 2_400], allow_partial=True)
+    u = r.schemes["unemployment"]
+    assert not u.employee_unknown[0] and u.employee_unknown[1]
+
+
+# --- Decimal oracle -------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def oracle(city: str, month: dt.date, wage: Decimal) -> tuple[Decimal, Decimal]:
+    """Employee and employer totals with plain Decimal, read from the table's raw YAML values
+    (lowest work-injury rate, no housing fund, non-local)."""
+    v = LAW.value(f"social/{city}", month)
+    ee = er = Decimal(0)
+    for name, s in v.schemes.items():
+        base = max(wage, Decimal(s.base_floor))
+        if s.base_ceiling is not None:
+            base = min(base, Decimal(s.base_ceiling))
+        er_rate = s.employer_rate_range[0] if s.employer_rate_range else (s.employer_rate_nonlocal or s.employer_rate)
+        ee_rate = s.employee_rate_nonlocal or s.employee_rate
+        ee += (base * Decimal(ee_rate)).quantize(CENT, ROUND_HALF_UP) + s.employee_fixed
+        er += (base * Decimal(er_rate)).quantize(CENT, ROUND_HALF_UP)
+    return ee, er
+
+
+ORACLE_CASES = [("beijing", dt.date(2024, 9, 1)), ("shanghai", dt.date(2024, 9, 1)),
+                ("guangzhou", dt.date(2024, 9, 1)), ("beijing", dt.date(2019, 9, 1)),
+                ("shanghai", dt.date(2019, 9, 1)), ("shanghai", dt.date(2021, 9, 1))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=st.sampled_from(ORACLE_CASES), cents=st.integers(min_value=0, max_value=20_000_000))
+def test_engine_matches_decimal_oracle(case, cents):
+    city, month = case
+    wage = Decimal(cents) / 100
+    r = run(city, month, [wage])
+    ee, er = oracle(city, month, wage)
+    assert yuan(r.employee_total[0]) == ee
+    assert yuan(r.employer_total[0]) == er
+
+
+HF_CASES = [("beijing", dt.date(2024, 9, 1)), ("shanghai", dt.date(2024, 9, 1)), ("guangzhou", dt.date(2024, 9, 1)),
+            ("beijing", dt.date(2025, 9, 1)), ("shanghai", dt.date(2025, 9, 1))]
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=st.sampled_from(HF_CASES),
+       wages=st.lists(st.integers(min_value=0, max_value=20_000_000), min_size=2, max_size=40))
+def test_contributions_never_decrease_as_wages_rise(case, wages):
+    city, month = case
+    ordered = np.sort(np.array(wages, dtype=np.int64))
+    r = contributions(LAW, city, month, ordered,
+                      participates={"housing_fund": np.ones(ordered.size, dtype=bool)})
+    for total in (r.employee_total, r.employer_total, r.employee_deduction):
+        assert (np.diff(total) >= 0).all()
+
+
+def test_batch_matches_per_group():
+    city = np.array(["beijing", "shanghai", "beijing", "guangzhou"])
+    month = np.array(["2024-09", "2024-09", "2025-03", "2024-10"], dtype="datetime64[M]")
+    wage = np.array([fen(20_000)] * 4)
+    cols = contributions_batch(LAW, city, month, wage, participates={"housing_fund": np.zeros(4, dtype=bool)})
+    assert [yuan(x) for x in cols["employee_total"]] == [Decimal("2103.00"), Decimal("2100.00"),
+                                                         Decimal("2103.00"), Decimal("2040.00")]
