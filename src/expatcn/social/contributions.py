@@ -289,13 +289,13 @@ def _housing_fund(law, hl: HousingFundLaw | None, wage, part, rate_input, assump
         given = np.full(n, DEFAULT_RATE, dtype=np.int64) if rate_input is None else np.asarray(rate_input, np.int64)
         known_end = hl.rate_max if hl.rate_max != UNCONFIRMED else None
         default_rows = given == DEFAULT_RATE
-        if known_end is not None and default_rows.any():
+        if known_end is not None and (default_rows & part).any():
             assumptions.append(f"{label} housing fund: no rate given; the highest rate {known_end} is used")
         rate = np.where(default_rows, rate_to_ppm(known_end) if known_end else 0, given)
         rate_unknown = default_rows & (known_end is None)
     else:
         rate, rate_unknown = _ranged_rate((hl.rate_min, hl.rate_max), rate_input, n, f"{label} housing fund",
-                                          assumptions, lowest=False)
+                                          assumptions if part.any() else [], lowest=False)
     amount = np.where(part, apply_rate(base, rate), 0)
     unknown = part & (~base_known | rate_unknown)
     amount = np.where(unknown, 0, amount)

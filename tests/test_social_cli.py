@@ -1,0 +1,31 @@
+"""``expatcn social``: the table, JSON, a German certificate, and a clear error for a gap."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from expatcn.cli import app
+
+RUNNER = CliRunner()
+
+
+def test_social_json_german_with_certificate():
+    result = RUNNER.invoke(app, ["social", "--city", "shanghai", "--month", "2026-03", "--wage", "50000",
+                                 "--nationality", "DE", "--certificate-from", "2025-01-01",
+                                 "--certificate-until", "2028-01-31", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by = {row["scheme"]: row for row in data["schemes"]}
+    assert by["pension"]["exempt_by_agreement"] and not by["pension"]["participates"]
+    assert by["medical"]["employee"] == "746.04"  # 37,302 × 2%
+    assert data["totals"]["employee_total"] == "746.04"
+
+
+def test_social_table_and_gap_error():
+    ok = RUNNER.invoke(app, ["social", "--city", "beijing", "--month", "2024-09", "--wage", "20000"])
+    assert ok.exit_code == 0 and "pension" in ok.stdout
+    gap = RUNNER.invoke(app, ["social", "--city", "beijing", "--month", "2016-05", "--wage", "20000"])
+    assert gap.exit_code == 2
+    assert "no social insurance data for beijing in 2016-05" in gap.output
