@@ -1,0 +1,188 @@
+"""Reading entry/exit records (CSV, Excel, JSON) into :class:`expatcn.residency.Trips`.
+
+Columns: ``person`` (optional; one person if absent), ``entry``, ``exit`` (dates ``YYYY-MM-DD`` or
+date-times ``YYYY-MM-DD HH:MM``; an empty exit means still in China), optional ``note``. Rows may
+come in any order. Errors name the file, the row and the field, and say what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from expatcn.residency.trips import Trips
+
+COLUMNS = ("person", "entry", "exit", "note")
+
+
+class TripFileError(ValueError):
+    """A trips file that cannot be read; the message names file, row and field."""
+
+
+class TripRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str = "1"
+    entry: dt.datetime | None
+    exit: dt.datetime | None = None
+    note: str | None = None
+
+    @field_validator("person", mode="before")
+    @classmethod
+    def _person(cls, value: object) -> str:
+        text = "" if value is None else str(value).strip()
+        return text or "1"
+
+    @field_validator("entry", "exit", mode="before")
+    @classmethod
+    def _when(cls, value: object) -> dt.datetime | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        text = str(value).strip().replace("T", " ")
+        try:
+            if len(text) <= 10:
+                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class TripRecord:
+    row: int
+    person: str
+    entry: dt.datetime | None
+    exit: dt.datetime | None
+    has_time: bool
+
+
+def _raw_rows(path: Path) -> list[tuple[int, dict]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            return [(i + 2, dict(row)) for i, row in enumerate(reader) if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            return []
+        header = [str(h).strip() if h is not None else "" for h in rows[0]]
+        return [
+            (i + 2, {h: v for h, v in zip(header, r) if h or v is not None})
+            for i, r in enumerate(rows[1:])
+            if any(v is not None and str(v).strip() for v in r)
+        ]
+    if suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            data = data.get("trips")
+        if not isinstance(data, list):
+            raise TripFileError(f"{path}: expected a list of trips (or {{\"trips\": [...]}})")
+        return [(i + 1, row) for i, row in enumerate(data)]
+    raise TripFileError(f"{path}: expected a .csv, .xlsx or .json file, got {path.suffix!r}")
+
+
+def read_trip_records(path: str | Path) -> list[TripRecord]:
+    """Validated rows of a trips file (row numbers as a spreadsheet shows them; JSON: item number)."""
+    path = Path(path)
+    records = []
+    for row_no, raw in _raw_rows(path):
+        if not isinstance(raw, dict):
+            raise TripFileError(f"{path}, row {row_no}: expected an object with entry and exit")
+        raw = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+        unknown = sorted(set(raw) - set(COLUMNS))
+        if unknown:
+            raise TripFileError(f"{path}, row {row_no}: unknown column {unknown[0]!r}; expected {', '.join(COLUMNS)}")
+        try:
+            row = TripRow.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "(row)"
+            raise TripFileError(f"{path}, row {row_no}, field {field!r}: {err['msg']}") from None
+        has_time = any(isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit"))
+        records.append(TripRecord(row_no, row.person, row.entry, row.exit, has_time))
+    return records
+
+
+@dataclass(frozen=True)
+class TripBook:
+    """Trips ready for the engine, with the person ids in index order."""
+
+    trips: Trips
+    persons: list[str]
+
+
+def build_trips(
+    actual: list[TripRecord],
+    year: int,
+    *,
+    first_year: int | None = None,
+    planned: list[TripRecord] | None = None,
+    source: str = "trips",
+    planned_source: str = "planned",
+) -> TripBook:
+    """Sort and check the records of each person and turn them into :class:`Trips`.
+
+    Errors: an exit before its entry; overlapping trips; a missing exit anywhere but the person's
+    last trip; a trip wholly outside the years asked for (``first_year``..``year``). A planned row
+    without entry closes the person's trip still open in the actual records.
+    """
+    first_year = year if first_year is None else first_year
+    lo, hi = dt.datetime(first_year, 1, 1), dt.datetime(year + 1, 1, 1)
+    tagged = [(source, r) for r in actual] + [(planned_source, r) for r in (planned or [])]
+    by_person: dict[str, list[tuple[str, TripRecord]]] = {}
+    for item in tagged:
+        by_person.setdefault(item[1].person, []).append(item)
+    persons = list(by_person)  # in order of first appearance
+    person_idx, entries, exits = [], [], []
+    for index, person in enumerate(persons):
+        items = by_person[person]
+        closers = [it for it in items if it[1].entry is None]
+        items = sorted((it for it in items if it[1].entry is not None), key=lambda it: it[1].entry)
+        for src, rec in closers:
+            open_ = [it for it in items if it[1].exit is None]
+            if src != planned_source or not open_:
+                raise TripFileError(f"{src}, row {rec.row}, field 'entry': expected a date (a row without entry may only close a trip still open)")
+            o_src, o_rec = open_[-1]
+            items[items.index(open_[-1])] = (o_src, TripRecord(o_rec.row, o_rec.person, o_rec.entry, rec.exit, o_rec.has_time))
+        previous = None
+        for src, rec in items:
+            where = f"{src}, row {rec.row}"
+            if rec.exit is not None and (rec.exit < rec.entry if rec.has_time else rec.exit.date() < rec.entry.date()):
+                raise TripFileError(f"{where}, field 'exit': exit {rec.exit:%Y-%m-%d %H:%M} is before entry {rec.entry:%Y-%m-%d %H:%M}")
+            if rec.entry >= hi or (rec.exit is not None and rec.exit < lo):
+                years = f"{year}" if first_year == year else f"{first_year}–{year}"
+                raise TripFileError(f"{where}: trip {rec.entry:%Y-%m-%d}..{rec.exit:%Y-%m-%d} is outside the year{'s' if first_year != year else ''} asked for ({years})" if rec.exit else f"{where}: entry {rec.entry:%Y-%m-%d} is after the year asked for ({year})")
+            if previous is not None:
+                p_src, p_rec = previous
+                if p_rec.exit is None:
+                    raise TripFileError(f"{p_src}, row {p_rec.row}, field 'exit': missing exit, but person {person} enters again ({where}); only the last trip may be open")
+                same_day = p_rec.exit.date() == rec.entry.date()
+                clash = rec.entry < p_rec.exit if (p_rec.has_time and rec.has_time) or not same_day else rec.entry.date() < p_rec.exit.date()
+                if clash:
+                    raise TripFileError(f"{where}, field 'entry': trip overlaps the trip of {p_src}, row {p_rec.row} (exit {p_rec.exit:%Y-%m-%d %H:%M})")
+            previous = (src, rec)
+            person_idx.append(index)
+            entries.append(rec.entry.date())
+            exits.append(None if rec.exit is None else rec.exit.date())
+    trips = Trips.from_dates(person_idx, entries, exits, n_persons=len(persons)) if person_idx else Trips.from_dates([], [], [], n_persons=len(persons))
+    return TripBook(trips, persons)
+
+
+def read_trips(path: str | Path, year: int, *, first_year: int | None = None, planned: str | Path | None = None) -> TripBook:
+    """Read and check a trips file (and optionally a planned-trips file) for ``year``."""
+    actual = read_trip_records(path)
+    plan = read_trip_records(planned) if planned is not None else None
+    return build_trips(actual, year, first_year=first_year, planned=plan, source=str(path), planned_source=str(planned))
