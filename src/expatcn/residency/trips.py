@@ -77,20 +77,27 @@ class Trips:
         )
 
 
+def _at(order: np.ndarray | None, i: int) -> int:
+    return int(i) if order is None else int(order[i])
+
+
 def check_trips(trips: Trips) -> Trips:
     """Sorted trips, or a :class:`TripError` naming the first trip (input position) that is wrong."""
-    order = trips.order()
-    s = Trips(trips.person[order], trips.entry[order], trips.exit[order], trips.n_persons)
+    p, e, x = trips.person, trips.entry, trips.exit
+    step_p = p[1:] - p[:-1]
+    already = bool(np.all((step_p > 0) | ((step_p == 0) & ((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (x[1:] >= x[:-1]))))))
+    order = None if already else trips.order()
+    s = trips if already else Trips(p[order], e[order], x[order], trips.n_persons)
     bad = np.flatnonzero(s.exit < s.entry)
     if bad.size:
-        raise TripError("exit before entry", int(order[bad[0]]))
+        raise TripError("exit before entry", _at(order, bad[0]))
     same = s.person[1:] == s.person[:-1]
     open_not_last = np.flatnonzero(same & (s.exit[:-1] == OPEN))
     if open_not_last.size:
-        raise TripError("a trip without exit must be the person's last", int(order[open_not_last[0]]))
+        raise TripError("a trip without exit must be the person's last", _at(order, open_not_last[0]))
     overlap = np.flatnonzero(same & (s.entry[1:] < s.exit[:-1]))
     if overlap.size:
-        raise TripError("trip overlaps the previous trip of the same person", int(order[overlap[0] + 1]))
+        raise TripError("trip overlaps the previous trip of the same person", _at(order, overlap[0] + 1))
     if s.n_persons and s.person.size and (s.person.min() < 0 or s.person.max() >= s.n_persons):
         raise TripError("person index out of range", 0)
     return s
