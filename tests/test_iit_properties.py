@@ -81,7 +81,8 @@ def test_tax_never_decreases_when_income_rises(inputs, month, raise_by):
     inputs.wages[0, month] += raise_by
     after = compute_year(inputs, LAW)
     assert after.annual["year_tax"][0] >= before.annual["year_tax"][0]
-    assert after.annual["withheld"][0] >= before.annual["withheld"][0]
+    if inputs.bonus_method[0] != BonusMethod.LOWER_TAX:  # the option may switch method, and so
+        assert after.annual["withheld"][0] >= before.annual["withheld"][0]  # when tax is withheld
 
 
 @SETTINGS

@@ -64,20 +64,30 @@ def rate_to_ppm(value: object) -> int:
     return int(rate)
 
 
-def div_half_up(numerator: np.ndarray | int, denominator: np.ndarray | int) -> np.ndarray:
+def div_half_up(
+    numerator: np.ndarray | int, denominator: np.ndarray | int, non_negative: bool = False
+) -> np.ndarray:
     """numerator / denominator rounded half away from zero: the project's one rounding rule.
 
-    Denominators must be positive. Works on int64 arrays and Python ints alike.
+    Denominators must be positive. ``non_negative=True`` promises numerators ≥ 0 (a faster path
+    with the same result). Works on int64 arrays and Python ints alike.
     """
     num = np.asarray(numerator, dtype=np.int64)
     den = np.asarray(denominator, dtype=np.int64)
+    if non_negative:
+        return (2 * num + den) // (2 * den)
     magnitude = (2 * np.abs(num) + den) // (2 * den)
     return np.where(num < 0, -magnitude, magnitude)
 
 
-def apply_rate(amount_fen: np.ndarray | int, rate_ppm: np.ndarray | int) -> np.ndarray:
+def apply_rate(amount_fen: np.ndarray | int, rate_ppm: np.ndarray | int, non_negative: bool = False) -> np.ndarray:
     """amount × rate, to the fen, half up."""
-    return div_half_up(np.asarray(amount_fen, dtype=np.int64) * np.asarray(rate_ppm, dtype=np.int64), RATE_SCALE)
+    product = np.asarray(amount_fen, dtype=np.int64) * np.asarray(rate_ppm, dtype=np.int64)
+    if non_negative and product.ndim:  # the same rule, in place: (p + scale / 2) // scale
+        product += RATE_SCALE // 2
+        product //= RATE_SCALE
+        return product
+    return div_half_up(product, RATE_SCALE, non_negative)
 
 
 def share(amount_fen: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import InputError, YearInputs, people_list
+from expatcn.iit.inputs import InputError, YearInputs, is_zero, people_list, zeros
 from expatcn.iit.year_law import YearLaw
 
 TABLE = "iit/expat_allowance_exemption"
@@ -19,6 +19,8 @@ def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
     (or non-residents may claim), and — where the law makes it an either/or — has elected it.
     Claiming both the exemption and special additional deductions is an error.
     """
+    if is_zero(inputs.allowances) and not inputs.allowance_election.any():
+        return zeros(inputs.allowances.shape)
     rules = year_law.each_month_optional(TABLE)
     in_force = np.array([rule is not None for rule in rules])
     either_or = np.array([rule is not None and rule.excludes_special_additional_deductions for rule in rules])
@@ -29,13 +31,16 @@ def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
         raise InputError(
             f"the expat allowance exemption is for foreign individuals only (people {people_list(wrongly_elected)})"
         )
-    claims_both = inputs.allowance_election[:, None] & either_or[None, :] & (inputs.special_additional_deductions > 0)
-    both = np.flatnonzero(claims_both.any(axis=1))
+    claims = inputs.special_additional_deductions
+    claims_both = inputs.allowance_election[:, None] & either_or[None, :] & (claims > 0)
+    both = np.flatnonzero(claims_both.any(axis=1)) if not is_zero(claims) else np.array([], dtype=int)
     if both.size:
         raise InputError(
             "the expat allowance exemption and special additional deductions cannot both be claimed in one "
             f"tax year (MOF/STA 2023 No. 29); people {people_list(both)} elect the exemption and declare deductions"
         )
+    if is_zero(inputs.allowances):
+        return zeros(inputs.allowances.shape)
     status_ok = inputs.resident[:, None] | nonresidents_ok[None, :]
     elected_or_automatic = inputs.allowance_election[:, None] | ~either_or[None, :]
     eligible = in_force[None, :] & inputs.foreigner[:, None] & status_ok & elected_or_automatic

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS, YearInputs
+from expatcn.iit.inputs import YearInputs, is_zero, zeros
 from expatcn.iit.schedule import band_index, progressive_tax
 from expatcn.iit.year_law import YearLaw
 
@@ -38,9 +38,11 @@ def split_bonus(inputs: YearInputs, year_law: YearLaw, separate_chosen: np.ndarr
     where the law of its month allows it for the person's status (and, for residents from 2019,
     where the person chose it); everything else joins wages."""
     bonus = inputs.bonus
+    if is_zero(bonus):
+        return BonusSplit(bonus, bonus, bonus)
     first = (bonus > 0) & (np.cumsum(bonus > 0, axis=1) == 1)
-    annual_rules = year_law.each_month_optional(ANNUAL_BONUS) if bonus.any() else [None] * MONTHS
-    spread_rules = year_law.each_month_optional(NONRESIDENT_BONUS) if bonus.any() else [None] * MONTHS
+    annual_rules = year_law.each_month_optional(ANNUAL_BONUS)
+    spread_rules = year_law.each_month_optional(NONRESIDENT_BONUS)
     resident = inputs.resident[:, None]
     separate = np.zeros_like(bonus, dtype=bool)
     spread = np.zeros_like(bonus, dtype=bool)
@@ -64,31 +66,34 @@ def annual_bonus_separate(
     """Tax on bonuses taxed separately, (N, 12): ``tax``, ``base`` (after any shortfall), ``rate``,
     ``quick_deduction``. ``wage_shortfall`` is how far the month's wages fall short of the
     deduction (used only where the law's method has the shortfall adjustment)."""
-    out = {key: np.zeros_like(separate) for key in ("tax", "base", "rate", "quick_deduction")}
-    for month in range(MONTHS):
+    out = {key: zeros(separate.shape) for key in ("tax", "base", "rate", "quick_deduction")}
+    if is_zero(separate) or not separate.any():
+        return out
+    out = {key: np.zeros_like(separate) for key in out}
+    for month in np.flatnonzero(separate.any(axis=0)):
         column = separate[:, month]
-        if not column.any():
-            continue
         rule = year_law.value(ANNUAL_BONUS, month)
         schedule = year_law.value(rule.table, month)
         base = np.maximum(column - wage_shortfall[:, month], 0) if rule.shortfall_adjustment else column
         tax, rate, quick = progressive_tax(base, schedule, spread=rule.divisor)
         out["tax"][:, month], out["base"][:, month] = tax, base
-        out["rate"][:, month], out["quick_deduction"][:, month] = rate, quick
+        out["rate"][:, month], out["quick_deduction"][:, month] = rate * (base > 0), quick * (base > 0)
     return out
 
 
 def nonresident_multimonth_bonus(spread: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
     """MOF/STA 2019 No. 35 formula 5 on each month's spread bonus, (N, 12)."""
-    out = {key: np.zeros_like(spread) for key in ("tax", "rate", "quick_deduction")}
-    for month in range(MONTHS):
+    out = {key: zeros(spread.shape) for key in ("tax", "rate", "quick_deduction")}
+    if is_zero(spread) or not spread.any():
+        return out
+    out = {key: np.zeros_like(spread) for key in out}
+    for month in np.flatnonzero(spread.any(axis=0)):
         column = spread[:, month]
-        if not column.any():
-            continue
         rule = year_law.value(NONRESIDENT_BONUS, month)
         schedule = year_law.value(rule.table, month)
         tax, rate, quick = progressive_tax(column, schedule, spread=rule.divisor, quick_deduction_times=rule.divisor)
-        out["tax"][:, month], out["rate"][:, month], out["quick_deduction"][:, month] = tax, rate, quick
+        paid = column > 0
+        out["tax"][:, month], out["rate"][:, month], out["quick_deduction"][:, month] = tax, rate * paid, quick * paid
     return out
 
 
@@ -101,10 +106,8 @@ def bonus_cliff(separate: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray
     """
     cheaper = np.zeros(separate.shape[0], dtype=np.int64)
     loss = np.zeros(separate.shape[0], dtype=np.int64)
-    for month in range(MONTHS):
+    for month in np.flatnonzero(separate.any(axis=0)):
         amount = separate[:, month]
-        if not amount.any():
-            continue
         rule = year_law.value(ANNUAL_BONUS, month)
         schedule = year_law.value(rule.table, month)
         bounds, _, _ = schedule.arrays

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS, InputError, YearInputs, people_list
+from expatcn.iit.inputs import MONTHS, InputError, YearInputs, is_zero, people_list, zeros
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 
@@ -24,9 +24,10 @@ def equity_incentive(inputs: YearInputs, year_law: YearLaw) -> dict[str, np.ndar
     """Per month (N, 12): ``tax`` on equity taxed separately, ``cumulative`` separately taxed
     equity income, ``rate``, ``quick_deduction``, and ``combined`` (equity that joins wages)."""
     equity = inputs.equity
-    out = {key: np.zeros_like(equity) for key in ("tax", "cumulative", "rate", "quick_deduction", "combined")}
-    if not equity.any():
-        return out
+    keys = ("tax", "cumulative", "rate", "quick_deduction", "combined")
+    if is_zero(equity) or not equity.any():
+        return {key: zeros(equity.shape) for key in keys}
+    out = {key: np.zeros_like(equity) for key in keys}
     resident_rules = year_law.each_month_optional(RESIDENT_TABLE)
     nonresident_rules = year_law.each_month_optional(NONRESIDENT_TABLE)
     resident = inputs.resident

@@ -95,7 +95,10 @@ class YearInputs:
             value = getattr(self, name)
             setattr(self, name, _monthly(name, value, people))
         for name in MONTHLY_AMOUNTS:
-            negative = np.flatnonzero((getattr(self, name) < 0).any(axis=1))
+            value = getattr(self, name)
+            if is_zero(value) or value.min(initial=0) >= 0:
+                continue
+            negative = np.flatnonzero((value < 0).any(axis=1))
             if negative.size:
                 raise InputError(f"{name} must not be negative (people {people_list(negative)})")
         self.employed = _flags("employed", self.employed, (people, MONTHS), default=True)
@@ -130,9 +133,34 @@ class YearInputs:
         return YearInputs(**values)
 
 
+def zeros(shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only array of zeros that takes no memory (a broadcast scalar); see :func:`is_zero`."""
+    return np.broadcast_to(np.zeros((), dtype=np.int64), shape)
+
+
+def is_zero(array: np.ndarray) -> bool:
+    """True for an array made by :func:`zeros` (or any broadcast zero scalar): the engine skips
+    the work for amounts nobody has. A real array of zeros is simply computed."""
+    return array.size > 0 and not any(array.strides) and array.flat[0] == 0
+
+
+def add_amounts(first: np.ndarray, *others: np.ndarray, sign: int = 1) -> np.ndarray:
+    """first + (or −, with ``sign=-1``) each of ``others``, skipping known-zero arrays."""
+    operation = np.add if sign > 0 else np.subtract
+    total, owned = first, False
+    for other in others:
+        if is_zero(other):
+            continue
+        if owned:  # already a new array of our own: work in place
+            operation(total, other, out=total)
+        else:
+            total, owned = operation(total, other), True
+    return total
+
+
 def _monthly(name: str, value: np.ndarray | None, people: int) -> np.ndarray:
     if value is None:
-        return np.zeros((people, MONTHS), dtype=np.int64)
+        return zeros((people, MONTHS))
     array = np.asarray(value, dtype=np.int64)
     if array.shape != (people, MONTHS):
         raise InputError(f"{name} must have shape ({people}, 12), got {array.shape}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS
+from expatcn.iit.inputs import is_zero, zeros
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 from expatcn.money import apply_rate
@@ -25,11 +25,11 @@ def labour_remuneration(labour: np.ndarray, resident: np.ndarray, year_law: Year
     """Per month (N, 12): ``taxable`` amount, ``tax`` withheld, ``rate``, ``quick_deduction``, and
     ``income_amount`` (the 80% that counts in residents' annual comprehensive income)."""
     keys = ("taxable", "tax", "rate", "quick_deduction", "income_amount")
+    if is_zero(labour) or not labour.any():
+        return {key: zeros(labour.shape) for key in keys}
     out = {key: np.zeros_like(labour) for key in keys}
-    for month in range(MONTHS):
+    for month in np.flatnonzero(labour.any(axis=0)):
         receipts = labour[:, month]
-        if not receipts.any():
-            continue
         rule = year_law.value(TABLE, month)
         fixed, fixed_up_to, deduction_rate, income_rate = rule.arrays
         income_amount = apply_rate(receipts, income_rate)
@@ -45,6 +45,6 @@ def labour_remuneration(labour: np.ndarray, resident: np.ndarray, year_law: Year
             final, is_resident = prepaid, np.ones_like(resident)
         out["taxable"][:, month] = np.where(is_resident, prepayment_base, income_amount)
         for key, index in (("tax", 0), ("rate", 1), ("quick_deduction", 2)):
-            out[key][:, month] = np.where(is_resident, prepaid[index], final[index])
+            out[key][:, month] = np.where(is_resident, prepaid[index], final[index]) * (receipts > 0)
         out["income_amount"][:, month] = income_amount
     return out

@@ -14,7 +14,7 @@ import numpy as np
 from expatcn.iit.allowances import exempt_allowances
 from expatcn.iit.bonus import annual_bonus_separate, bonus_cliff, nonresident_multimonth_bonus, split_bonus
 from expatcn.iit.equity import equity_incentive
-from expatcn.iit.inputs import BonusMethod, InputError, YearInputs, people_list
+from expatcn.iit.inputs import BonusMethod, InputError, YearInputs, add_amounts, is_zero, people_list, zeros
 from expatcn.iit.labour import labour_remuneration
 from expatcn.iit.reconciliation import annual_reconciliation
 from expatcn.iit.withholding import (
@@ -81,7 +81,7 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
     exempt = exempt_allowances(inputs, year_law)
     split = split_bonus(inputs, year_law, separate_chosen)
     equity = equity_incentive(inputs, year_law)
-    income = inputs.wages + inputs.allowances + split.combined + equity["combined"]
+    income = add_amounts(inputs.wages, inputs.allowances, split.combined, equity["combined"])
 
     wage = _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law)
     bonus = annual_bonus_separate(split.separate, wage["shortfall"], year_law)
@@ -106,9 +106,9 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
         "bonus_spread": split.spread,
         "bonus_combined": split.combined,
         "bonus_base": bonus["base"],
-        "bonus_rate": bonus["rate"] + spread["rate"],
-        "bonus_quick_deduction": bonus["quick_deduction"] + spread["quick_deduction"],
-        "bonus_tax": bonus["tax"] + spread["tax"],
+        "bonus_rate": add_amounts(bonus["rate"], spread["rate"]),
+        "bonus_quick_deduction": add_amounts(bonus["quick_deduction"], spread["quick_deduction"]),
+        "bonus_tax": add_amounts(bonus["tax"], spread["tax"]),
         "labour_taxable": labour["taxable"],
         "labour_rate": labour["rate"],
         "labour_quick_deduction": labour["quick_deduction"],
@@ -120,14 +120,14 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
         "equity_quick_deduction": equity["quick_deduction"],
         "equity_tax": equity["tax"],
     }
-    monthly["total_tax"] = monthly["wage_tax"] + monthly["bonus_tax"] + monthly["labour_tax"] + monthly["equity_tax"]
+    monthly["total_tax"] = add_amounts(monthly["wage_tax"], monthly["bonus_tax"], monthly["labour_tax"], monthly["equity_tax"])
 
     reconciliation = annual_reconciliation(
         resident=inputs.resident,
-        comprehensive_income=(income - exempt + labour["income_amount"]).sum(axis=1),
-        deductions_except_basic=(wage["special"] + wage["special_additional"] + wage["other"]).sum(axis=1),
-        reductions=inputs.tax_reductions.sum(axis=1),
-        prepaid=(wage["tax"] + labour["tax"]).sum(axis=1),
+        comprehensive_income=_year_sum(income, labour["income_amount"]) - _year_sum(exempt),
+        deductions_except_basic=_year_sum(wage["special"], wage["special_additional"], wage["other"]),
+        reductions=_year_sum(inputs.tax_reductions),
+        prepaid=wage["withheld_to_date"][:, -1] + _year_sum(labour["tax"]),
         year_law=year_law,
     )
     annual = {f"reconciliation_{k}": v for k, v in reconciliation.items()}
@@ -135,13 +135,23 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
     annual["bonus_cliff_cheaper_bonus"] = cliff["cheaper_bonus"] if cliff else np.zeros(inputs.people, np.int64)
     annual["bonus_cliff_net_loss"] = cliff["net_loss"] if cliff else np.zeros(inputs.people, np.int64)
     annual["bonus_taxed_separately"] = (split.separate + split.spread).any(axis=1)
-    withheld = monthly["total_tax"].sum(axis=1)
+    withheld = wage["withheld_to_date"][:, -1] + _year_sum(monthly["bonus_tax"], labour["tax"], equity["tax"])
     annual["withheld"] = withheld
     # The year's final tax: wages and labour settle at reconciliation for residents (2019 on).
     settles = reconciliation["filing"] != 0
-    separate_final = (monthly["bonus_tax"] + monthly["equity_tax"]).sum(axis=1)
+    separate_final = _year_sum(monthly["bonus_tax"], monthly["equity_tax"])
     annual["year_tax"] = np.where(settles, reconciliation["tax_due"] + separate_final, withheld)
     return YearResult(inputs, monthly, annual, year_law)
+
+
+def _year_sum(*monthly: np.ndarray) -> np.ndarray:
+    """Σ over the year of each (N, 12) array, added up; known-zero arrays cost nothing."""
+    people = monthly[0].shape[0]
+    total = np.zeros(people, dtype=np.int64)
+    for array in monthly:
+        if not is_zero(array):
+            total += array.sum(axis=1)
+    return total
 
 
 def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
@@ -150,17 +160,21 @@ def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> di
     shape = income.shape
     keys = ("special", "special_additional", "other", "basic", "taxable", "rate", "quick_deduction",
             "tax_to_date", "withheld_to_date", "tax", "shortfall", "method")
-    out = {key: np.zeros(shape, dtype=np.int64) for key in keys}
     if cumulative_month.any() and not cumulative_month.all():
         raise InputError(f"tax year {inputs.year} mixes the monthly and cumulative methods; not supported")
     cumulative_rows = inputs.resident & cumulative_month.all()
+
+    def part(cumulative: bool, index) -> dict[str, np.ndarray]:
+        if cumulative:
+            return _cumulative_part(inputs, income, exempt, index, year_law)
+        return _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law)
+
+    if cumulative_rows.all() or not cumulative_rows.any():
+        return part(bool(cumulative_rows.all()), slice(None))
+    out = {key: np.zeros(shape, dtype=np.int64) for key in keys}
     for rows, cumulative in ((cumulative_rows, True), (~cumulative_rows, False)):
-        if not rows.any():
-            continue
-        index = slice(None) if rows.all() else np.flatnonzero(rows)
-        part = _cumulative_part(inputs, income, exempt, index, year_law) if cumulative else \
-            _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law)
-        for key, value in part.items():
+        index = np.flatnonzero(rows)
+        for key, value in part(cumulative, index).items():
             out[key][index] = value
     return out
 
@@ -176,7 +190,7 @@ def _cumulative_part(inputs, income, exempt, index, year_law) -> dict[str, np.nd
         income[index], exempt[index], basic, special, special_additional, other, inputs.tax_reductions[index], year_law
     )
     result.update(special=special, special_additional=special_additional, other=other, basic=basic,
-                  method=np.full(basic.shape, CUMULATIVE, dtype=np.int64))
+                  shortfall=zeros(basic.shape), method=np.broadcast_to(np.int64(CUMULATIVE), basic.shape))
     return result
 
 
@@ -192,27 +206,30 @@ def _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year
     result = monthly_withholding(net_income, deduction, inputs.tax_reductions[index], tables, year_law)
     result.update(
         special=special,
-        special_additional=np.zeros_like(special),
+        special_additional=zeros(special.shape),
         other=other,
         basic=deduction,
         tax_to_date=np.cumsum(result["tax"], axis=1),
         withheld_to_date=np.cumsum(result["tax"], axis=1),
         shortfall=np.maximum(deduction - net_income, 0),
-        method=np.full(special.shape, MONTHLY, dtype=np.int64),
+        method=np.broadcast_to(np.int64(MONTHLY), special.shape),
     )
     return result
 
 
 def _check_deductions(inputs: YearInputs, cumulative_month: np.ndarray, year_law: YearLaw) -> None:
     """Special additional deductions exist only for residents, and only from 2019."""
+    if is_zero(inputs.special_additional_deductions):
+        return
     claims = inputs.special_additional_deductions > 0
-    early = np.flatnonzero((claims & ~cumulative_month[None, :]).any(axis=1))
-    if early.size:
+    early = np.flatnonzero((claims & ~cumulative_month[None, :]).any(axis=1)) if not cumulative_month.all() else []
+    if len(early):
         raise InputError(
             f"special additional deductions start in 2019 (Guo Fa [2018] No. 41); {year_law.year} has none "
             f"(people {people_list(early)})"
         )
-    nonresident = np.flatnonzero(claims.any(axis=1) & ~inputs.resident)
+    nonresident = np.flatnonzero(~inputs.resident)
+    nonresident = nonresident[claims[nonresident].any(axis=1)]
     if nonresident.size:
         raise InputError(
             f"non-residents cannot claim special additional deductions (IIT Law art. 6) (people {people_list(nonresident)})"

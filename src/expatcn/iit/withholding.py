@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS
+from expatcn.iit.inputs import MONTHS, add_amounts, is_zero
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 from expatcn.money import yuan_to_fen
@@ -29,7 +29,10 @@ def cumulative_basic_deduction(
     earners, the year's 60,000 from January (STA 2020 No. 19).
     """
     monthly = np.array([year_law.value(BASIC, m).monthly_fen for m in range(MONTHS)], dtype=np.int64)
-    deduction = np.cumsum(employed * monthly, axis=1)
+    if employed.all():
+        deduction = np.broadcast_to(np.cumsum(monthly), employed.shape)
+    else:
+        deduction = np.cumsum(employed * monthly, axis=1)
     if first_income_this_year.any():
         from_january = np.cumsum(monthly)
         window = np.array([year_law.entry(NEW_HIRE, m) is not None for m in range(MONTHS)])
@@ -64,13 +67,16 @@ def cumulative_withholding(
     for month in range(1, MONTHS):
         if year_law.value(year_law.value(METHOD, month).resident_table, month) != schedule:
             raise ValueError("the cumulative table changes within the year; not supported")
-    taxable = (
-        np.cumsum(income - exempt - special - special_additional - other, axis=1) - basic
-    )
-    tax_to_date, rate, quick = progressive_tax(taxable, schedule)
-    due_to_date = np.maximum(tax_to_date - np.cumsum(reductions, axis=1), 0)
+    net = add_amounts(income, exempt, special, special_additional, other, sign=-1)
+    taxable = np.cumsum(net, axis=1)
+    taxable -= basic
+    np.maximum(taxable, 0, out=taxable)  # nothing is taxed below zero; the trace shows it as 0
+    tax_to_date, rate, quick = progressive_tax(taxable, schedule, non_negative=True)
+    due_to_date = tax_to_date if is_zero(reductions) else np.maximum(tax_to_date - np.cumsum(reductions, axis=1), 0)
     withheld_to_date = np.maximum.accumulate(due_to_date, axis=1)
-    withheld = np.diff(withheld_to_date, axis=1, prepend=0)
+    withheld = np.empty_like(withheld_to_date)
+    withheld[:, 0] = withheld_to_date[:, 0]
+    np.subtract(withheld_to_date[:, 1:], withheld_to_date[:, :-1], out=withheld[:, 1:])
     return {
         "taxable": taxable,
         "rate": rate,
@@ -99,11 +105,13 @@ def monthly_withholding(
     Non-residents from 2019 (IIT Law art. 6(1)(2): income − 5,000, monthly table); everyone
     before 2019 (monthly final tax)."""
     taxable = net_income - deduction
-    out = {key: np.zeros_like(net_income) for key in ("tax", "rate", "quick_deduction")}
-    for month in range(MONTHS):
-        schedule = year_law.value(table_names[month], month)
-        tax, rate, quick = progressive_tax(taxable[:, month], schedule)
-        out["tax"][:, month] = np.maximum(tax - reductions[:, month], 0)
-        out["rate"][:, month], out["quick_deduction"][:, month] = rate, quick
-    out["taxable"] = taxable
-    return out
+    schedules = [year_law.value(table_names[month], month) for month in range(MONTHS)]
+    if all(schedule is schedules[0] for schedule in schedules):
+        tax, rate, quick = progressive_tax(taxable, schedules[0])
+    else:
+        tax, rate, quick = (np.zeros_like(taxable) for _ in range(3))
+        for month, schedule in enumerate(schedules):
+            tax[:, month], rate[:, month], quick[:, month] = progressive_tax(taxable[:, month], schedule)
+    if not is_zero(reductions):
+        tax = np.maximum(tax - reductions, 0)
+    return {"tax": tax, "rate": rate, "quick_deduction": quick, "taxable": taxable}
