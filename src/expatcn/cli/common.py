@@ -36,5 +36,6 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def print_json(data: Any, write: Callable[[str], Any] = sys.stdout.write) -> None:
-    write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+def print_json(data: Any, write: Callable[[str], Any] | None = None) -> None:
+    """Write ``data`` as JSON to ``write`` (default: the current standard output)."""
+    (write or sys.stdout.write)(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")

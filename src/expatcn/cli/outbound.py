@@ -63,7 +63,7 @@ def outbound(
     if as_json:
         import sys
 
-        print_json({"title": loaded.title, "assignments": data}, sys.stdout.write)
+        print_json({"title": loaded.title, "assignments": data})
         return
     _print(loaded.title, results, data)
 

@@ -37,7 +37,7 @@ def residency(
         )
     report = _report(book.persons, result)
     if as_json:
-        print_json(report, write=lambda text: typer.echo(text, nl=False))
+        print_json(report)
         return
     _print(report)
 

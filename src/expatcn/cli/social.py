@@ -66,7 +66,7 @@ def social(
         )
     data = as_dict(r, p, nat)
     if as_json:
-        print_json(data, lambda text: typer.echo(text, nl=False))
+        print_json(data)
     else:
         _print(data)
 

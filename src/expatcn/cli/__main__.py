@@ -1,0 +1,5 @@
+"""python -m expatcn.cli"""
+
+from expatcn.cli import main
+
+main()
