@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from expatcn.law import LawError, load_law
 from expatcn.residency import (
     NONRESIDENT_LONG,
     NONRESIDENT_SHORT,
@@ -23,10 +24,9 @@ from expatcn.residency import (
     period_work_halves,
     year_rules,
 )
-from expatcn.residency.rules import _residency_only
 
 D = dt.date
-LAW = _residency_only()
+LAW = load_law()
 
 
 def trips(*rows, person=None):
@@ -315,3 +315,17 @@ def test_adding_a_day_in_china_never_lowers_counts(rows, offset):
         assert (more.days.presence.sum() >= base.days.presence.sum())
         assert (more.residence_days.sum() >= base.residence_days.sum())
         assert (more.work_halves.sum() >= base.work_halves.sum())
+
+
+def test_law_failure_surfaces(monkeypatch):
+    """No fallback: when the law tables cannot be loaded, the residency engine says so."""
+    import expatcn.residency.rules as rules
+
+    def broken():
+        raise LawError("law table social/host/xx.yaml: broken")
+
+    monkeypatch.setattr(rules, "load_law", broken)
+    with pytest.raises(LawError, match="broken"):
+        rules.residency_law()
+    with pytest.raises(LawError):
+        assess_year(trips((D(2026, 1, 1), D(2026, 1, 5))), 2026)

@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from expatcn.law import LAW_DIR, Entry, Law, LawError, _parse_table, load_law
+from expatcn.law import Entry, Law, load_law
 from expatcn.law.model import LawRef
 
 TABLES = ("residence_days", "work_days", "ninety_day_rule", "six_year_rule", "treaty_183", "wage_sourcing")
 
 
 def residency_law(law: Law | None = None) -> Law:
-    """The law to use: the one given, else all tables (``load_law()``); if another domain's table
-    fails to load, only the residency tables, so that this domain keeps working."""
-    if law is not None:
-        return law
-    try:
-        return load_law()
-    except LawError:
-        return _residency_only()
-
-
-_CACHE: dict[str, Law] = {}
-
-
-def _residency_only() -> Law:
-    if "law" not in _CACHE:
-        tables = {}
-        for path in sorted(Path(LAW_DIR, "residency").glob("*.yaml")):
-            name = path.relative_to(LAW_DIR).with_suffix("").as_posix()
-            tables[name] = _parse_table(name, path.read_text(encoding="utf-8"), f"law table {path}")
-        _CACHE["law"] = Law(tables, "residency-only")
-    return _CACHE["law"]
+    """The law to use: the one given, else all tables (``load_law()``, cached). A table that
+    fails to load raises its :class:`~expatcn.law.LawError`; nothing is hidden."""
+    return law if law is not None else load_law()
 
 
 @dataclass(frozen=True)
