@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +23,7 @@ from expatcn.law.model import LawRef, Period, TableFile
 from expatcn.law.schemas import load_all
 
 LAW_DIR = Path(__file__).parent
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where PyYAML has it
 
 
 class LawError(Exception):
@@ -96,9 +99,9 @@ class Law:
         return table.in_force_on(day) and bool(table.entry_on(day).value.in_force)
 
 
-def _parse_table(name: str, text: str, origin: str) -> Table:
+def parse_table(name: str, text: str, origin: str) -> Table:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise LawError(f"{origin}: not valid YAML: {exc}") from exc
     try:
@@ -124,14 +127,19 @@ def _errors(exc: ValidationError) -> str:
     )
 
 
-def _overlay(base: Table, overlay: Table) -> Table:
-    """Replace the base periods on the days the overlay covers; keep the rest, clipped."""
+def _overlay(base: Table, overlay: Table, ended: list[dict]) -> Table:
+    """Replace the base periods on the days the overlay covers; keep the rest, clipped. A period
+    of the overlay with ``value: null`` removes the law on its days (a rule not extended)."""
     periods: list[Period] = []
     values: list[Any] = []
     one_day = dt.timedelta(days=1)
+    covers = list(overlay.periods) + [
+        Period.model_validate({**hole, "sources": hole.get("sources") or [{"title": "overlay"}], "value": None})
+        for hole in ended
+    ]
     for period, value in zip(base.periods, base.values):
         pieces = [(period.start, period.end)]
-        for cover in overlay.periods:
+        for cover in covers:
             next_pieces = []
             for start, end in pieces:
                 if end is not None and end < cover.start or cover.end is not None and start > cover.end:
@@ -157,30 +165,70 @@ def _overlay(base: Table, overlay: Table) -> Table:
 
 def _load(overlay_files: tuple[str, ...]) -> Law:
     digest = hashlib.sha256()
-    tables: dict[str, Table] = {}
+    texts: list[tuple[str, str, str]] = []
     for path in sorted(LAW_DIR.rglob("*.yaml")):
         name = path.relative_to(LAW_DIR).with_suffix("").as_posix()
         text = path.read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-        tables[name] = _parse_table(name, text, f"law table {path}")
-    for overlay_path in overlay_files:
-        path = Path(overlay_path)
-        text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text) or {}
+        texts.append((name, text, f"law table {path}"))
+    overlays = [(Path(p), Path(p).read_text(encoding="utf-8")) for p in overlay_files]
+    for path, text in overlays:
+        digest.update(b"overlay\0" + text.encode() + b"\0")
+    cached = _read_cache(digest.hexdigest())
+    if cached is not None:
+        return cached
+    tables = {name: parse_table(name, text, origin) for name, text, origin in texts}
+    for path, text in overlays:
+        raw = yaml.load(text, Loader=_YAML_LOADER) or {}
         name = raw.pop("table", None) if isinstance(raw, dict) else None
         if name not in tables:
             raise LawError(f"law overlay {path}: 'table' must name an existing law table, got {name!r}")
-        digest.update(b"overlay\0" + name.encode() + b"\0" + text.encode() + b"\0")
-        overlay = _parse_table(name, yaml.safe_dump(raw), f"law overlay {path}")
+        periods = raw.get("periods") if isinstance(raw.get("periods"), list) else []
+        ended = [p for p in periods if isinstance(p, dict) and p.get("value") is None]
+        raw["periods"] = [p for p in periods if p not in ended]
+        overlay = parse_table(name, yaml.safe_dump(raw), f"law overlay {path}")
         try:
-            tables[name] = _overlay(tables[name], overlay)
+            tables[name] = _overlay(tables[name], overlay, ended)
         except ValidationError as exc:
             raise LawError(f"law overlay {path}: {_errors(exc)}") from exc
-    return Law(tables, digest.hexdigest())
+    law = Law(tables, digest.hexdigest())
+    _write_cache(law)
+    return law
+
+
+def _cache_path(digest: str) -> Path:
+    root = os.environ.get("EXPATCN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "expatcn"
+    return Path(root) / f"law-{digest}.pickle"
+
+
+def _read_cache(digest: str) -> Law | None:
+    """The validated tables saved by an earlier run for exactly these files (by their digest)."""
+    try:
+        with _cache_path(digest).open("rb") as handle:
+            law = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return law if isinstance(law, Law) and law.digest == digest else None
+
+
+def _write_cache(law: Law) -> None:
+    """Keep the validated tables for the next start; a cache that cannot be written is skipped."""
+    path = _cache_path(law.digest)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(pickle.dumps(law))
+        partial.replace(path)
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=16)
 def load_law(overlays: tuple[str, ...] = ()) -> Law:
-    """The validated law tables (cached), optionally with overlay files applied in order."""
+    """The validated law tables, optionally with overlay files applied in order.
+
+    Every table is validated the first time a given set of files is seen; the validated tables
+    are then kept in the user's cache (``EXPATCN_CACHE_DIR`` or ``~/.cache/expatcn``), keyed by
+    the digest of the files, so that later starts skip the parsing."""
     return _load(tuple(str(o) for o in overlays))
 

@@ -1,0 +1,117 @@
+"""The law tables: every table loads and cites its sources; bad tables are load errors; the law
+"as of a date"; overlays; the validated-table cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from expatcn.law import LawError, LawNotInForce, load_law, parse_table
+from expatcn.law import _load as load_uncached
+
+SOURCE = "sources: [{title: test source, document: No. 1, url: 'https://example.org/a'}]"
+
+
+def table(periods: str, schema: str = "amount") -> str:
+    return f"title: test\nschema: {schema}\nperiods:\n" + textwrap.indent(textwrap.dedent(periods), "  ")
+
+
+def test_every_table_has_dated_cited_periods(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPATCN_CACHE_DIR", str(tmp_path))  # validate from the files, not a cache
+    law = load_uncached(())
+    assert {"iit/annual_table", "iit/monthly_table", "iit/basic_deduction", "iit/annual_bonus"} <= set(law.tables)
+    for name, loaded in law.tables.items():
+        for period in loaded.periods:
+            assert period.sources, name
+            assert period.confidence in ("high", "medium", "low")
+
+
+def test_a_gap_between_periods_is_a_load_error():
+    text = table(f"""
+        - {{from: 2019-01-01, to: 2019-12-31, confidence: high, {SOURCE}, value: {{amount: 1}}}}
+        - {{from: 2020-02-01, confidence: high, {SOURCE}, value: {{amount: 2}}}}
+    """)
+    with pytest.raises(LawError, match="gap in dates"):
+        parse_table("test/gap", text, "gap.yaml")
+
+
+def test_overlapping_periods_are_a_load_error():
+    text = table(f"""
+        - {{from: 2019-01-01, to: 2020-06-30, confidence: high, {SOURCE}, value: {{amount: 1}}}}
+        - {{from: 2020-01-01, confidence: high, {SOURCE}, value: {{amount: 2}}}}
+    """)
+    with pytest.raises(LawError, match="periods overlap"):
+        parse_table("test/overlap", text, "overlap.yaml")
+
+
+def test_a_quick_deduction_that_does_not_fit_its_bands_is_a_load_error():
+    text = table(f"""
+        - from: 2019-01-01
+          confidence: high
+          {SOURCE}
+          value:
+            brackets:
+              - {{up_to: 36000, rate: "0.03", quick_deduction: 0}}
+              - {{up_to: null, rate: "0.10", quick_deduction: 2500}}
+    """, schema="tax_schedule")
+    with pytest.raises(LawError, match="quick deduction 2500 does not fit"):
+        parse_table("test/schedule", text, "schedule.yaml")
+
+
+def test_a_period_without_sources_or_with_an_unknown_schema_is_refused():
+    with pytest.raises(LawError, match="sources"):
+        parse_table("t", table("- {from: 2019-01-01, confidence: high, sources: [], value: {amount: 1}}"), "t.yaml")
+    with pytest.raises(LawError, match="unknown schema 'nope'"):
+        parse_table("t", table(f"- {{from: 2019-01-01, confidence: high, {SOURCE}, value: {{}}}}", "nope"), "t.yaml")
+    with pytest.raises(LawError, match="confidence"):
+        parse_table("t", table(f"- {{from: 2019-01-01, confidence: sure, {SOURCE}, value: {{amount: 1}}}}"), "t.yaml")
+
+
+def test_the_law_as_of_a_date():
+    law = load_law()
+    assert law.value("iit/basic_deduction", dt.date(2016, 5, 1)).foreigner_additional_fen == 130_000
+    assert law.value("iit/basic_deduction", dt.date(2018, 11, 1)).monthly_fen == 500_000
+    assert law.value("iit/special_additional_deductions", dt.date(2023, 1, 1)).children_education_per_child == 2000
+    with pytest.raises(LawNotInForce, match="has no value on 2018-06-01"):
+        law.on("iit/annual_table", dt.date(2018, 6, 1))
+    assert law.in_force("iit/new_hire_deduction_from_january", dt.date(2020, 7, 1))
+    assert not law.in_force("iit/new_hire_deduction_from_january", dt.date(2020, 6, 30))
+
+
+def test_an_overlay_changes_the_law_on_its_dates_only(tmp_path):
+    """A planner's what-if: the bonus window not extended past 2025 (same form as a law table)."""
+    overlay = tmp_path / "no_bonus_after_2025.yaml"
+    overlay.write_text(textwrap.dedent(f"""
+        table: iit/annual_bonus
+        title: what-if — the bonus window ends on 2025-12-31
+        schema: annual_bonus
+        periods:
+          - from: 2024-01-01
+            to: 2025-12-31
+            confidence: low
+            {SOURCE}
+            value: {{method: separate_or_combined, divisor: 12, table: iit/monthly_table, once_per_year: true,
+                     residents_only: true, shortfall_adjustment: false}}
+          - from: 2026-01-01
+            confidence: low
+            {SOURCE}
+            value: null
+    """))
+    law = load_law((str(overlay),))
+    assert law.table("iit/annual_bonus").in_force_on(dt.date(2025, 12, 1))
+    assert not law.table("iit/annual_bonus").in_force_on(dt.date(2026, 1, 1))
+    assert law.table("iit/annual_bonus").in_force_on(dt.date(2019, 1, 1))  # earlier periods kept
+    assert law.digest != load_law().digest
+
+
+def test_the_validated_tables_are_cached_by_digest(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPATCN_CACHE_DIR", str(tmp_path))
+    first = load_uncached(())
+    cached = list(tmp_path.glob("law-*.pickle"))
+    assert len(cached) == 1 and first.digest in cached[0].name
+    again = load_uncached(())
+    assert again.digest == first.digest and set(again.tables) == set(first.tables)
+    cached[0].write_bytes(b"not a pickle")  # a damaged cache is ignored and rebuilt
+    assert load_uncached(()).digest == first.digest
