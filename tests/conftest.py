@@ -29,9 +29,10 @@ def months(value=0, **at) -> np.ndarray:
 
 def one_person(year: int, **kwargs) -> YearInputs:
     """A batch of one; monthly amounts given as yuan numbers (every month) or (1, 12) fen rows."""
-    flags = {k: np.array([v]) for k, v in kwargs.items() if isinstance(v, (bool, int)) and not isinstance(v, np.ndarray)
+    flags = {k: (v if k == "closed_months" else np.array([v])) for k, v in kwargs.items()
+             if isinstance(v, (bool, int)) and not isinstance(v, np.ndarray)
              and k in ("resident", "foreigner", "allowance_election", "bonus_method", "first_income_this_year",
-                       "low_income_last_year")}
+                       "low_income_last_year", "closed_months")}
     amounts = {k: (v if isinstance(v, np.ndarray) else months(v)) for k, v in kwargs.items() if k not in flags}
     return YearInputs(year=year, **amounts, **flags)
 

@@ -322,3 +322,20 @@ def test_allowance_exemption_ends_after_2027(law):
 def test_chinese_nationals_cannot_elect_the_allowance_exemption(law):
     with pytest.raises(InputError, match="foreign individuals only"):
         compute_year(one_person(2025, wages=50000, allowances=10000, allowance_election=True), law)
+
+
+# --- Closed months: tax actually withheld (STA 2018 No. 61 art. 6, "累计已预扣预缴税额") -----------
+
+def test_a_correction_of_a_closed_month_carries_into_the_next_open_month(law):
+    """January was filed with 555 withheld on 30,000 wages; February finds January's wages were
+    really 32,000. The cumulative formula deducts the 555 actually withheld, so February's tax
+    carries the difference: to date (62,000 − 10,000 − 9,000 − 4,000) = 39,000 × 10% − 2,520 =
+    1,380; minus 555 withheld → 825 (instead of 625)."""
+    wages = months(30000, m1=32000)
+    filed = months(0, m1=555)
+    result = compute_year(one_person(2019, wages=wages, employee_contributions=4500, special_additional_deductions=2000,
+                                     closed_months=1, wage_tax_withheld=filed), law)
+    assert wage_tax(result)[:2] == [Decimal("555.00"), Decimal("825.00")]
+    reopened = compute_year(one_person(2019, wages=wages, employee_contributions=4500,
+                                       special_additional_deductions=2000), law)
+    assert sum(wage_tax(result)) == sum(wage_tax(reopened))  # the year's total is the same

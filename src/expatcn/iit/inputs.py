@@ -65,6 +65,10 @@ class YearInputs:
     bonus_method: a :class:`BonusMethod` per person.
     first_income_this_year: first wage income of the year (STA 2020 No. 13).
     low_income_last_year: previous year's wages ≤ 60,000 from this employer every month (STA 2020 No. 19).
+    closed_months: months already closed and filed (0–12): their wage tax is what was actually
+        withheld, ``wage_tax_withheld``, and later months deduct it as "tax already withheld"
+        (STA 2018 No. 61 art. 6) — so a correction of a closed month carries into the next open one.
+    wage_tax_withheld: (N, 12) wage tax actually withheld in the closed months, fen.
     """
 
     year: int
@@ -84,6 +88,8 @@ class YearInputs:
     bonus_method: np.ndarray | None = None
     first_income_this_year: np.ndarray | None = None
     low_income_last_year: np.ndarray | None = None
+    closed_months: int = 0
+    wage_tax_withheld: np.ndarray | None = None
     ids: list[str] | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -112,6 +118,9 @@ class YearInputs:
         self.bonus_method = np.asarray(self.bonus_method, dtype=np.int8)
         if self.bonus_method.shape != (people,) or not np.isin(self.bonus_method, list(BonusMethod)).all():
             raise InputError("bonus_method must be one BonusMethod per person")
+        if not 0 <= self.closed_months <= MONTHS:
+            raise InputError(f"closed_months must be 0–12, got {self.closed_months}")
+        self.wage_tax_withheld = _monthly("wage_tax_withheld", self.wage_tax_withheld, people)
         if self.ids is not None and len(self.ids) != people:
             raise InputError(f"ids has {len(self.ids)} entries for {people} people")
 
@@ -124,8 +133,8 @@ class YearInputs:
         values = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name == "year":
-                values["year"] = value
+            if item.name in ("year", "closed_months"):
+                values[item.name] = value
             elif item.name == "ids":
                 values["ids"] = None if value is None else [value[i] for i in np.asarray(index)]
             else:

@@ -187,7 +187,8 @@ def _cumulative_part(inputs, income, exempt, index, year_law) -> dict[str, np.nd
     special_additional = inputs.special_additional_deductions[index]
     other = inputs.other_deductions[index]
     result = cumulative_withholding(
-        income[index], exempt[index], basic, special, special_additional, other, inputs.tax_reductions[index], year_law
+        income[index], exempt[index], basic, special, special_additional, other, inputs.tax_reductions[index], year_law,
+        inputs.closed_months, inputs.wage_tax_withheld[index],
     )
     result.update(special=special, special_additional=special_additional, other=other, basic=basic,
                   shortfall=zeros(basic.shape), method=np.broadcast_to(np.int64(CUMULATIVE), basic.shape))
@@ -204,6 +205,9 @@ def _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year
     deduction = monthly_deduction(inputs.foreigner[index], year_law)
     tables = [m.resident_table if not c else m.nonresident_table for m, c in zip(methods, cumulative_month)]
     result = monthly_withholding(net_income, deduction, inputs.tax_reductions[index], tables, year_law)
+    if inputs.closed_months:  # a closed month's monthly tax is final as filed; differences are reported
+        result["tax"] = result["tax"].copy()
+        result["tax"][:, : inputs.closed_months] = inputs.wage_tax_withheld[index][:, : inputs.closed_months]
     result.update(
         special=special,
         special_additional=zeros(special.shape),

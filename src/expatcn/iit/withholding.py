@@ -55,6 +55,8 @@ def cumulative_withholding(
     other: np.ndarray,
     reductions: np.ndarray,
     year_law: YearLaw,
+    closed_months: int = 0,
+    withheld_in_closed: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Residents' cumulative withholding (STA Announcement 2018 No. 61 art. 6), (N, 12) each.
 
@@ -62,6 +64,8 @@ def cumulative_withholding(
     deductions − Σ special additional deductions − Σ other deductions; tax to date = taxable ×
     rate − quick deduction (annual table) − Σ tax reductions; this month = tax to date − tax
     already withheld, never below zero within the year. ``basic`` is already cumulative.
+    In the first ``closed_months`` months the tax is what was actually withheld
+    (``withheld_in_closed``); later months deduct that actual amount.
     """
     schedule = year_law.value(year_law.value(METHOD, 0).resident_table, 0)
     for month in range(1, MONTHS):
@@ -73,7 +77,12 @@ def cumulative_withholding(
     np.maximum(taxable, 0, out=taxable)  # nothing is taxed below zero; the trace shows it as 0
     tax_to_date, rate, quick = progressive_tax(taxable, schedule, non_negative=True)
     due_to_date = tax_to_date if is_zero(reductions) else np.maximum(tax_to_date - np.cumsum(reductions, axis=1), 0)
-    withheld_to_date = np.maximum.accumulate(due_to_date, axis=1)
+    if closed_months:
+        actual = np.cumsum(withheld_in_closed[:, :closed_months], axis=1)
+        running = np.concatenate([actual[:, -1:], due_to_date[:, closed_months:]], axis=1)
+        withheld_to_date = np.concatenate([actual, np.maximum.accumulate(running, axis=1)[:, 1:]], axis=1)
+    else:
+        withheld_to_date = np.maximum.accumulate(due_to_date, axis=1)
     withheld = np.empty_like(withheld_to_date)
     withheld[:, 0] = withheld_to_date[:, 0]
     np.subtract(withheld_to_date[:, 1:], withheld_to_date[:, :-1], out=withheld[:, 1:])
