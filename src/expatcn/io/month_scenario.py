@@ -1,0 +1,159 @@
+"""A full-month scenario file (YAML or JSON) → :class:`expatcn.social.gross_to_net.MonthInputs`.
+
+The tax scenario of :mod:`expatcn.io.scenario` (year, person, employment, every_month, months)
+plus where and how the employee is insured; ``employee_contributions`` are computed, not given.
+
+```yaml
+name: Anna Schmidt, Shanghai 2025
+year: 2025
+city: shanghai
+person: {resident: true, foreigner: true, allowance_exemption: true}
+every_month: {wages: 50000, allowances: {housing: 12000}}
+months: {12: {bonus: 100000}}
+social:
+  nationality: DE
+  certificate: {from: 2023-01-01, until: 2025-06-30}   # certificate of coverage (agreement)
+  housing_fund: true            # foreigners: enrolled or not (Chinese employees always are)
+  housing_fund_rate: 0.07       # default: the city's highest
+  work_injury_rate: 0.0016      # default: the lowest class
+  contribution_wage: 45000      # default: each month's wages; or {1: 45000, 7: 48000} from that month on
+  local_hukou: false
+  opt_in: false                 # a foreigner joins the schemes a local rule makes optional
+```
+Errors name the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from expatcn.io.scenario import Scenario, ScenarioError, Yuan
+from expatcn.law import Law
+from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
+from expatcn.social.contributions import DEFAULT_RATE
+from expatcn.social.gross_to_net import MonthInputs
+
+
+class Certificate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: dt.date | None = Field(None, alias="from")
+    until: dt.date
+
+
+class Social(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nationality: str = Field("CN", pattern=r"^[A-Za-z]{2}$")
+    certificate: Certificate | None = None
+    housing_fund: bool | None = None
+    housing_fund_rate: str | None = None
+    work_injury_rate: str | None = None
+    contribution_wage: Yuan | dict[int, Yuan] | None = None
+    local_hukou: bool = False
+    opt_in: bool = False
+
+    @field_validator("housing_fund_rate", "work_injury_rate", mode="before")
+    @classmethod
+    def _rate(cls, value: object) -> object:
+        if value is None:
+            return None
+        try:
+            rate_to_ppm(value)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from None
+        return str(value)
+
+    @field_validator("contribution_wage", mode="before")
+    @classmethod
+    def _months(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                if not str(key).isdigit() or not 1 <= int(str(key)) <= 12:
+                    raise ValueError(f"month {key!r}: expected 1–12")
+        return value
+
+
+class MonthScenario(Scenario):
+    """A tax scenario plus the city and the social insurance settings."""
+
+    city: str
+    social: Social = Social()
+
+    @model_validator(mode="after")
+    def _checks(self) -> MonthScenario:
+        if self.every_month.employee_contributions is not None or any(
+            m.employee_contributions is not None for m in self.months.values()
+        ):
+            raise ValueError("employee_contributions are computed from the city's tables; leave them out")
+        foreign = self.person.foreigner
+        if foreign and self.social.nationality.upper() == "CN":
+            raise ValueError("social.nationality: a foreigner (person.foreigner) needs a nationality other than CN")
+        if not foreign and self.social.nationality.upper() != "CN":
+            raise ValueError("social.nationality: set person.foreigner: true for a foreign national")
+        if self.social.certificate and not foreign:
+            raise ValueError("social.certificate: a certificate of coverage only matters for a foreign national")
+        return self
+
+    def contribution_wages(self, wages: np.ndarray) -> np.ndarray:
+        """(1, 12) fen: the given contribution wage (a dict sets it from that month on), else the wages."""
+        given = self.social.contribution_wage
+        if given is None:
+            return wages
+        if not isinstance(given, dict):
+            return np.full((1, 12), yuan_to_fen(given), dtype=np.int64)
+        out = wages.copy()
+        current = None
+        for month in range(1, 13):
+            if month in given:
+                current = yuan_to_fen(given[month])
+            if current is not None:
+                out[0, month - 1] = current
+        return out
+
+    def to_month_inputs(self, law: Law) -> MonthInputs:
+        income = self.to_inputs(law)
+        s = self.social
+        cert = s.certificate
+        return MonthInputs(
+            income=income,
+            city=np.array([self.city.lower()]),
+            contribution_wage=self.contribution_wages(income.wages),
+            foreign=np.array([self.person.foreigner]),
+            nationality=np.array([s.nationality.upper()]),
+            certificate_from=np.array([np.datetime64(cert.start or "NaT", "D")]) if cert else None,
+            certificate_until=np.array([np.datetime64(cert.until, "D")]) if cert else None,
+            opt_in=np.array([s.opt_in]),
+            housing_fund=np.array([(not self.person.foreigner) if s.housing_fund is None else s.housing_fund]),
+            local_hukou=np.array([s.local_hukou]),
+            work_injury_rate=np.array([rate_to_ppm(s.work_injury_rate) if s.work_injury_rate else DEFAULT_RATE]),
+            housing_fund_rate=np.array([rate_to_ppm(s.housing_fund_rate) if s.housing_fund_rate else DEFAULT_RATE]),
+        )
+
+
+def load_month_scenario(path: str | Path) -> MonthScenario:
+    """Read and validate a full-month scenario; a :class:`ScenarioError` names the file and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
+    try:
+        return MonthScenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json')))}"
+            f": {err['msg']}".lstrip(": ")
+            for err in exc.errors()
+        )
+        raise ScenarioError(f"{path}: {problems}") from None

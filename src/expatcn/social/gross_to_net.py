@@ -1,0 +1,381 @@
+"""The full month, from gross pay to net pay and employer cost, for N employees over a tax year.
+
+For each employee and month: gross pay → contribution wage → participation (Decree No. 16,
+local rules, certificates of coverage) → employee and employer social insurance and housing fund
+(:func:`expatcn.social.contributions.contributions`) → the employee's deductible amounts as the
+IIT special deductions (专项扣除) and the employer's housing fund above the tax-free cap as
+taxable wages → IIT (:func:`expatcn.iit.person_year.compute_year`) → net pay; employer cost =
+gross + employer contributions. No rule is computed here: this module only routes columns
+between the two engines and adds them up.
+
+Speed: employees are grouped by city and the months of a tax year by law period (a city table
+period and a housing fund tax-cap period); within a group, months whose contribution wages and
+participation are the same for everyone are computed once.
+
+Identity, every employee and month: gross = employee contributions + IIT + net.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from expatcn.iit.inputs import InputError, YearInputs, add_amounts, is_zero
+from expatcn.iit.person_year import YearResult, compute_year
+from expatcn.law import Law, load_law
+from expatcn.law.model import LawRef
+from expatcn.money import RATE_SCALE, fen_to_str
+from expatcn.social.contributions import HOUSING_FUND, Contributions, contributions
+from expatcn.social.participation import participation
+
+MONTHS = 12
+COLUMNS = (
+    "gross", "contribution_wage", "employee_social", "employee_housing_fund", "employee_contributions",
+    "employee_deduction", "housing_fund_employer_taxable", "iit", "net", "employer_social",
+    "employer_housing_fund", "employer_contributions", "employer_cost", "employee_pension",
+)
+
+
+@dataclass
+class MonthInputs:
+    """What the full month takes, for N employees and one tax year.
+
+    income: the IIT inputs (wages, exempt allowances, bonus, labour, equity, residence, …) with
+        ``employee_contributions`` left empty — they are computed here.
+    city: (N,) city names (``law/social/<city>.yaml``).
+    contribution_wage: (N, 12) fen, the wage the city clips to its base limits (default: the
+        month's ``wages``; in practice often last year's average monthly wage, declared once a year).
+    foreign: (N,) foreign nationals (default ``income.foreigner``).
+    nationality, certificate_from, certificate_until: (N,) ISO alpha-2 and ``datetime64[D]`` (NaT: none),
+        the certificate of coverage under a bilateral agreement.
+    opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: enrolled in
+        the housing fund (foreigners; Chinese employees always are).
+    local_hukou, work_injury_rate, housing_fund_rate: as in ``contributions`` (ppm, -1 = default).
+    """
+
+    income: YearInputs
+    city: np.ndarray
+    contribution_wage: np.ndarray | None = None
+    foreign: np.ndarray | None = None
+    nationality: np.ndarray | None = None
+    certificate_from: np.ndarray | None = None
+    certificate_until: np.ndarray | None = None
+    opt_in: np.ndarray | None = None
+    housing_fund: np.ndarray | None = None
+    local_hukou: np.ndarray | None = None
+    work_injury_rate: np.ndarray | None = None
+    housing_fund_rate: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = self.income.people
+        if not is_zero(self.income.employee_contributions) and self.income.employee_contributions.any():
+            raise InputError("income.employee_contributions: leave empty — the full month computes them")
+        self.city = np.asarray([str(c).lower() for c in np.asarray(self.city).tolist()]) if n else np.asarray([], str)
+        if self.city.shape != (n,):
+            raise InputError(f"city must have one entry per person ({n}), got {self.city.shape}")
+        if self.contribution_wage is None:
+            self.contribution_wage = self.income.wages
+        self.contribution_wage = np.asarray(self.contribution_wage, dtype=np.int64)
+        if self.contribution_wage.shape != (n, MONTHS):
+            raise InputError(f"contribution_wage must have shape ({n}, 12), got {self.contribution_wage.shape}")
+        if self.contribution_wage.size and self.contribution_wage.min() < 0:
+            raise InputError("contribution_wage must not be negative")
+        self.foreign = self.income.foreigner if self.foreign is None else np.asarray(self.foreign, dtype=bool)
+        if self.certificate_until is not None:
+            self.certificate_until = np.asarray(self.certificate_until, dtype="datetime64[D]")
+            self.certificate_from = (np.full(n, np.datetime64("NaT"), "datetime64[D]") if self.certificate_from is None
+                                     else np.asarray(self.certificate_from, dtype="datetime64[D]"))
+            if self.nationality is None:
+                raise InputError("certificate_until needs nationality")
+            self.nationality = np.asarray(self.nationality, dtype=str)
+
+
+@dataclass
+class ContributionPart:
+    """One engine call: employees ``rows`` of ``city`` in ``months`` (1–12). ``per_month``: the
+    result has one column per month; otherwise one column served every month of the part."""
+
+    city: str
+    months: list[int]
+    rows: np.ndarray
+    result: Contributions
+    per_month: bool
+    notes: list[str]
+    refs: list[LawRef]
+
+
+@dataclass
+class MonthResult:
+    """(N, 12) columns of fen (see ``COLUMNS``), the IIT result and, unless turned off, the
+    contribution results each month came from (for traces)."""
+
+    inputs: MonthInputs
+    monthly: dict[str, np.ndarray]
+    iit: YearResult
+    parts: list[ContributionPart] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return self.inputs.income.year
+
+    def contributions_of(self, person: int, month: int) -> tuple[ContributionPart, int, int] | None:
+        """The contribution result of ``person`` in ``month`` (1–12): the part, the row inside it,
+        and the column (or None if no contributions were computed — not employed)."""
+        for part in self.parts:
+            if month not in part.months:
+                continue
+            at = int(np.searchsorted(part.rows, person))
+            if at < part.rows.size and part.rows[at] == person:
+                return part, at, part.months.index(month) if part.per_month else 0
+        return None
+
+
+def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: bool = True,
+                 allow_partial: bool = False) -> MonthResult:
+    """Gross → contributions → IIT → net and employer cost for every employee and month."""
+    law = law or load_law()
+    income = inputs.income
+    n, year = income.people, income.year
+    shape = (n, MONTHS)
+    names = ("employee_social", "employee_housing_fund", "employee_deduction", "housing_fund_employer_taxable",
+             "employer_social", "employer_housing_fund", "employee_pension")
+    out = {name: np.zeros(shape, dtype=np.int64) for name in names}
+    unknown = np.zeros(shape, dtype=bool)
+    parts: list[ContributionPart] = []
+    assumptions: list[str] = []
+
+    cities, city_index = np.unique(inputs.city, return_inverse=True)
+    for c, city in enumerate(cities.tolist()):
+        rows = np.arange(n) if cities.size == 1 else np.flatnonzero(city_index == c)
+        for months in _month_groups(law, city, year):
+            _contribute(law, inputs, city, rows, months, out, unknown, parts, assumptions, allow_partial, keep_trace)
+
+    hf_taxable = out["housing_fund_employer_taxable"]
+    wages = income.wages + hf_taxable if hf_taxable.any() else income.wages
+    iit_inputs = dataclasses.replace(income, wages=wages, employee_contributions=out["employee_deduction"])
+    iit = compute_year(iit_inputs, law)
+
+    monthly = dict(out)
+    monthly["gross"] = add_amounts(income.wages, income.allowances, income.bonus, income.labour, income.equity)
+    if monthly["gross"] is income.wages:
+        monthly["gross"] = income.wages.copy()
+    monthly["contribution_wage"] = inputs.contribution_wage
+    monthly["employee_contributions"] = out["employee_social"] + out["employee_housing_fund"]
+    monthly["employer_contributions"] = out["employer_social"] + out["employer_housing_fund"]
+    monthly["iit"] = iit.total_tax
+    net = monthly["gross"] - monthly["employee_contributions"]
+    net -= iit.total_tax
+    monthly["net"] = net
+    monthly["employer_cost"] = monthly["gross"] + monthly["employer_contributions"]
+    monthly["unknown"] = unknown
+    return MonthResult(inputs, monthly, iit, parts if keep_trace else [], sorted(set(assumptions)))
+
+
+def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
+    """Consecutive months of ``year`` under the same law: city table period and housing fund
+    tax-cap period. A month outside every period is a group of its own (the engine reports it)."""
+    tables = [law.table(f"social/{city}")] if f"social/{city}" in law.tables else []
+    tables.append(law.table("social/housing_fund_tax_cap"))
+    groups: list[list[int]] = []
+    last = None
+    for month in range(1, MONTHS + 1):
+        day = dt.date(year, month, 1)
+        key = tuple(next((i for i, p in enumerate(t.periods) if p.covers(day)), None) for t in tables)
+        if key == last and None not in key:
+            groups[-1].append(month)
+        else:
+            groups.append([month])
+        last = key
+    return groups
+
+
+def _participation(law, inputs: MonthInputs, city: str, day: dt.date, rows: np.ndarray):
+    """Participation of ``rows`` in the month: everyone, then the certificate holders again with
+    their certificates (so that only they pay for the agreement lookup)."""
+    take = (lambda a: None if a is None else np.asarray(a)[rows])
+    foreign = take(inputs.foreign)
+    p = participation(law, city, day, foreign, opt_in=take(inputs.opt_in), housing_fund=take(inputs.housing_fund))
+    if inputs.certificate_until is not None and foreign.any():
+        holders = np.flatnonzero(foreign & ~np.isnat(inputs.certificate_until[rows]))
+        if holders.size:
+            sub_rows = rows[holders]
+            sub = participation(
+                law, city, day, foreign[holders], opt_in=take(inputs.opt_in)[holders] if inputs.opt_in is not None else None,
+                housing_fund=take(inputs.housing_fund)[holders] if inputs.housing_fund is not None else None,
+                nationality=inputs.nationality[sub_rows], certificate_from=inputs.certificate_from[sub_rows],
+                certificate_until=inputs.certificate_until[sub_rows],
+            )
+            for scheme, mask in sub.schemes.items():
+                p.schemes[scheme][holders] = mask
+                p.exempt[scheme][holders] = sub.exempt[scheme]
+            p.refs.extend(r for r in sub.refs if r not in p.refs)
+    return p
+
+
+def _contribute(law, inputs: MonthInputs, city, rows, months, out, unknown, parts, assumptions, allow_partial,
+                keep_trace) -> None:
+    employed = inputs.income.employed[rows][:, [m - 1 for m in months]]
+    active = [m for m, col in zip(months, employed.T) if col.any()]
+    if not active:
+        return
+    columns = [m - 1 for m in active]
+    employed = employed[:, [months.index(m) for m in active]]
+    wage = inputs.contribution_wage[rows][:, columns]
+    schemes: dict[str, list[np.ndarray]] = {}
+    notes: list[str] = []
+    refs: list[LawRef] = []
+    for k, month in enumerate(active):
+        p = _participation(law, inputs, city, dt.date(inputs.income.year, month, 1), rows)
+        for scheme, mask in p.schemes.items():
+            schemes.setdefault(scheme, []).append(mask & employed[:, k])
+        notes.extend(x for x in p.notes if x not in notes)
+        refs.extend(r for r in p.refs if r not in refs)
+    part = {s: np.stack(masks, axis=1) for s, masks in schemes.items()}
+    same = all(np.array_equal(wage[:, k], wage[:, 0]) for k in range(1, len(active))) and all(
+        m.all() or all(np.array_equal(m[:, k], m[:, 0]) for k in range(1, len(active))) for m in part.values())
+    if same:
+        wage, part = wage[:, 0], {s: m[:, 0] for s, m in part.items()}
+    take = (lambda a: None if a is None else np.asarray(a)[rows])
+    result = contributions(
+        law, city, dt.date(inputs.income.year, active[0], 1), wage, participates=part,
+        local_hukou=take(inputs.local_hukou), work_injury_rate=take(inputs.work_injury_rate),
+        housing_fund_rate=take(inputs.housing_fund_rate), allow_partial=allow_partial,
+    )
+    assumptions.extend(result.assumptions)
+    hf = result.schemes[HOUSING_FUND]
+    values = {
+        "employee_social": result.employee_social,
+        "employer_social": result.employer_social,
+        "employee_housing_fund": hf.employee,
+        "employer_housing_fund": hf.employer,
+        "housing_fund_employer_taxable": result.housing_fund_employer_taxable,
+        "employee_pension": result.schemes["pension"].employee,
+    }
+    values["employee_deduction"] = values["employee_social"] + result.housing_fund_deductible
+    whole = rows.size == out["employee_social"].shape[0]
+    contiguous = columns == list(range(columns[0], columns[-1] + 1))
+    cols = slice(columns[0], columns[-1] + 1) if contiguous else columns
+    for name, value in values.items():
+        if is_zero(value):
+            continue
+        value = value[:, None] if same else value
+        if whole:
+            out[name][:, cols] = value
+        else:
+            out[name][rows[:, None], columns] = value
+    if allow_partial:
+        mask = result.unknown
+        if mask.any():
+            unknown[rows[:, None], columns] = mask[:, None] if same else mask
+    if keep_trace:
+        parts.append(ContributionPart(city, active, rows, result, not same, notes, refs))
+
+
+# --- traces ---------------------------------------------------------------------------------
+
+
+def explain_month(result: MonthResult, person: int) -> list:
+    """The trace of one employee's year: each month's contributions (scheme by scheme, with base,
+    rates and the law), the IIT steps (``expatcn.iit.explain.explain_person``), and net pay."""
+    from expatcn.iit.explain import Step, explain_person
+
+    steps: list = []
+    m = result.monthly
+    for month in range(1, MONTHS + 1):
+        found = result.contributions_of(person, month)
+        if found is None:
+            continue
+        part, row, col = found
+        c = part.result
+        at = (row, col) if part.per_month else (row,)
+        law = list(c.refs) + list(part.refs)
+        steps.append(Step(f"{part.city}: contribution wage", int(m["contribution_wage"][person, month - 1]),
+                          "the wage the city clips to its base floor and ceiling", month, law))
+        for name, s in c.schemes.items():
+            if not bool(np.broadcast_to(s.participates, c.wage.shape)[at]):
+                continue
+            base = int(np.broadcast_to(s.base, c.wage.shape)[at])
+            er_rate = int(np.broadcast_to(s.employer_rate, c.wage.shape)[at])
+            ee_rate = int(np.broadcast_to(s.employee_rate, c.wage.shape)[at])
+            fixed = f" + {fen_to_str(s.employee_fixed)}" if s.employee_fixed else ""
+            how = f"base {fen_to_str(base)} × {_pct(ee_rate)}{fixed}"
+            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how, month))
+            steps.append(Step(f"{name}: employer", int(np.broadcast_to(s.employer, c.wage.shape)[at]),
+                              f"base {fen_to_str(base)} × {_pct(er_rate)}", month))
+        for label, key, how in (
+            ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
+             "Caishui [2006] No. 10 caps the housing fund at 12% of the wage"),
+            ("employer housing fund above the tax-free cap (taxable wages)", "housing_fund_employer_taxable", ""),
+        ):
+            if m[key][person, month - 1] or key == "employee_deduction":
+                steps.append(Step(label, int(m[key][person, month - 1]), how, month))
+        for note in part.notes:
+            steps.append(Step(f"note: {note}", None, "", month))
+    steps.extend(explain_person(result.iit, person))
+    for month in range(1, MONTHS + 1):
+        if not result.inputs.income.employed[person, month - 1] and not m["gross"][person, month - 1]:
+            continue
+        steps.append(Step("net pay", int(m["net"][person, month - 1]),
+                          f"gross {fen_to_str(m['gross'][person, month - 1])} − employee contributions "
+                          f"{fen_to_str(m['employee_contributions'][person, month - 1])} − IIT "
+                          f"{fen_to_str(m['iit'][person, month - 1])}", month))
+        steps.append(Step("employer cost", int(m["employer_cost"][person, month - 1]),
+                          f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}",
+                          month))
+    return steps
+
+
+def _pct(ppm: int) -> str:
+    return f"{ppm * 100 / RATE_SCALE:g}%"
+
+
+def month_refs(result: MonthResult, person: int) -> list[LawRef]:
+    """Every law entry behind one employee's contributions (the IIT's are in its trace)."""
+    refs: list[LawRef] = []
+    for part in result.parts:
+        at = int(np.searchsorted(part.rows, person))
+        if at < part.rows.size and part.rows[at] == person:
+            refs.extend(r for r in (*part.result.refs, *part.refs) if r not in refs)
+    return refs
+
+
+__all__ = ["COLUMNS", "ContributionPart", "MonthInputs", "MonthResult", "explain_month", "gross_to_net", "month_refs"]
+
+
+# --- lump-sum refund of the personal pension account ----------------------------------------
+
+PENSION_REFUND_TABLE = "social/pension_refund"
+
+
+@dataclass
+class PensionRefundEstimate:
+    """What a foreigner leaving China could take as a lump sum from the personal pension account,
+    from the months computed: (N,) fen. ``eligible``: foreigners (the rule is for foreigners);
+    ``interest_included``: False when the tables hold no crediting rate (the estimate excludes it)."""
+
+    amount: np.ndarray
+    eligible: np.ndarray
+    interest_included: bool
+    ref: LawRef
+    note: str
+
+
+def pension_refund_estimate(result: MonthResult, law: Law | None = None, on: dt.date | None = None) -> PensionRefundEstimate:
+    """The personal account built up in ``result``'s months: the employee's own pension
+    contributions (the account is formed entirely by them; the employer's go to the pooled fund),
+    payable in one sum to a foreigner who leaves and applies in writing (MOHRSS Decree No. 16)."""
+    law = law or load_law()
+    day = on or dt.date(result.year, 12, 31)
+    entry = law.on(PENSION_REFUND_TABLE, day)
+    rule = entry.value
+    eligible = np.asarray(result.inputs.foreign, dtype=bool) & rule.lump_sum_on_departure
+    credited = result.monthly["employee_pension"].sum(axis=1)
+    note = ("personal account = the employee's pension contributions "
+            f"({(rule.account_rate * 100).normalize()}% of the base); paid on written application, which ends the pension relationship")
+    # interest is credited once a year on the balance; within the months computed it is left out
+    note += "; excludes interest" + ("" if rule.interest_rates else " (no crediting rate in the law tables)")
+    return PensionRefundEstimate(np.where(eligible, credited, 0), eligible, False, entry.ref, note)
