@@ -329,3 +329,29 @@ def test_law_failure_surfaces(monkeypatch):
         rules.residency_law()
     with pytest.raises(LawError):
         assess_year(trips((D(2026, 1, 1), D(2026, 1, 5))), 2026)
+
+
+def test_many_trips_per_person_and_small_chunks_match_oracle(monkeypatch):
+    """The counting packs several counts into one float64 bincount; with thousands of trips per
+    person (daily commuters crossing several times a day) it splits them into more bincounts, and
+    long inputs are cut into chunks at person boundaries. Both must give the oracle's counts."""
+    import expatcn.residency.days as days_module
+
+    rng = np.random.default_rng(3)
+    people = []
+    for many in (3000, 400, 0, 25):  # the first person crosses several times a day
+        rows, day = [], D(2025, 12, 20)
+        while len(rows) < many and day.year <= 2026:
+            stay = 0 if many > 1000 else int(rng.integers(0, 3)) if rng.random() < 0.7 else int(rng.integers(0, 40))
+            rows.append((day, day + dt.timedelta(days=stay)))
+            day += dt.timedelta(days=stay + (0 if rng.random() < (0.99 if many > 1000 else 0.5) else int(rng.integers(1, 20))))
+        people.append(rows)
+    flat = [(p, e, x) for p, rows in enumerate(people) for e, x in rows]
+    t = Trips.from_dates([f[0] for f in flat], [f[1] for f in flat], [f[2] for f in flat], n_persons=len(people))
+    for chunk in (1 << 20, 100):
+        monkeypatch.setattr(days_module, "CHUNK_TRIPS", chunk)
+        a = assess(t, 2026)
+        for p, rows in enumerate(people):
+            full, partial = oracle_month_counts(rows, 2026)
+            assert a.days.full[p].tolist() == full
+            assert a.days.partial[p].tolist() == partial

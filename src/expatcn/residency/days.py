@@ -18,14 +18,150 @@ import numpy as np
 
 from expatcn.residency.trips import OPEN, Trips, day_number
 
-CHUNK_TRIPS = 2_000_000
+CHUNK_TRIPS = 1 << 20
+FLOAT_EXACT = 2**52  # integers below this add up exactly in float64 (bincount weights)
+DIGITS = ("starts", "ends", "partial", "off")
 
 
-def _segments(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each day from edges[0] to edges[-1] (inclusive), its segment index (K at the end)."""
-    span = np.arange(edges[0], edges[-1] + 1)
-    seg_of = (np.searchsorted(edges, span, side="right") - 1).astype(np.int64)
-    return seg_of, np.diff(edges)
+def _tables(edges: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Look-up tables over clipped day positions ``c = clip(day - edges[0] + 1, 0, n + 1)``
+    (0: before the span, 1..n: its n days, n + 1: after it): the segment of each position, and
+    what a trip entering (``start``) or leaving (``end``) on that position adds to its cell.
+
+    A trip's days in China ``[entry, exit]`` are summed per segment from two cells, the segment
+    of the entry and that of the exit: ``starts`` and ``ends`` (the trip covers the segments from
+    its start to its end, inclusive), ``partial`` (the entry and exit days), and ``off``: days of
+    the covered segments that are not full days of the trip (those before the entry and after the
+    exit in their segments, and the entry and exit days themselves)."""
+    n = int(edges[-1] - edges[0])
+    k = edges.size - 1
+    day = np.arange(n)
+    seg = (np.searchsorted(edges, edges[0] + day, side="right") - 1).astype(np.int64)
+    before = day - (edges[seg] - edges[0])
+    after = edges[seg + 1] - edges[0] - day - 1
+    ones, zero = np.ones(n + 2), np.zeros(n + 2)
+    in_span = np.r_[0.0, np.ones(n), 0.0]
+    start = {"starts": ones, "ends": zero, "partial": in_span, "off": np.r_[0.0, before + 1.0, 0.0]}
+    # an exit before the span: the trip covers segment 0 and takes all of it off again
+    end = {"starts": zero, "ends": ones, "partial": in_span, "off": np.r_[float(edges[1] - edges[0]), after + 1.0, 0.0]}
+    return np.r_[0, seg, k], start, end
+
+
+def _radix_groups(per_person: int, longest_segment: int) -> list[list[tuple[str, float]]]:
+    """Pack the four digits into as few float64 bincounts as stay exact: per group, the digits
+    with their scale. A digit's radix is a power of two above what one cell can reach."""
+    bound = {"starts": per_person, "ends": per_person, "partial": 2 * per_person,
+             "off": 2 * per_person * (longest_segment + 1)}
+    groups: list[list[tuple[str, float]]] = []
+    scale = FLOAT_EXACT
+    for name in reversed(DIGITS):
+        radix = 1 << int(bound[name]).bit_length()
+        if scale * radix > FLOAT_EXACT:
+            groups.append([])
+            scale = 1
+        groups[-1].append((name, float(scale)))
+        scale *= radix
+    return groups
+
+
+def _chunks(person: np.ndarray) -> list[tuple[int, int]]:
+    """Cuts of sorted trips into pieces of about ``CHUNK_TRIPS`` at person boundaries."""
+    cuts = [0]
+    for s in range(CHUNK_TRIPS, person.size, CHUNK_TRIPS):
+        cut = int(np.searchsorted(person, person[s], side="left"))
+        if cut > cuts[-1]:
+            cuts.append(cut)
+    cuts.append(person.size)
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndarray, np.ndarray, Absences | None]:
+    """Full and partial days per person and segment, and (optionally) absences within
+    ``[edges[0], edges[-1])``, in one pass over sorted, valid trips (int32 positions, look-up
+    tables, one or two float64 bincounts per chunk with the counts packed as digits)."""
+    edges = np.asarray(edges, dtype=np.int64)
+    k = edges.size - 1
+    p = trips.n_persons
+    n = int(edges[-1] - edges[0])
+    full = np.zeros((p, k), dtype=np.int32)
+    partial = np.zeros((p, k), dtype=np.int32)
+    longest = np.zeros(p, dtype=np.int64)
+    total = np.zeros(p, dtype=np.int64)
+    covers = np.zeros(p, dtype=bool)
+    if len(trips) and p:
+        seglen = np.diff(edges)
+        width = k + 1
+        shift = int(edges[0]) - 1
+        seg, start, end = _tables(edges)
+        for c0, c1 in _chunks(trips.person):
+            person = trips.person[c0:c1]
+            p0 = int(person[0])
+            n_local = int(person[-1]) + 1 - p0
+            m = c1 - c0
+            cs = np.empty(m, dtype=np.int32)  # clipped position of the entry day
+            np.subtract(trips.entry[c0:c1], shift, out=cs, casting="unsafe")
+            np.clip(cs, 0, n + 1, out=cs)
+            cu = np.empty(m, dtype=np.int32)  # clipped position of the exit day (OPEN: after)
+            np.subtract(trips.exit[c0:c1], shift, out=cu, casting="unsafe")
+            np.clip(cu, 0, n + 1, out=cu)
+            local = person - p0
+            same = local[1:] == local[:-1]  # trip i+1 belongs to the same person as trip i
+            firsts = np.flatnonzero(np.r_[True, ~same])
+            per_person = int(np.diff(np.r_[firsts, m]).max())
+            base = local * width
+            at_start = base + seg[cs]
+            at_end = base + seg[cu]
+            # the entry day is one partial day, not another one when it is also the trip's own
+            # exit day (a day trip) or the previous trip's exit day (a same-day return)
+            day_trip = cu == cs
+            same_day = np.zeros(m, dtype=bool)
+            same_day[1:] = same & (cs[1:] == cu[:-1])
+            in_span = start["partial"][cs]
+            grid: dict[str, np.ndarray] = {}
+            for group in _radix_groups(per_person, int(seglen.max())):
+                scale = dict(group)
+                w_start = sum(start[name] * sc for name, sc in group)
+                w_end = sum(end[name] * sc for name, sc in group)
+                fix = day_trip * (scale.get("partial", 0.0) + scale.get("off", 0.0))
+                fix += same_day * scale.get("partial", 0.0)
+                packed = np.bincount(at_start, weights=w_start[cs] - fix * in_span, minlength=n_local * width)
+                packed += np.bincount(at_end, weights=w_end[cu], minlength=n_local * width)
+                for name, value in _unpack(packed.astype(np.int64), group).items():
+                    grid[name] = value.reshape(n_local, width)
+            cover = np.cumsum(grid["starts"], axis=1)
+            cover[:, 1:] -= np.cumsum(grid["ends"], axis=1)[:, :-1]
+            full[p0 : p0 + n_local] = (cover[:, :k] * seglen - grid["off"][:, :k]).astype(np.int32)
+            partial[p0 : p0 + n_local] = grid["partial"][:, :k].astype(np.int32)
+            if with_absences:
+                _absences_into(cs, cu, same, firsts, person, n, longest, total, covers)
+    return full, partial, (Absences(longest, total, covers) if with_absences else None)
+
+
+def _unpack(packed: np.ndarray, group: list[tuple[str, float]]) -> dict[str, np.ndarray]:
+    """The digits of each packed cell (scales are powers of two, in increasing order)."""
+    out = {}
+    for i, (name, scale) in enumerate(group):
+        shift = int(scale).bit_length() - 1
+        value = packed >> shift if shift else packed
+        if i + 1 < len(group):
+            value = value & ((int(group[i + 1][1]) >> shift) - 1)
+        out[name] = value
+    return out
+
+
+def _absences_into(cs, cu, same, firsts, person, n, longest, total, covers) -> None:
+    """Gaps between a trip's exit and the person's next entry (or the span's end), in days wholly
+    outside China within the span; whether the trips cover the span's first and last day."""
+    gap_from = np.minimum(cu, n)  # the day after the exit
+    next_entry = np.full(cs.size, n, dtype=np.int32)
+    np.maximum(cs[1:] - 1, 0, out=next_entry[:-1])
+    next_entry[:-1][~same] = n
+    gap = np.maximum(next_entry - gap_from, 0)
+    who = person[firsts]
+    longest[who] = np.maximum.reduceat(gap, firsts)
+    total[who] = np.add.reduceat(gap, firsts, dtype=np.int64)
+    lasts = np.r_[firsts[1:] - 1, cs.size - 1]
+    covers[who] = (cs[firsts] <= 1) & (cu[lasts] >= n)
 
 
 def count_days(trips: Trips, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,75 +169,12 @@ def count_days(trips: Trips, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
     ``trips`` must be sorted and valid (see ``check_trips``). Returns two int32 arrays (P, K).
     """
-    edges = np.asarray(edges, dtype=np.int64)
-    k = edges.size - 1
-    p = trips.n_persons
-    full = np.zeros((p, k), dtype=np.int32)
-    partial = np.zeros((p, k), dtype=np.int32)
-    if len(trips) == 0 or p == 0:
-        return full, partial
-    seg_of, seglen = _segments(edges)
-    lo, hi = edges[0], edges[-1]
-    # persons are contiguous in sorted trips: cut into chunks at person boundaries
-    starts = np.arange(0, len(trips), CHUNK_TRIPS)
-    cuts = [0]
-    for s in starts[1:]:
-        cut = int(np.searchsorted(trips.person, trips.person[s], side="left"))
-        if cut > cuts[-1]:
-            cuts.append(cut)
-    cuts.append(len(trips))
-    for c0, c1 in zip(cuts, cuts[1:]):
-        person = trips.person[c0:c1]
-        entry = trips.entry[c0:c1]
-        exit_ = trips.exit[c0:c1]
-        p0 = int(person[0])
-        p1 = int(person[-1]) + 1
-        local = person - p0
-        n_local = p1 - p0
-        # full days: [entry + 1, exit) clipped to [lo, hi)
-        a = np.clip(entry + 1, lo, hi)
-        b = np.clip(exit_, lo, hi)
-        b = np.maximum(a, b)
-        sa = seg_of[a - lo]
-        sb = seg_of[b - lo]
-        width = k + 1
-        same = sa == sb
-        idx_a = local * width + sa
-        idx_b = local * width + sb
-        size = n_local * width
-        head = np.where(same, b - a, edges[np.minimum(sa + 1, k)] - a)
-        grid = np.bincount(idx_a, weights=head, minlength=size)
-        tail = np.where(same, 0, b - edges[sb])
-        grid += np.bincount(idx_b, weights=tail, minlength=size)
-        cover = np.bincount(idx_a + 1, weights=(~same).astype(np.float64), minlength=size + 1)[:size]
-        cover -= np.bincount(idx_b, weights=(~same).astype(np.float64), minlength=size)
-        cover = np.cumsum(cover.reshape(n_local, width), axis=1)[:, :k] * seglen
-        full[p0:p1] = (grid.reshape(n_local, width)[:, :k] + cover).astype(np.int32)
-        # partial days: entry and exit days, each day once per person
-        ev = np.empty(2 * local.size, dtype=np.int64)
-        ev[0::2] = entry
-        ev[1::2] = exit_
-        who = np.repeat(local, 2)
-        keep = ev != OPEN
-        keep[1:] &= ~((who[1:] == who[:-1]) & (ev[1:] == ev[:-1]))
-        keep &= (ev >= lo) & (ev < hi)
-        ev, who = ev[keep], who[keep]
-        part = np.bincount(who * k + seg_of[ev - lo], minlength=n_local * k)
-        partial[p0:p1] = part.reshape(n_local, k).astype(np.int32)
+    full, partial, _ = _scan(trips, edges, with_absences=False)
     return full, partial
 
 
 def month_edges(year: int) -> np.ndarray:
     return np.array([day_number(dt.date(year, m, 1)) for m in range(1, 13)] + [day_number(dt.date(year + 1, 1, 1))])
-
-
-def _group_reduce(values: np.ndarray, person: np.ndarray, n_persons: int, ufunc: np.ufunc, empty: int) -> np.ndarray:
-    out = np.full(n_persons, empty, dtype=np.int64)
-    if values.size == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
-    out[person[starts]] = ufunc.reduceat(values, starts)
-    return out
 
 
 @dataclass(frozen=True)
@@ -118,20 +191,7 @@ class Absences:
 def absences(trips: Trips, year: int) -> Absences:
     """Absences in ``year`` (trips sorted and valid). A gap after a person's last exit counts as an
     absence up to the year end; a gap before a person's first entry does not (not a departure)."""
-    lo = day_number(dt.date(year, 1, 1))
-    hi = day_number(dt.date(year + 1, 1, 1))
-    p = trips.person
-    last = np.r_[p[1:] != p[:-1], True] if p.size else np.zeros(0, dtype=bool)
-    next_entry = np.r_[trips.entry[1:], OPEN] if p.size else trips.entry
-    next_entry = np.where(last, hi, next_entry)
-    gap_start = np.where(trips.exit == OPEN, hi, trips.exit + 1)
-    gap = np.clip(np.minimum(next_entry, hi) - np.maximum(gap_start, lo), 0, None)
-    longest = _group_reduce(gap, p, trips.n_persons, np.maximum, 0)
-    total = _group_reduce(gap, p, trips.n_persons, np.add, 0)
-    first_entry = _group_reduce(trips.entry, p, trips.n_persons, np.minimum, int(OPEN))
-    last_exit = _group_reduce(np.where(last, trips.exit, trips.exit), p, trips.n_persons, np.maximum, -int(OPEN))
-    covers = (first_entry <= lo) & (last_exit >= hi - 1)
-    return Absences(longest, total, covers)
+    return _scan(trips, month_edges(year), with_absences=True)[2]
 
 
 @dataclass(frozen=True)
@@ -162,5 +222,5 @@ class YearDays:
 def year_days(trips: Trips, year: int) -> YearDays:
     """Full and partial days in China per person and month of ``year``, and the year's absences."""
     edges = month_edges(year)
-    full, partial = count_days(trips, edges)
-    return YearDays(year, full, partial, np.diff(edges).astype(np.int32), absences(trips, year))
+    full, partial, gaps = _scan(trips, edges, with_absences=True)
+    return YearDays(year, full, partial, np.diff(edges).astype(np.int32), gaps)

@@ -65,10 +65,12 @@ def treaty_period_days(trips: Trips, days: YearDays, rules: YearRules, partners:
     """Per person: days in China within the treaty period (``NO_TREATY`` where no treaty applies),
     and the partner entries used (``None`` where none). ``partners``: a code per person ('' = none)."""
     n = days.full.shape[0]
+    out = np.full(n, NO_TREATY, dtype=np.int64)
+    if partners is None:
+        return out, [None] * n
     codes = np.broadcast_to(np.asarray(partners if partners is not None else "", dtype=object), (n,))
     table = rules.treaty_183
     on = dt.date(days.year, 1, 1)
-    out = np.full(n, NO_TREATY, dtype=np.int64)
     used: list = [None] * n
     calendar = days.presence.sum(axis=1) if table.day_count == "any_presence" else days.full.sum(axis=1)
     window_people = []

@@ -81,8 +81,36 @@ def _at(order: np.ndarray | None, i: int) -> int:
     return int(i) if order is None else int(order[i])
 
 
+CHUNK = 1 << 20
+
+
+def _sorted_and_valid(trips: Trips) -> bool:
+    """True when the trips are already in order (person, entry) and valid: each exit on or after
+    its entry, each entry on or after the same person's previous exit (so no overlap, and an open
+    trip only last), persons within range. Checked in cache-sized pieces, no sorting."""
+    p, e, x = trips.person, trips.entry, trips.exit
+    m = p.size
+    if m == 0:
+        return True
+    if p[0] < 0 or (trips.n_persons and p[-1] >= trips.n_persons):  # p[0], p[-1]: min and max once ordered
+        return False
+    for c0 in range(0, m, CHUNK):
+        c1 = min(c0 + CHUNK + 1, m)  # overlap one trip with the next piece
+        pp, ee, xx = p[c0:c1], e[c0:c1], x[c0:c1]
+        if not (xx >= ee).all():
+            return False
+        if c1 - c0 > 1:
+            later = pp[1:] > pp[:-1]
+            later |= (pp[1:] == pp[:-1]) & (ee[1:] >= xx[:-1])
+            if not later.all():
+                return False
+    return True
+
+
 def check_trips(trips: Trips) -> Trips:
     """Sorted trips, or a :class:`TripError` naming the first trip (input position) that is wrong."""
+    if _sorted_and_valid(trips):
+        return trips
     p, e, x = trips.person, trips.entry, trips.exit
     step_p = p[1:] - p[:-1]
     already = bool(np.all((step_p > 0) | ((step_p == 0) & ((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (x[1:] >= x[:-1]))))))
