@@ -1,0 +1,107 @@
+"""The filing calendar: when each month's withholding return is due.
+
+The dates are law data (``law/calendar/withholding_deadlines.yaml``): the calendar the STA
+published for the year where there is one, else the rule (the 15th of the next month, moved past
+weekly rest days and public holidays, Implementing Rules of the Tax Collection Administration
+Law art. 109). This module only reads that table and, for rule years, applies the rule to the
+days it lists; it holds no date of its own.
+
+    >>> from expatcn.law import load_law
+    >>> day, ref, how = due_date(load_law(), "2025-01")    # January 2025 wages
+    >>> day.isoformat(), ref.confidence
+    ('2025-02-20', 'high')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from expatcn.law import Law
+from expatcn.law.model import LawRef
+from expatcn.law.schemas.calendar import WEEKDAYS, WithholdingDeadlines
+
+TABLE = "calendar/withholding_deadlines"
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+class CalendarError(ValueError):
+    """A month that is not a month."""
+
+
+def tax_month(value: str | dt.date | tuple[int, int]) -> tuple[int, int]:
+    """``"2026-03"``, a date in the month, or ``(2026, 3)`` → ``(2026, 3)``."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    if isinstance(value, tuple) and len(value) == 2:
+        year, month = int(value[0]), int(value[1])
+    else:
+        match = _MONTH.match(str(value).strip())
+        if not match:
+            raise CalendarError(f"expected a month as YYYY-MM, got {value!r}")
+        year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise CalendarError(f"month must be 1–12, got {value!r}")
+    return year, month
+
+
+def filing_month(month: str | dt.date | tuple[int, int]) -> tuple[int, int]:
+    """The month in which the return for ``month``'s withholding is filed (the next month)."""
+    year, number = tax_month(month)
+    return (year + 1, 1) if number == 12 else (year, number + 1)
+
+
+def due_date(law: Law, month: str | dt.date | tuple[int, int]) -> tuple[dt.date, LawRef, str]:
+    """The last day to file and pay the tax withheld in ``month`` (the wage month, e.g.
+    ``"2026-03"``: due in April 2026), the law entry it comes from, and how it was found:
+    ``"published: <notice> (<reason>)"`` or ``"computed from the rule: …"``.
+
+    Raises :class:`expatcn.law.LawNotInForce` for a month the table does not cover."""
+    year, number = filing_month(month)
+    entry = law.on(TABLE, dt.date(year, number, 1))
+    rule: WithholdingDeadlines = entry.value
+    if rule.method == "published":
+        day = rule.deadlines[number]
+        reason = rule.reasons.get(number) or ("截至当月15日" if day.day == rule.day_of_month else "")
+        notice = rule.document or "the STA's calendar for the year"
+        return day, entry.ref, f"published: {notice}" + (f" ({reason})" if reason else "")
+    day, explanation = rule_deadline(rule, year, number)
+    return day, entry.ref, "computed from the rule: " + explanation
+
+
+def rule_deadline(rule: WithholdingDeadlines, year: int, month: int) -> tuple[dt.date, str]:
+    """The last day of the filing period of ``month`` (the filing month) under the rule
+    (art. 109): day ``day_of_month``; where runs of at least ``min_holiday_run`` consecutive
+    public holidays fall inside the period, that many working days after it; otherwise that day
+    or, if it is a rest day or holiday, the next working day."""
+    holidays = rule.holiday_days()
+    workdays = set(rule.workdays)
+    rest = {WEEKDAYS.index(d) for d in rule.weekly_rest_days}
+
+    def working(day: dt.date) -> bool:
+        return day in workdays or (day not in holidays and day.weekday() not in rest)
+
+    last = dt.date(year, month, rule.day_of_month)
+    extension, run = 0, 0
+    for offset in range(rule.day_of_month):
+        if dt.date(year, month, offset + 1) in holidays:
+            run += 1
+            continue
+        extension += run if run >= rule.min_holiday_run else 0
+        run = 0
+    extension += run if run >= rule.min_holiday_run else 0
+    day = last
+    if extension:
+        counted = 0
+        while counted < extension:
+            day += dt.timedelta(days=1)
+            counted += working(day)
+        why = f"{rule.day_of_month}th extended by {extension} holiday day(s) inside the period, counted in working days"
+    else:
+        while not working(day):
+            day += dt.timedelta(days=1)
+        why = f"the {rule.day_of_month}th" + (", moved to the next working day" if day != last else "")
+    year_holidays = any(h.start.year == year or h.end.year == year for h in rule.holidays)
+    if not year_holidays:
+        why += f"; public holidays of {year} not in the law tables (weekends only) — check the STA's notice"
+    return day, why
