@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -148,11 +149,25 @@ def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: boo
     parts: list[ContributionPart] = []
     assumptions: list[str] = []
 
+    # employees sorted by city, so that each city is one slice (fast reads and writes), then put
+    # back in the caller's order once at the end
     cities, city_index = np.unique(inputs.city, return_inverse=True)
+    order = None if cities.size == 1 or (np.diff(city_index) >= 0).all() else np.argsort(city_index, kind="stable")
+    view = _sorted_view(inputs, order)
+    starts = np.searchsorted(city_index if order is None else city_index[order], np.arange(cities.size + 1))
     for c, city in enumerate(cities.tolist()):
-        rows = np.arange(n) if cities.size == 1 else np.flatnonzero(city_index == c)
+        rows = slice(int(starts[c]), int(starts[c + 1]))
+        ids = np.arange(n)[rows] if order is None else order[rows]
         for months in _month_groups(law, city, year):
-            _contribute(law, inputs, city, rows, months, out, unknown, parts, assumptions, allow_partial, keep_trace)
+            _contribute(law, view, city, rows, ids, months, out, unknown, parts, assumptions, allow_partial, keep_trace)
+    if order is not None:
+        for name, value in list(out.items()):
+            restored = np.empty_like(value)
+            restored[order] = value
+            out[name] = restored
+        restored = np.empty_like(unknown)
+        restored[order] = unknown
+        unknown = restored
 
     hf_taxable = out["housing_fund_employer_taxable"]
     wages = income.wages + hf_taxable if hf_taxable.any() else income.wages
@@ -193,7 +208,18 @@ def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
     return groups
 
 
-def _participation(law, inputs: MonthInputs, city: str, day: dt.date, rows: np.ndarray):
+def _sorted_view(inputs: MonthInputs, order: np.ndarray | None):
+    """The per-employee inputs the contributions need, in city order (``order``: None = as is)."""
+    names = ("contribution_wage", "foreign", "nationality", "certificate_from", "certificate_until", "opt_in",
+             "housing_fund", "local_hukou", "work_injury_rate", "housing_fund_rate")
+    arrays = {name: getattr(inputs, name) for name in names}
+    arrays["employed"] = inputs.income.employed
+    if order is not None:
+        arrays = {name: None if a is None else np.asarray(a)[order] for name, a in arrays.items()}
+    return SimpleNamespace(year=inputs.income.year, **arrays)
+
+
+def _participation(law, inputs, city: str, day: dt.date, rows: slice):
     """Participation of ``rows`` in the month: everyone, then the certificate holders again with
     their certificates (so that only they pay for the agreement lookup)."""
     take = (lambda a: None if a is None else np.asarray(a)[rows])
@@ -202,7 +228,7 @@ def _participation(law, inputs: MonthInputs, city: str, day: dt.date, rows: np.n
     if inputs.certificate_until is not None and foreign.any():
         holders = np.flatnonzero(foreign & ~np.isnat(inputs.certificate_until[rows]))
         if holders.size:
-            sub_rows = rows[holders]
+            sub_rows = holders + rows.start
             sub = participation(
                 law, city, day, foreign[holders], opt_in=take(inputs.opt_in)[holders] if inputs.opt_in is not None else None,
                 housing_fund=take(inputs.housing_fund)[holders] if inputs.housing_fund is not None else None,
@@ -216,32 +242,38 @@ def _participation(law, inputs: MonthInputs, city: str, day: dt.date, rows: np.n
     return p
 
 
-def _contribute(law, inputs: MonthInputs, city, rows, months, out, unknown, parts, assumptions, allow_partial,
+def _contribute(law, inputs, city, rows: slice, ids, months, out, unknown, parts, assumptions, allow_partial,
                 keep_trace) -> None:
-    employed = inputs.income.employed[rows][:, [m - 1 for m in months]]
-    active = [m for m, col in zip(months, employed.T) if col.any()]
+    pick = rows
+    all_employed = inputs.employed.all()
+    employed = None if all_employed else inputs.employed[pick][:, [m - 1 for m in months]]
+    active = months if employed is None else [m for m, col in zip(months, employed.T) if col.any()]
     if not active:
         return
     columns = [m - 1 for m in active]
-    employed = employed[:, [months.index(m) for m in active]]
-    wage = inputs.contribution_wage[rows][:, columns]
-    schemes: dict[str, list[np.ndarray]] = {}
+    cols = slice(columns[0], columns[-1] + 1) if columns == list(range(columns[0], columns[-1] + 1)) else columns
+    if employed is not None:
+        employed = employed[:, [months.index(m) for m in active]]
+    wage = inputs.contribution_wage[pick, cols] if isinstance(cols, slice) else inputs.contribution_wage[pick][:, cols]
+    masks: list[dict[str, np.ndarray]] = []
     notes: list[str] = []
     refs: list[LawRef] = []
     for k, month in enumerate(active):
-        p = _participation(law, inputs, city, dt.date(inputs.income.year, month, 1), rows)
-        for scheme, mask in p.schemes.items():
-            schemes.setdefault(scheme, []).append(mask & employed[:, k])
+        p = _participation(law, inputs, city, dt.date(inputs.year, month, 1), rows)
+        schemes = p.schemes if employed is None or employed[:, k].all() else {
+            scheme: mask & employed[:, k] for scheme, mask in p.schemes.items()}
+        masks.append(schemes)
         notes.extend(x for x in p.notes if x not in notes)
         refs.extend(r for r in p.refs if r not in refs)
-    part = {s: np.stack(masks, axis=1) for s, masks in schemes.items()}
-    same = all(np.array_equal(wage[:, k], wage[:, 0]) for k in range(1, len(active))) and all(
-        m.all() or all(np.array_equal(m[:, k], m[:, 0]) for k in range(1, len(active))) for m in part.values())
+    same_parts = all(np.array_equal(m[s], masks[0][s]) for m in masks[1:] for s in masks[0])
+    same = same_parts and (len(active) == 1 or bool((wage[:, 1:] == wage[:, :1]).all()))
     if same:
-        wage, part = wage[:, 0], {s: m[:, 0] for s, m in part.items()}
-    take = (lambda a: None if a is None else np.asarray(a)[rows])
+        wage, part = wage[:, 0], masks[0]
+    else:
+        part = {s: np.stack([m[s] for m in masks], axis=1) for s in masks[0]}
+    take = (lambda a: None if a is None else np.asarray(a)[pick])
     result = contributions(
-        law, city, dt.date(inputs.income.year, active[0], 1), wage, participates=part,
+        law, city, dt.date(inputs.year, active[0], 1), wage, participates=part,
         local_hukou=take(inputs.local_hukou), work_injury_rate=take(inputs.work_injury_rate),
         housing_fund_rate=take(inputs.housing_fund_rate), allow_partial=allow_partial,
     )
@@ -256,23 +288,24 @@ def _contribute(law, inputs: MonthInputs, city, rows, months, out, unknown, part
         "employee_pension": result.schemes["pension"].employee,
     }
     values["employee_deduction"] = values["employee_social"] + result.housing_fund_deductible
-    whole = rows.size == out["employee_social"].shape[0]
-    contiguous = columns == list(range(columns[0], columns[-1] + 1))
-    cols = slice(columns[0], columns[-1] + 1) if contiguous else columns
     for name, value in values.items():
         if is_zero(value):
             continue
-        value = value[:, None] if same else value
-        if whole:
-            out[name][:, cols] = value
-        else:
-            out[name][rows[:, None], columns] = value
+        _put(out[name], pick, cols, value[:, None] if same else value)
     if allow_partial:
         mask = result.unknown
         if mask.any():
-            unknown[rows[:, None], columns] = mask[:, None] if same else mask
+            _put(unknown, pick, cols, mask[:, None] if same else mask)
     if keep_trace:
-        parts.append(ContributionPart(city, active, rows, result, not same, notes, refs))
+        parts.append(ContributionPart(city, active, ids, result, not same, notes, refs))
+
+
+def _put(target: np.ndarray, rows, cols, value: np.ndarray) -> None:
+    """target[rows, cols] = value, with a row index array or slice and a column slice or list."""
+    if isinstance(cols, slice):
+        target[rows, cols] = value
+    else:
+        target[np.asarray(rows)[:, None] if not isinstance(rows, slice) else rows, cols] = value
 
 
 # --- traces ---------------------------------------------------------------------------------
