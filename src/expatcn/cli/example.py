@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from expatcn.cli import app
-from expatcn.cli.common import print_json
 
 
 @app.command("example")
@@ -18,7 +17,7 @@ def example(
     explain: Annotated[bool, typer.Option("--explain")] = False,
 ) -> None:
     """Run a shipped example scenario (default: a German engineer resident in Shanghai, 2026)."""
-    from expatcn.cli.tax import print_year, year_as_dict
+    from expatcn.cli.tax import print_prepared
     from expatcn.iit.person_year import compute_year
     from expatcn.io.scenario import load_scenario
     from expatcn.law import load_law
@@ -34,9 +33,8 @@ def example(
         raise typer.Exit(2)
     scenario = load_scenario(path)
     law = load_law()
-    result = compute_year(scenario.to_inputs(law), law)
-    if as_json:
-        print_json(year_as_dict(result, 0, explain))
-    else:
+    prepared = scenario.prepare(law)
+    result = compute_year(prepared.inputs, law)
+    if not as_json:
         typer.echo(f"Example scenario: {path}")
-        print_year(result, 0, scenario.name, explain)
+    print_prepared(prepared, result, scenario.name, as_json, explain)

@@ -37,11 +37,56 @@ def tax(
     with user_errors(ScenarioError, InputError, LawError):
         loaded = load_scenario(scenario)
         law = load_law()
-        result = _compute(loaded.to_inputs(law), law)
+        prepared = loaded.prepare(law)
+        result = _compute(prepared.inputs, law)
+    print_prepared(prepared, result, loaded.name, as_json, explain)
+
+
+def print_prepared(prepared, result, title: str, as_json: bool, explain: bool) -> None:
+    """The year (table or JSON), with the residency from trips above it when trips were used."""
     if as_json:
-        print_json(year_as_dict(result, 0, explain))
-    else:
-        print_year(result, 0, loaded.name, explain)
+        data = year_as_dict(result, 0, explain)
+        if prepared.residency is not None:
+            data["residency"] = prepared.residency.summary()
+        print_json(data)
+        return
+    if prepared.residency is not None:
+        print_residency(prepared.residency.summary())
+    print_year(result, 0, title, explain)
+
+
+def print_residency(summary: dict) -> None:
+    """Days, status and sourcing situation from the trips, and how wages were apportioned."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if Console().is_terminal else 150)
+    status = "resident" if summary["resident"] else "non-resident"
+    console.print(
+        f"[bold]Residency from trips[/bold] ({summary['trips']}): {summary['residence_days']} days of residence in "
+        f"{summary['year']} → [bold]{status}[/bold]; situation {summary['situation']}"
+        f"{' (executive)' if summary['executive'] else ''}; wages apportioned by formula {summary['formula']}",
+        soft_wrap=True,
+    )
+    treaty = summary["treaty"]
+    if treaty:
+        console.print(f"treaty: {treaty['partner']} ({treaty['counting_period']}): {treaty['days_in_period']} days "
+                      f"in the period, relief {'yes' if treaty['relief'] else 'no'}", soft_wrap=True)
+    console.print(f"six-year clock: {summary['six_year_clock']} qualifying years before {summary['year']}; "
+                  f"worldwide income taxable: {'yes' if summary['worldwide_income_taxable'] else 'no'}")
+    table = Table("month", "residence days", "China work days", "wages", "paid abroad", "China-taxable", title_justify="left")
+    for m in summary["months"]:
+        if m["wages"] == "0.00" and not m["residence_days"]:
+            continue
+        table.add_row(f"{summary['year']}-{m['month']:02d}", str(m["residence_days"]), f"{m['china_work_days']:g}",
+                      m["wages"], m["paid_abroad"], m["china_taxable_wages"])
+    console.print(table)
+    for lump in summary["lump_sums"]:
+        period = lump["period"]
+        over = f"{period['from']}..{period['to']}" if period else f"month {lump['month']}"
+        console.print(f"{lump['kind']} of month {lump['month']}: {lump['amount']} (paid abroad {lump['paid_abroad']}), "
+                      f"{lump['china_work_days']:g} China work days of {lump['calendar_days']} over {over} → "
+                      f"China-taxable {lump['china_taxable']}", soft_wrap=True)
 
 
 def _compute(inputs, law):

@@ -13,23 +13,47 @@ months:                                # per-month additions and overrides, 1–
   12: {bonus: 120000}
 ```
 Every amount is in yuan with at most two decimals. Errors name the file and the field.
+
+Instead of ``person.resident``, a foreigner's year can come from travel records: ``person.trips``
+(a trips file, relative to the scenario file, or a list of ``{entry, exit}``), with ``wages`` the
+total wages of the month and ``paid_abroad`` the part paid or borne outside China. The residency
+engine (``expatcn.residency``) then decides the status and the sourcing situation and turns total
+wages into China-taxable wages month by month (MOF/STA 2019 No. 34 and No. 35):
+
+```yaml
+person: {foreigner: true, trips: trips_2026.csv, treaty: DE}
+every_month: {wages: 80000, paid_abroad: 30000}
+months:
+  12: {bonus: 120000, bonus_paid_abroad: 120000, bonus_period: {from: 2026-01, to: 2026-12}}
+```
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.law import Law
-from expatcn.money import MoneyError, yuan_to_fen
+from expatcn.money import MoneyError, fen_to_decimal, yuan_to_fen
 
 
 class ScenarioError(ValueError):
@@ -62,6 +86,33 @@ class SpecialAdditionalClaims(BaseModel):
     continuing_education: bool = False
 
 
+def _day(value: object, last: bool) -> object:
+    """``YYYY-MM-DD`` as is; ``YYYY-MM``: its first (``from``) or last (``to``) day."""
+    if isinstance(value, str) and len(value.strip()) == 7:
+        try:
+            year, month = (int(part) for part in value.strip().split("-"))
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+        except ValueError:
+            raise ValueError(f"expected a date YYYY-MM-DD or a month YYYY-MM, got {value!r}") from None
+    return value
+
+
+class Period(BaseModel):
+    """The period a bonus or equity income relates to (MOF/STA 2019 No. 35 §1(2)): ``from``/``to``
+    as dates ``YYYY-MM-DD`` or months ``YYYY-MM`` (inclusive)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: Annotated[dt.date, BeforeValidator(lambda v: _day(v, last=False))] = Field(alias="from")
+    end: Annotated[dt.date, BeforeValidator(lambda v: _day(v, last=True))] = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
 class MonthItems(BaseModel):
     """What one month holds; every field is optional."""
 
@@ -77,6 +128,12 @@ class MonthItems(BaseModel):
     labour: Yuan | None = None
     equity: Yuan | None = None
     employed: bool | None = None
+    # with person.trips: the parts paid or borne outside China, and the periods lump sums relate to
+    paid_abroad: Yuan | None = None
+    bonus_paid_abroad: Yuan | None = None
+    bonus_period: Period | None = None
+    equity_paid_abroad: Yuan | None = None
+    equity_period: Period | None = None
 
 
 class Person(BaseModel):
@@ -88,6 +145,32 @@ class Person(BaseModel):
     bonus_method: Literal["separate", "combined", "lower_tax"] = "separate"
     first_income_this_year: bool = False
     low_income_last_year: bool = False
+    # residency from travel records instead of ``resident`` (expatcn.residency)
+    trips: str | list | None = None
+    trips_person: str | None = None
+    domiciled: bool = False
+    executive: bool = False
+    overseas_post: bool = True
+    treaty: str | None = Field(None, pattern=r"^[A-Za-z]{2}$")
+    treaty_claim: bool = False
+    history_from: int | None = Field(None, ge=1994)
+    prior_years: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _trips_or_flag(self) -> Person:
+        given = self.model_fields_set
+        if self.trips is not None and "resident" in given:
+            raise ValueError("give either person.resident or person.trips (with trips, the status comes from the days)")
+        if self.trips is None:
+            needs = [name for name in TRIPS_FIELDS if name in given]
+            if needs:
+                raise ValueError(f"person.{needs[0]} needs person.trips (travel records)")
+        return self
+
+
+TRIPS_FIELDS = ("trips_person", "domiciled", "executive", "overseas_post", "treaty", "treaty_claim",
+                "history_from", "prior_years")
+LUMP_SUMS = ("bonus", "equity")  # amounts that may relate to a period other than their month
 
 
 class Employment(BaseModel):
@@ -112,6 +195,13 @@ class Scenario(BaseModel):
     employment: Employment = Employment()
     every_month: MonthItems = MonthItems()
     months: dict[int, MonthItems] = {}
+    _source: Path | None = PrivateAttr(None)  # the file read, for paths relative to it
+
+    @model_validator(mode="after")
+    def _history(self) -> Scenario:
+        if self.person.history_from is not None and self.person.history_from > self.year:
+            raise ValueError(f"person.history_from {self.person.history_from} is after the tax year {self.year}")
+        return self
 
     @field_validator("months", mode="before")
     @classmethod
@@ -148,11 +238,53 @@ class Scenario(BaseModel):
 
     def to_inputs(self, law: Law) -> YearInputs:
         """Engine inputs for this person (a batch of one)."""
+        return self.prepare(law).inputs
+
+    def prepare(self, law: Law) -> Prepared:
+        """Engine inputs, and, where the year comes from travel records, the residency assessment
+        and how total wages became China-taxable wages. Errors name the file (if read from one)."""
+        try:
+            return self._prepare(law)
+        except ScenarioError as exc:
+            if self._source is None or str(exc).startswith(str(self._source)):
+                raise
+            raise ScenarioError(f"{self._source}: {exc}") from None
+
+    def _prepare(self, law: Law) -> Prepared:
         months = self.month_items()
+        columns, employed, abroad = self._columns(months, law)
+        person = self.person
+        residency = None
+        if person.trips is None:
+            for index, items in enumerate(months):
+                for name in SOURCING_FIELDS:
+                    if getattr(items, name) is not None:
+                        raise ScenarioError(f"months.{index + 1}.{name}: needs person.trips (wages are apportioned by days in China)")
+            resident = np.array([person.resident])
+        else:
+            residency = _from_trips(self, months, columns, abroad, law)
+            resident = residency.assessment.status.resident.copy()
+        inputs = YearInputs(
+            year=self.year,
+            employed=employed,
+            resident=resident,
+            foreigner=np.array([person.foreigner]),
+            allowance_election=np.array([person.allowance_exemption]),
+            bonus_method=np.array([BonusMethod[person.bonus_method.upper()]]),
+            first_income_this_year=np.array([person.first_income_this_year]),
+            low_income_last_year=np.array([person.low_income_last_year]),
+            ids=[self.name],
+            **columns,
+        )
+        return Prepared(inputs, residency)
+
+    def _columns(self, months: list[MonthItems], law: Law) -> tuple[dict, np.ndarray, dict]:
+        """The monthly amounts in fen (1, 12), the employed months, and the parts paid abroad."""
         exempt_kinds = _allowance_kinds(law)
         columns = {name: np.zeros((1, 12), dtype=np.int64) for name in (
             "wages", "allowances", "employee_contributions", "special_additional_deductions",
             "other_deductions", "tax_reductions", "bonus", "labour", "equity")}
+        abroad = {name: np.zeros((1, 12), dtype=np.int64) for name in ("wages", *LUMP_SUMS)}
         employed = np.zeros((1, 12), dtype=bool)
         for index, items in enumerate(months):
             day = dt.date(self.year, index + 1, 1)
@@ -160,6 +292,14 @@ class Scenario(BaseModel):
             for name in ("wages", "employee_contributions", "other_deductions", "tax_reductions", "bonus", "labour", "equity"):
                 value = getattr(items, name)
                 columns[name][0, index] = 0 if value is None else yuan_to_fen(value)
+            for name, field in (("wages", "paid_abroad"), ("bonus", "bonus_paid_abroad"), ("equity", "equity_paid_abroad")):
+                value = getattr(items, field)
+                abroad[name][0, index] = 0 if value is None else yuan_to_fen(value)
+                if abroad[name][0, index] > columns[name][0, index]:
+                    raise ScenarioError(
+                        f"months.{index + 1}.{field}: {value} is more than the month's {name} "
+                        f"({fen_to_decimal(columns[name][0, index])}); it is the part of them paid abroad"
+                    )
             for kind, amount in (items.allowances or {}).items():
                 if kind not in exempt_kinds:
                     raise ScenarioError(
@@ -170,19 +310,176 @@ class Scenario(BaseModel):
             columns["special_additional_deductions"][0, index] = _special_additional(
                 items.special_additional_deductions, law, day
             )
-        person = self.person
-        return YearInputs(
-            year=self.year,
-            employed=employed,
-            resident=np.array([person.resident]),
-            foreigner=np.array([person.foreigner]),
-            allowance_election=np.array([person.allowance_exemption]),
-            bonus_method=np.array([BonusMethod[person.bonus_method.upper()]]),
-            first_income_this_year=np.array([person.first_income_this_year]),
-            low_income_last_year=np.array([person.low_income_last_year]),
-            ids=[self.name],
-            **columns,
+        return columns, employed, abroad
+
+
+SOURCING_FIELDS = ("paid_abroad", "bonus_paid_abroad", "bonus_period", "equity_paid_abroad", "equity_period")
+
+
+@dataclass
+class TripsResidency:
+    """How the residency engine made a person-year from travel records (a batch of one):
+    the assessment, each month's total, abroad-paid and China-taxable wages (fen), and the lump
+    sums (bonus, equity) with the period and work days they were apportioned over."""
+
+    source: str
+    assessment: object  # expatcn.residency.Assessment
+    executive: bool
+    treaty_claim: bool
+    wages: np.ndarray
+    paid_abroad: np.ndarray
+    china_wages: np.ndarray
+    lump_sums: list[dict]
+    formula: str
+
+    def summary(self) -> dict:
+        """JSON-ready: days, status, situation, treaty, clock, per-month wages and the law used."""
+        from expatcn.residency import SITUATION_NAMES
+
+        a = self.assessment
+        partner = a.treaty_partners[0]
+        months = [
+            {
+                "month": m + 1,
+                "residence_days": int(a.residence_days[0, m]),
+                "china_work_days": float(a.work_halves[0, m]) / 2,
+                "calendar_days": int(a.days.calendar_days[m]),
+                "wages": str(fen_to_decimal(self.wages[m])),
+                "paid_abroad": str(fen_to_decimal(self.paid_abroad[m])),
+                "china_taxable_wages": str(fen_to_decimal(self.china_wages[m])),
+            }
+            for m in range(12)
+        ]
+        return {
+            "trips": self.source,
+            "year": a.year,
+            "residence_days": int(a.status.days[0]),
+            "ninety_day_rule_days": int(a.status.ninety_day_days[0]),
+            "resident": bool(a.status.resident[0]),
+            "situation": SITUATION_NAMES[a.status.situation[0]],
+            "executive": self.executive,
+            "formula": self.formula,
+            "treaty": None if partner is None else {
+                "partner": partner.name, "counting_period": partner.counting_period,
+                "days_in_period": int(a.treaty_days[0]), "relief": bool(a.status.treaty_relief[0]),
+                "claim": self.treaty_claim,
+            },
+            "six_year_clock": int(a.status.clock[0]),
+            "worldwide_income_taxable": bool(a.status.worldwide[0]),
+            "months": months,
+            "lump_sums": self.lump_sums,
+            "law": [ref.describe() for ref in a.rules.refs],
+        }
+
+
+@dataclass
+class Prepared:
+    """What ``expatcn tax`` computes from: the engine inputs and, for a year from travel
+    records, the residency behind them."""
+
+    inputs: YearInputs
+    residency: TripsResidency | None = None
+
+
+def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abroad: dict, law: Law) -> TripsResidency:
+    """Status from the trips; China-taxable wages, bonuses and equity from the apportionment
+    formulas (all rules in ``expatcn.residency``); ``columns`` is updated in place."""
+    from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
+    from expatcn.residency import (
+        FORMULAS,
+        TripError,
+        Trips,
+        apportion_wages,
+        assess_year,
+        monthly_china_wages,
+        period_work_halves,
+    )
+    from expatcn.residency.apportionment import formula_choice
+
+    person, year = scenario.person, scenario.year
+    periods = {}
+    for index, items in enumerate(months):
+        for kind in LUMP_SUMS:
+            period = getattr(items, f"{kind}_period")
+            if period is None:
+                continue
+            field = f"months.{index + 1}.{kind}_period"
+            if not columns[kind][0, index]:
+                raise ScenarioError(f"{field}: month {index + 1} has no {kind}")
+            if period.end > dt.date(year, 12, 31):
+                raise ScenarioError(f"{field}: ends {period.end}, after the tax year {year}")
+            periods[kind, index] = period
+    first = min([year, person.history_from or year] + [p.start.year for p in periods.values()])
+    try:
+        if isinstance(person.trips, str):
+            path = Path(person.trips)
+            if not path.is_absolute() and scenario._source is not None:
+                path = scenario._source.parent / path
+            source = str(path)
+            try:
+                records = read_trip_records(path)
+            except OSError as exc:
+                raise ScenarioError(f"person.trips: cannot read {path} ({exc.strerror})") from None
+        else:
+            source = "person.trips"
+            records = trip_records(person.trips, source)
+        ids = list(dict.fromkeys(r.person for r in records))
+        if person.trips_person is not None:
+            records = [r for r in records if r.person == person.trips_person]
+            if not records:
+                raise ScenarioError(f"person.trips_person: no trips of {person.trips_person!r} in {source} (persons: {', '.join(ids) or 'none'})")
+        elif len(ids) > 1:
+            raise ScenarioError(f"person.trips: {source} holds the trips of {len(ids)} persons ({', '.join(ids[:6])}); choose one with person.trips_person")
+        book = build_trips(records, year, first_year=first, source=source)
+    except (TripFileError, json.JSONDecodeError) as exc:
+        message = str(exc)
+        raise ScenarioError(message if message.startswith("person.trips") else f"person.trips: {message}") from None
+    trips = book.trips if book.trips.n_persons else Trips.from_dates([], [], [], n_persons=1)
+    code = None
+    if person.treaty:
+        code = person.treaty.upper()
+        table = law.value("residency/treaty_183", dt.date(year, 1, 1))
+        known = sorted({p.code for p in table.partners})
+        if code not in known:
+            raise ScenarioError(f"person.treaty: no treaty or arrangement {code!r} in the law tables (known: {', '.join(known)})")
+    try:
+        a = assess_year(
+            trips, year, law=law, domiciled=[person.domiciled], overseas_post=[person.overseas_post],
+            treaty=None if code is None else [code], history_from=person.history_from, prior_years=person.prior_years,
         )
+    except TripError as exc:
+        raise ScenarioError(f"person.trips: {exc}") from None
+    executive, claim = [person.executive], [person.treaty_claim]
+    wages = columns["wages"]
+    china_wages = monthly_china_wages(a, wages, wages - abroad["wages"], executive=executive, treaty_claim=claim)
+    situation = np.broadcast_to(a.status.situation[:, None], (1, 12))
+    lump_sums = []
+    for kind in LUMP_SUMS:
+        amount = columns[kind]
+        if not amount.any():
+            continue
+        halves = a.work_halves.astype(np.int64)  # by default, over the month paid
+        days = np.broadcast_to(a.days.calendar_days.astype(np.int64), (1, 12)).copy()
+        for (which, index), period in periods.items():
+            if which == kind:
+                h, d = period_work_halves(trips, period.start, period.end, law=law, overseas_post=[person.overseas_post])
+                halves[0, index], days[0, index] = h[0], d
+        china = apportion_wages(amount, amount - abroad[kind], halves, days, situation, a.rules,
+                                executive=person.executive, treaty_claim=person.treaty_claim)
+        for index in np.flatnonzero(amount[0]):
+            period = periods.get((kind, index))
+            lump_sums.append({
+                "month": int(index + 1), "kind": kind, "amount": str(fen_to_decimal(amount[0, index])),
+                "paid_abroad": str(fen_to_decimal(abroad[kind][0, index])),
+                "period": None if period is None else {"from": period.start.isoformat(), "to": period.end.isoformat()},
+                "china_work_days": float(halves[0, index]) / 2, "calendar_days": int(days[0, index]),
+                "china_taxable": str(fen_to_decimal(china[0, index])),
+            })
+        columns[kind] = china
+    columns["wages"] = china_wages
+    formula = FORMULAS[int(formula_choice(a.rules, a.status.situation, executive, claim)[0])]
+    return TripsResidency(source, a, person.executive, person.treaty_claim, wages[0], abroad["wages"][0],
+                          china_wages[0], lump_sums, formula)
 
 
 def _allowance_kinds(law: Law) -> set[str]:
@@ -232,7 +529,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ScenarioError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json')))}"
@@ -240,3 +537,5 @@ def load_scenario(path: str | Path) -> Scenario:
             for err in exc.errors()
         )
         raise ScenarioError(f"{path}: {problems}") from None
+    scenario._source = path
+    return scenario

@@ -97,23 +97,33 @@ def _raw_rows(path: Path) -> list[tuple[int, dict]]:
 def read_trip_records(path: str | Path) -> list[TripRecord]:
     """Validated rows of a trips file (row numbers as a spreadsheet shows them; JSON: item number)."""
     path = Path(path)
-    records = []
-    for row_no, raw in _raw_rows(path):
-        if not isinstance(raw, dict):
-            raise TripFileError(f"{path}, row {row_no}: expected an object with entry and exit")
-        raw = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
-        unknown = sorted(set(raw) - set(COLUMNS))
-        if unknown:
-            raise TripFileError(f"{path}, row {row_no}: unknown column {unknown[0]!r}; expected {', '.join(COLUMNS)}")
-        try:
-            row = TripRow.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "(row)"
-            raise TripFileError(f"{path}, row {row_no}, field {field!r}: {err['msg']}") from None
-        has_time = any(isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit"))
-        records.append(TripRecord(row_no, row.person, row.entry, row.exit, has_time))
-    return records
+    return [trip_record(row_no, raw, str(path)) for row_no, raw in _raw_rows(path)]
+
+
+def trip_records(rows: object, source: str) -> list[TripRecord]:
+    """Validated trips given as a list of ``{entry, exit}`` objects (e.g. inline in a scenario
+    file); rows are numbered from 1 in messages, which start with ``source``."""
+    if not isinstance(rows, list):
+        raise TripFileError(f"{source}: expected a list of trips ({{entry, exit}} objects)")
+    return [trip_record(i + 1, raw, source) for i, raw in enumerate(rows)]
+
+
+def trip_record(row_no: int, raw: object, source: str) -> TripRecord:
+    """One validated row; errors name ``source``, the row and the field."""
+    if not isinstance(raw, dict):
+        raise TripFileError(f"{source}, row {row_no}: expected an object with entry and exit")
+    raw = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+    unknown = sorted(set(raw) - set(COLUMNS))
+    if unknown:
+        raise TripFileError(f"{source}, row {row_no}: unknown column {unknown[0]!r}; expected {', '.join(COLUMNS)}")
+    try:
+        row = TripRow.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(row)"
+        raise TripFileError(f"{source}, row {row_no}, field {field!r}: {err['msg']}") from None
+    has_time = any(isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit"))
+    return TripRecord(row_no, row.person, row.entry, row.exit, has_time)
 
 
 @dataclass(frozen=True)

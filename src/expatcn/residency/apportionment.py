@@ -76,10 +76,19 @@ def apportion_wages(
             total,
         ]
     )
+    ids = formula_choice(rules, sit, executive, treaty_claim)
+    return np.take_along_axis(results, ids[None, ...], axis=0)[0]
+
+
+def formula_choice(rules: YearRules, situation: np.ndarray, executive: object = False, treaty_claim: object = False) -> np.ndarray:
+    """Index into ``FORMULAS`` of the formula for each element: by situation and executive from
+    the ``wage_sourcing`` table, or its treaty formula for a resident on worldwide income who
+    claims the treaty."""
+    sit = np.asarray(situation, dtype=np.int64)
     execs = np.broadcast_to(np.asarray(executive, dtype=bool), sit.shape).astype(np.int64)
     ids = formula_ids(rules)[sit, execs].astype(np.int64)
     treaty_formula = rules.wage_sourcing.treaty_resident_worldwide
     if treaty_formula is not None:
         claim = np.broadcast_to(np.asarray(treaty_claim, dtype=bool), sit.shape)
         ids = np.where(claim & (sit == RESIDENT_WORLDWIDE), FORMULAS.index(treaty_formula), ids)
-    return np.take_along_axis(results, ids[None, ...], axis=0)[0]
+    return ids
