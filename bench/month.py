@@ -94,7 +94,7 @@ def decimal_year(law, city: str, wages: list[int]) -> list[Decimal]:
     return nets
 
 
-def main(n: int = 1_000_000, profile: bool = False) -> None:
+def main(n: int = 1_000_000, profile: bool = False, repeat: int = 3) -> None:
     law = load_law()
     inputs = make_inputs(n)
     gross_to_net(make_inputs(50, seed=1), law, keep_trace=False, allow_partial=True)  # warm-up
@@ -105,12 +105,14 @@ def main(n: int = 1_000_000, profile: bool = False) -> None:
 
         cProfile.runctx("gross_to_net(inputs, law, keep_trace=False, allow_partial=True)", globals(), locals(), "/tmp/month.prof")
         pstats.Stats("/tmp/month.prof").sort_stats("tottime").print_stats(15)
-    start = time.perf_counter()
-    result = gross_to_net(inputs, law, keep_trace=False, allow_partial=True)
-    elapsed = time.perf_counter() - start
-    start = time.perf_counter()
-    compute_year(result.iit.inputs, law)
-    iit_only = time.perf_counter() - start
+    elapsed = iit_only = float("inf")
+    for _ in range(repeat):  # best of: the machine may be shared
+        start = time.perf_counter()
+        result = gross_to_net(inputs, law, keep_trace=False, allow_partial=True)
+        elapsed = min(elapsed, time.perf_counter() - start)
+        start = time.perf_counter()
+        compute_year(result.iit.inputs, law)
+        iit_only = min(iit_only, time.perf_counter() - start)
     employee_months = n * 12
     rate = employee_months / elapsed
 
@@ -126,9 +128,10 @@ def main(n: int = 1_000_000, profile: bool = False) -> None:
     m = result.monthly
     assert (m["gross"] == m["employee_contributions"] + m["net"] + m["iit"]).all()
 
-    print(f"employees: {n:,} × 12 months of 2025 = {employee_months:,} employee-months, 4 cities, SI + HF + IIT")
+    print(f"employees: {n:,} × 12 months of 2025 = {employee_months:,} employee-months, 4 cities, SI + HF + IIT "
+          f"(best of {repeat})")
     print(f"gross-to-net engine: {elapsed:.2f} s → {rate / 1e6:.1f} M employee-months/s "
-          f"(of which IIT {iit_only:.2f} s, contributions and routing {elapsed - iit_only:.2f} s)")
+          f"(IIT engine alone on the same inputs: {iit_only:.2f} s; contributions and routing ≈ {elapsed - iit_only:.2f} s)")
     print(f"per-employee Decimal loop ({sample.size:,} Shanghai employees): {loop_rate:,.0f} employee-months/s")
     print(f"ratio: {rate / loop_rate:,.0f}× ; sample employee-years differing from the Decimal loop: {mismatches} of {sample.size}")
     print(f"employee-months with an unconfirmed figure (Guangzhou, Shenzhen 2025): {unknown:,}")

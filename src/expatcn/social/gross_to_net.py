@@ -151,7 +151,7 @@ def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: boo
 
     # employees sorted by city, so that each city is one slice (fast reads and writes), then put
     # back in the caller's order once at the end
-    cities, city_index = np.unique(inputs.city, return_inverse=True)
+    cities, city_index = _city_codes(inputs.city)
     order = None if cities.size == 1 or (np.diff(city_index) >= 0).all() else np.argsort(city_index, kind="stable")
     view = _sorted_view(inputs, order)
     starts = np.searchsorted(city_index if order is None else city_index[order], np.arange(cities.size + 1))
@@ -188,6 +188,23 @@ def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: boo
     monthly["employer_cost"] = monthly["gross"] + monthly["employer_contributions"]
     monthly["unknown"] = unknown
     return MonthResult(inputs, monthly, iit, parts if keep_trace else [], sorted(set(assumptions)))
+
+
+def _city_codes(city: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct cities and each row's code: one comparison pass per city (a few cities
+    among many rows; sorting a million strings would cost more)."""
+    codes = np.full(city.shape, -1, dtype=np.int64)
+    names: list[str] = []
+    left = np.flatnonzero(codes < 0)
+    while left.size:
+        name = city[left[0]]
+        codes[city == name] = len(names)
+        names.append(str(name))
+        left = left[codes[left] < 0]
+    rank = np.argsort(np.array(names)) if names else np.array([], dtype=np.int64)
+    position = np.empty(len(names), dtype=np.int64)
+    position[rank] = np.arange(len(names))
+    return np.array(names)[rank] if names else np.array([], dtype=str), position[codes] if names else codes
 
 
 def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
