@@ -1,0 +1,124 @@
+"""Net → gross: the engine run forward on the gross found pays at least the target net, and one
+fen less does not — across bands, months and statuses (Hypothesis); bonus cliffs; full month."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import fen
+from expatcn.grossup import grossup_bonus, grossup_full_month, grossup_wages, net_pay
+from expatcn.iit.inputs import BonusMethod, InputError, YearInputs
+from expatcn.iit.person_year import compute_year
+from expatcn.law import load_law
+
+LAW = load_law()
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def templates(draw):
+    n = draw(st.integers(1, 4))
+    year = draw(st.sampled_from([2016, 2018, 2019, 2023, 2026]))
+    row = lambda hi: np.array([[draw(st.integers(0, hi))] * 12 for _ in range(n)], dtype=np.int64)  # noqa: E731
+    resident = np.array([draw(st.booleans()) for _ in range(n)])
+    foreigner = np.array([draw(st.booleans()) for _ in range(n)])
+    election = foreigner & np.array([draw(st.booleans()) for _ in range(n)])
+    sad = row(300_000) if year >= 2019 else np.zeros((n, 12), dtype=np.int64)
+    sad[~resident | election] = 0
+    bonus = np.zeros((n, 12), dtype=np.int64)
+    if year >= 2019 and draw(st.booleans()):
+        bonus[:, draw(st.integers(0, 11))] = draw(st.integers(0, 50_000_000))
+    employed = np.ones((n, 12), dtype=bool)
+    if draw(st.booleans()):
+        employed[:, : draw(st.integers(0, 6))] = False
+    template = YearInputs(
+        year=year, wages=np.zeros((n, 12)), allowances=row(2_000_000), employee_contributions=row(500_000),
+        special_additional_deductions=sad, bonus=bonus, resident=resident, foreigner=foreigner,
+        allowance_election=election, employed=employed,
+        bonus_method=np.array([draw(st.sampled_from([BonusMethod.SEPARATE, BonusMethod.COMBINED])) for _ in range(n)],
+                              dtype=np.int8),
+    )
+    targets = np.array([[draw(st.integers(0, 30_000_000)) for _ in range(12)] for _ in range(n)], dtype=np.int64)
+    return template, targets
+
+
+@SETTINGS
+@given(templates(), st.integers(0, 11))
+def test_grossup_meets_the_target_and_one_fen_less_does_not(case, month):
+    template, targets = case
+    found = grossup_wages(targets, template, LAW)
+    forward = net_pay(compute_year(replace(template, wages=found.gross_wages), LAW))
+    employed = template.employed
+    # Where the target is below what the month pays without any wages, no wages are needed.
+    bad = ~((forward >= targets) | ~employed | (found.gross_wages == 0))
+    assert not bad.any(), (np.argwhere(bad), found.gross_wages[bad], forward[bad], targets[bad])
+    rows = np.flatnonzero(employed[:, month] & (found.gross_wages[:, month] > 0))
+    if rows.size:
+        less = found.gross_wages.copy()
+        less[rows, month] -= 1
+        fewer = net_pay(compute_year(replace(template, wages=less), LAW))
+        assert (fewer[rows, month] < targets[rows, month]).all()
+
+
+def test_each_month_of_a_resident_differs_as_the_cumulative_band_rises():
+    """A steady net of 40,000 needs a rising gross as the cumulative income climbs the bands."""
+    template = YearInputs(year=2026, wages=np.zeros((1, 12)), employee_contributions=np.full((1, 12), fen(3916.71)))
+    found = grossup_wages(np.full((1, 12), fen(40000)), template, LAW)
+    assert found.exact.all()
+    assert (np.diff(found.gross_wages[0]) >= 0).all() and found.gross_wages[0, 11] > found.gross_wages[0, 0]
+    # January: 40,000 + 3,916.71 = 43,916.71 after tax; taxable g − 5,000 − 3,916.71 in the 10% band:
+    # g − (g − 8,916.71) × 10% + 2,520 = 43,916.71 → g = 45,005.6 (to the fen).
+    assert found.gross_wages[0, 0] == fen("45005.60")
+
+
+def test_nonresident_gross_is_the_same_every_month():
+    template = YearInputs(year=2026, wages=np.zeros((1, 12)), resident=np.array([False]))
+    found = grossup_wages(np.full((1, 12), fen(40000)), template, LAW)
+    # g − ((g − 5,000) × 30% − 4,410) = 40,000 → g = 52,985.71…; 30% band holds (47,985.72 ≤ 55,000).
+    assert (found.gross_wages == found.gross_wages[0, 0]).all()
+    assert found.exact.all()
+
+
+@pytest.mark.parametrize(
+    ("net", "gross", "larger"),
+    [
+        ("34920", "36000.00", "38566.67"),  # net at the 36,000 cliff: 38,566.67 nets the same
+        ("34920.01", "38566.68", "0"),
+        ("30000", "30927.83", "0"),  # 30,927.83 × 3% = 927.8349 → 927.83: nets exactly 30,000
+        ("129810", "144000.00", "160500.00"),  # net at the 144,000 cliff (shuducw break-even 160,500)
+    ],
+)
+def test_net_bonus_gross_at_the_cliffs(net, gross, larger):
+    found = grossup_bonus(np.array([fen(net)]), 2026, 12)
+    assert Decimal(int(found.gross_bonus[0])) / 100 == Decimal(gross)
+    assert Decimal(int(found.larger_same_net[0])) / 100 == Decimal(larger)
+    assert found.net_paid[0] >= fen(net)
+
+
+def test_nonresident_net_bonus():
+    """÷ 6 rule: a 60,000 bonus nets 55,260 (tax 4,740); the gross-up returns 60,000."""
+    found = grossup_bonus(np.array([fen(55260)]), 2026, 3, resident=np.array([False]))
+    assert found.gross_bonus[0] == fen(60000)
+
+
+def test_lower_tax_bonus_method_is_refused():
+    template = YearInputs(year=2026, wages=np.zeros((1, 12)), bonus=np.full((1, 12), 100),
+                          bonus_method=np.array([BonusMethod.LOWER_TAX], dtype=np.int8))
+    with pytest.raises(InputError, match="lower_tax"):
+        grossup_wages(np.full((1, 12), fen(10000)), template, LAW)
+
+
+@pytest.mark.parametrize("net", [5000, 8000, 15000, 40000])
+def test_full_month_grossup_in_beijing_meets_the_target(net):
+    from expatcn.social.gross_to_net import MonthInputs
+
+    template = MonthInputs(income=YearInputs(year=2025, wages=np.zeros((1, 12))), city=np.array(["beijing"]))
+    gross, month = grossup_full_month(np.full((1, 12), fen(net)), template, LAW)
+    assert (month.monthly["net"] >= fen(net)).all()
+    assert (month.monthly["net"] - fen(net) <= 2).all()
