@@ -1,0 +1,154 @@
+"""The whole payroll flow on SQLite and on the local PostgreSQL: import the example company, run
+and close three months, correct a closed month, verify, export — figures checked against the
+engines called directly (the full-month scenario path), not against the payroll's own code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from payroll_support import COMPANY_FILES, db_url  # noqa: F401 — fixture
+from sqlalchemy import func, select
+
+from expatcn.io.month_scenario import MonthScenario
+from expatcn.law import load_law
+from expatcn.payroll.db import PayrollError, get_engine, read_transaction, upgrade
+from expatcn.payroll.importer import import_files
+from expatcn.payroll.models import Correction, Employee, Run, RunResult
+from expatcn.payroll.runs import close_month, correct_month, run_month, verify_month
+from expatcn.social.gross_to_net import gross_to_net
+
+LAW = load_law()
+
+
+def results(engine, month: int) -> dict[str, dict]:
+    with read_transaction(engine) as conn:
+        rows = conn.execute(select(Employee.code, RunResult).join(RunResult, RunResult.employee_id == Employee.id)
+                            .join(Run, Run.id == RunResult.run_id).where(Run.year == 2025, Run.month == month)).all()
+    return {r[0]: dict(r._mapping) for r in rows}
+
+
+def scenario_year(data: dict):
+    """The engines on a full-month scenario (the ``expatcn month`` path): the year's columns."""
+    scenario = MonthScenario.model_validate(data)
+    return gross_to_net(scenario.to_month_inputs(LAW), LAW).monthly
+
+
+# E001: Shanghai hukou, 25,000 a month, one child in education, only child supporting parents.
+E001 = {"name": "E001", "year": 2025, "city": "shanghai", "employment": {"from": 1, "to": 3},
+        "every_month": {"wages": 25000, "special_additional_deductions": {"children_education": 1, "elderly_support": "only_child"}},
+        "social": {"local_hukou": True, "work_injury_rate": "0.0026", "housing_fund_rate": "0.07", "housing_fund": True}}
+# E014: Japanese resident (in China since 2023), certificate of coverage, allowance exemption, bonus in March.
+E014 = {"name": "E014", "year": 2025, "city": "shanghai", "employment": {"from": 1, "to": 3},
+        "person": {"resident": True, "foreigner": True, "allowance_exemption": True},
+        "every_month": {"wages": 65000, "allowances": {"housing": 18000}}, "months": {3: {"bonus": 200000}},
+        "social": {"nationality": "JP", "certificate": {"from": "2023-09-01", "until": "2028-08-31"},
+                   "housing_fund": False, "work_injury_rate": "0.0026", "housing_fund_rate": "0.07"}}
+
+
+def test_whole_flow(db_url):  # noqa: F811
+    engine = get_engine(db_url)
+    assert upgrade(engine) == "0001"
+    first = import_files(engine, COMPANY_FILES)
+    assert first.counts["employees"]["inserted"] == 22
+    again = import_files(engine, COMPANY_FILES)  # idempotent
+    assert again.counts["employees"] == {"inserted": 0, "updated": 0, "unchanged": 22}
+    assert again.counts["pay_items"]["inserted"] == again.counts["pay_items"]["updated"] == 0
+
+    # January, run twice (the second replaces the first), then closed
+    one = run_month(engine, 2025, 1)
+    repeat = run_month(engine, 2025, 1)
+    assert repeat.replaced and repeat.totals == one.totals
+    with read_transaction(engine) as conn:
+        assert conn.execute(select(func.count()).select_from(Run)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(RunResult)).scalar() == one.employees == 20
+    with pytest.raises(PayrollError, match="2025-01 is not closed"):
+        run_month(engine, 2025, 2)
+    close_month(engine, 2025, 1)
+    with pytest.raises(PayrollError, match="is closed"):
+        run_month(engine, 2025, 1)
+    run_month(engine, 2025, 2)
+    close_month(engine, 2025, 2)
+    feb = results(engine, 2)
+    assert "E008" in feb and "E017" not in feb  # hired 10 Feb / 1 Mar
+    run_month(engine, 2025, 3)
+    before = results(engine, 3)
+    assert "E009" not in before and "E018" not in before and "E017" in before  # left end of Feb / arrived
+
+    # figures against the engines called directly
+    for data in (E001, E014):
+        year = scenario_year(data)
+        for month in (1, 2, 3):
+            stored = results(engine, month)[data["name"]]
+            for key in ("gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost"):
+                assert stored[key] == int(year[key][0, month - 1]), (data["name"], month, key)
+    assert before["E014"]["bonus_tax"] == 3_859_000  # 200,000 ÷ 12 → 20% − 1,410
+    assert before["E012"]["resident"] is False or before["E012"]["resident"] == 0  # ~120 days in 2025
+    assert before["E015"]["wage_method"] == 2 and before["E011"]["wage_method"] == 1
+
+    # a correction of closed January: a resident's difference is carried into March,
+    # a non-resident's is refiled for January
+    with pytest.raises(PayrollError, match="is closed"):
+        import_files(engine, [_pay_file(engine, "E003", "2025-01", "47000")])
+    lines = correct_month(engine, 2025, 1, sets=[("E003", "salary", 4_700_000), ("E015", "salary", 4_200_000)])
+    by_code = {(ln.code, ln.treatment): ln for ln in lines}
+    carried = by_code[("E003", "carried")]
+    assert carried.difference == 20_000 and carried.carried_to == "2025-03"  # 2,000 more at 10%
+    refile = by_code[("E015", "refile")]
+    assert refile.month == "2025-01" and refile.difference > 0
+    with pytest.raises(PayrollError, match="changed since it was run"):
+        close_month(engine, 2025, 3)
+    run_month(engine, 2025, 3)
+    after = results(engine, 3)
+    assert after["E003"]["wage_tax"] == before["E003"]["wage_tax"] + 20_000
+    assert after["E015"]["iit"] == before["E015"]["iit"]  # monthly tax: March unaffected
+    close_month(engine, 2025, 3)
+    with read_transaction(engine) as conn:
+        assert conn.execute(select(func.count()).select_from(Correction)).scalar() == len(lines)
+
+    for month in (1, 2, 3):
+        v = verify_month(engine, 2025, month)
+        assert v.identical and v.inputs_intact and v.law_digest_now == LAW.digest, v.differences
+
+
+def _pay_file(engine, code, month, amount):
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "fix.csv"
+    path.write_text(f"Employee ID / 工号,Month / 所属期,Kind / 项目,Amount (CNY) / 金额（元）\n{code},{month},salary,{amount}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_verify_shows_differences(tmp_path):
+    """A stored figure changed behind the payroll's back is found by verify."""
+    from sqlalchemy import update
+
+    engine = get_engine(str(tmp_path / "p.sqlite"))
+    upgrade(engine)
+    import_files(engine, COMPANY_FILES)
+    run_month(engine, 2025, 1)
+    close_month(engine, 2025, 1)
+    with engine.begin() as conn:
+        emp = conn.execute(select(Employee.id).where(Employee.code == "E002")).scalar()
+        conn.execute(update(RunResult).where(RunResult.employee_id == emp).values(iit=RunResult.iit + 1))
+    v = verify_month(engine, 2025, 1)
+    assert not v.identical
+    assert [(d[0], d[1]) for d in v.differences] == [("E002", "iit")]
+    assert v.differences[0][2] == v.differences[0][3] + 1
+
+
+def test_employees_masks_id_numbers(tmp_path):
+    from expatcn.payroll.runs import list_employees
+
+    engine = get_engine(str(tmp_path / "p.sqlite"))
+    upgrade(engine)
+    import_files(engine, COMPANY_FILES)
+    rows = {r["id"]: r for r in list_employees(engine)}
+    assert rows["E011"]["id_number"] == "•••••L9M" or rows["E011"]["id_number"].endswith("K2L9M"[-4:])
+    assert "C4F7K2L9M" not in str(rows)
+    assert all("•" in r["id_number"] for r in rows.values())
+    assert isinstance(rows["E001"]["hire_date"], dt.date)
+    assert np.all([len(r["id_number"]) > 0 for r in rows.values()])
