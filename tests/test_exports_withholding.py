@@ -202,3 +202,19 @@ def test_figures_as_a_polars_frame_in_another_order(month, tmp_path):
     a = write_withholding_report(company.RECORDS, frame, tmp_path / "a.csv").read_text("utf-8-sig")
     b = write_withholding_report(company.RECORDS, figures, tmp_path / "b.csv").read_text("utf-8-sig")
     assert a == b
+
+
+def test_id_types_from_payroll_codes():
+    from expatcn.io.exports.common import as_records
+    from expatcn.io.exports.withholding import id_type_label
+
+    def label(**kw):
+        return id_type_label(as_records([{"employee_id": "1", "name": "x", **kw}])[0])
+
+    assert label(id_type="passport", nationality="DE") == "外国护照"
+    assert label(id_type="passport", nationality="CN") == "中国护照"
+    assert label(id_type="护照", nationality="US") == "外国护照"
+    assert label(id_type="foreigner_permanent_residence") == "外国人永久居留身份证（外国人永久居留证）"
+    assert label(id_type="work_permit_b") == "中华人民共和国外国人工作许可证（B类）"
+    # a payroll Employee row as a dict: its code is the employee_id
+    assert as_records([{"id": 7, "code": "E7", "name": "y"}])[0].employee_id == "E7"

@@ -84,11 +84,11 @@ def as_records(records: Any) -> list[EmployeeRecord]:
         records = records.to_dicts()
     out: list[EmployeeRecord] = []
     for index, record in enumerate(records):
-        data = record if isinstance(record, Mapping) else {
-            name: getattr(record, name) for name in EmployeeRecord.model_fields if hasattr(record, name)
+        data = dict(record) if isinstance(record, Mapping) else {
+            name: getattr(record, name) for name in (*EmployeeRecord.model_fields, "code") if hasattr(record, name)
         }
-        if not isinstance(record, Mapping) and "employee_id" not in data and hasattr(record, "code"):
-            data["employee_id"] = record.code  # a payroll Employee row: its code is the key
+        if "employee_id" not in data and data.get("code") is not None:
+            data["employee_id"] = data["code"]  # a payroll Employee row (or its dict): its code is the key
         try:
             out.append(EmployeeRecord.model_validate(data))
         except ValidationError as exc:

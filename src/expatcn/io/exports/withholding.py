@@ -110,6 +110,8 @@ def id_type_label(record: EmployeeRecord) -> str:
     """The client's *证件类型 label for the record (code, label or a known short form)."""
     value = record.id_type.strip()
     label = ID_TYPES.get(value.lower(), _ALIASES.get(value, value))
+    if label == "外国护照" and value != "外国护照" and record.nationality.strip().upper() in ("CN", "CHN", "中国"):
+        label = "中国护照"  # a plain "passport" of a Chinese national
     if label not in ID_LABELS:
         raise ExportError(f"employee {record.employee_id}: id_type {value!r} is not one the STA client accepts; "
                           f"use one of {', '.join(sorted(set(ID_TYPES)))} or the client's label")
