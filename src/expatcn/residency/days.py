@@ -77,7 +77,7 @@ def _chunks(person: np.ndarray) -> list[tuple[int, int]]:
 
 def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndarray, np.ndarray, Absences | None]:
     """Full and partial days per person and segment, and (optionally) absences within
-    ``[edges[0], edges[-1])``, in one pass over sorted, valid trips (int32 positions, look-up
+    ``[edges[0], edges[-1])``, in one pass over sorted, valid trips (clipped positions, look-up
     tables, one or two float64 bincounts per chunk with the counts packed as digits)."""
     edges = np.asarray(edges, dtype=np.int64)
     k = edges.size - 1
@@ -98,34 +98,35 @@ def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndar
             p0 = int(person[0])
             n_local = int(person[-1]) + 1 - p0
             m = c1 - c0
-            cs = np.empty(m, dtype=np.int32)  # clipped position of the entry day
-            np.subtract(trips.entry[c0:c1], shift, out=cs, casting="unsafe")
+            cs = np.subtract(trips.entry[c0:c1], shift)  # clipped position of the entry day
             np.clip(cs, 0, n + 1, out=cs)
-            cu = np.empty(m, dtype=np.int32)  # clipped position of the exit day (OPEN: after)
-            np.subtract(trips.exit[c0:c1], shift, out=cu, casting="unsafe")
+            cu = np.subtract(trips.exit[c0:c1], shift)  # clipped position of the exit day (OPEN: after)
             np.clip(cu, 0, n + 1, out=cu)
             local = person - p0
             same = local[1:] == local[:-1]  # trip i+1 belongs to the same person as trip i
             firsts = np.flatnonzero(np.r_[True, ~same])
             per_person = int(np.diff(np.r_[firsts, m]).max())
-            base = local * width
-            at_start = base + seg[cs]
-            at_end = base + seg[cu]
+            local *= width
+            at_end = local + np.take(seg, cu)
+            at_start = local
+            at_start += np.take(seg, cs)
             # the entry day is one partial day, not another one when it is also the trip's own
             # exit day (a day trip) or the previous trip's exit day (a same-day return)
-            day_trip = cu == cs
-            same_day = np.zeros(m, dtype=bool)
-            same_day[1:] = same & (cs[1:] == cu[:-1])
-            in_span = start["partial"][cs]
+            day_trip = np.flatnonzero(cu == cs)
+            same_day = np.flatnonzero(same & (cs[1:] == cu[:-1])) + 1
             grid: dict[str, np.ndarray] = {}
             for group in _radix_groups(per_person, int(seglen.max())):
                 scale = dict(group)
-                w_start = sum(start[name] * sc for name, sc in group)
-                w_end = sum(end[name] * sc for name, sc in group)
-                fix = day_trip * (scale.get("partial", 0.0) + scale.get("off", 0.0))
-                fix += same_day * scale.get("partial", 0.0)
-                packed = np.bincount(at_start, weights=w_start[cs] - fix * in_span, minlength=n_local * width)
-                packed += np.bincount(at_end, weights=w_end[cu], minlength=n_local * width)
+                weights = np.take(sum(start[name] * sc for name, sc in group), cs)
+                for fix, which in (
+                    (scale.get("partial", 0.0) + scale.get("off", 0.0), day_trip),
+                    (scale.get("partial", 0.0), same_day),
+                ):
+                    if fix and which.size:
+                        weights[which] -= fix * start["partial"][cs[which]]
+                packed = np.bincount(at_start, weights=weights, minlength=n_local * width)
+                packed += np.bincount(at_end, weights=np.take(sum(end[name] * sc for name, sc in group), cu),
+                                      minlength=n_local * width)
                 for name, value in _unpack(packed.astype(np.int64), group).items():
                     grid[name] = value.reshape(n_local, width)
             cover = np.cumsum(grid["starts"], axis=1)
@@ -133,7 +134,7 @@ def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndar
             full[p0 : p0 + n_local] = (cover[:, :k] * seglen - grid["off"][:, :k]).astype(np.int32)
             partial[p0 : p0 + n_local] = grid["partial"][:, :k].astype(np.int32)
             if with_absences:
-                _absences_into(cs, cu, same, firsts, person, n, longest, total, covers)
+                _absences_into(cs, cu, firsts, person, n, longest, total, covers)
     return full, partial, (Absences(longest, total, covers) if with_absences else None)
 
 
@@ -149,18 +150,19 @@ def _unpack(packed: np.ndarray, group: list[tuple[str, float]]) -> dict[str, np.
     return out
 
 
-def _absences_into(cs, cu, same, firsts, person, n, longest, total, covers) -> None:
+def _absences_into(cs, cu, firsts, person, n, longest, total, covers) -> None:
     """Gaps between a trip's exit and the person's next entry (or the span's end), in days wholly
     outside China within the span; whether the trips cover the span's first and last day."""
     gap_from = np.minimum(cu, n)  # the day after the exit
-    next_entry = np.full(cs.size, n, dtype=np.int32)
-    np.maximum(cs[1:] - 1, 0, out=next_entry[:-1])
-    next_entry[:-1][~same] = n
-    gap = np.maximum(next_entry - gap_from, 0)
+    lasts = np.r_[firsts[1:] - 1, cs.size - 1]
+    gap = np.empty_like(cs)  # the next entry day (-1: before the span), less the gap's first day
+    np.subtract(cs[1:], 1, out=gap[:-1])
+    gap[lasts] = n  # after a person's last trip: up to the span's end
+    gap -= gap_from
+    np.maximum(gap, 0, out=gap)
     who = person[firsts]
     longest[who] = np.maximum.reduceat(gap, firsts)
-    total[who] = np.add.reduceat(gap, firsts, dtype=np.int64)
-    lasts = np.r_[firsts[1:] - 1, cs.size - 1]
+    total[who] = np.add.reduceat(gap, firsts)
     covers[who] = (cs[firsts] <= 1) & (cu[lasts] >= n)
 
 
@@ -207,6 +209,13 @@ class YearDays:
     @property
     def presence(self) -> np.ndarray:
         return self.full + self.partial
+
+    def residence_total(self, day_count: str) -> np.ndarray:
+        """Days of residence in the year per person under ``day_count`` (computed once)."""
+        totals = self.__dict__.setdefault("_totals", {})
+        if day_count not in totals:
+            totals[day_count] = self.residence(day_count).sum(axis=1)
+        return totals[day_count]
 
     def residence(self, day_count: str) -> np.ndarray:
         """Days of residence per month under the law's ``day_count`` (``full_24_hours`` or ``any_presence``)."""

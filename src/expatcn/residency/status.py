@@ -29,7 +29,7 @@ def _flags(value: object, n: int) -> np.ndarray:
 
 def residence_days(days: YearDays, rules: YearRules) -> np.ndarray:
     """Days of residence per person for the year under the year's counting rule."""
-    return days.residence(rules.residence_days.day_count).sum(axis=1)
+    return days.residence_total(rules.residence_days.day_count)
 
 
 def is_resident_by_days(days: YearDays, rules: YearRules) -> np.ndarray:
@@ -88,7 +88,7 @@ def year_status(
     res_days = residence_days(days, rules)
     resident = dom | is_resident_by_days(days, rules)
     ninety = rules.ninety_day_rule
-    ninety_days = days.residence(ninety.day_count).sum(axis=1)
+    ninety_days = days.residence_total(ninety.day_count)
     if treaty_days is None:
         relief = np.zeros(n, dtype=bool)
     else:
