@@ -47,7 +47,7 @@ E014 = {"name": "E014", "year": 2025, "city": "shanghai", "employment": {"from":
                    "housing_fund": False, "work_injury_rate": "0.0026", "housing_fund_rate": "0.07"}}
 
 
-def test_whole_flow(db_url):  # noqa: F811
+def test_whole_flow(db_url, tmp_path):  # noqa: F811
     engine = get_engine(db_url)
     assert upgrade(engine) == "0001"
     first = import_files(engine, COMPANY_FILES)
@@ -110,6 +110,20 @@ def test_whole_flow(db_url):  # noqa: F811
     for month in (1, 2, 3):
         v = verify_month(engine, 2025, month)
         assert v.identical and v.inputs_intact and v.law_digest_now == LAW.digest, v.differences
+
+    # exports of the closed month, figures as numbers equal to the stored results
+    from openpyxl import load_workbook
+
+    from expatcn.payroll.exports import KINDS, export_month
+
+    out = tmp_path / "exports"
+    written, _ = export_month(engine, 2025, 3, list(KINDS), out)
+    names = sorted(p.name for p in written)
+    assert names == ["2025-03-annual-bonus.xlsx", "2025-03-employer-cost.xlsx", "2025-03-payslips.zip",
+                     "2025-03-social-insurance.xlsx", "2025-03-withholding-nonresidents.xlsx",
+                     "2025-03-withholding-residents.xlsx", "2025-reconciliation.xlsx"]
+    cells = [c for row in load_workbook(out / "2025-03-employer-cost.xlsx").active.iter_rows(values_only=True) for c in row]
+    assert float(after["E014"]["employer_cost"]) / 100 in cells
 
 
 def _pay_file(engine, code, month, amount):
