@@ -223,9 +223,14 @@ class YearDays:
 
     def work_halves(self, partial_day_halves: int, overseas_post: np.ndarray | bool = True) -> np.ndarray:
         """China work days in half days per month (MOF/STA 2019 No. 35 §1(1))."""
-        weight = np.where(np.asarray(overseas_post, dtype=bool), partial_day_halves, 2)
-        weight = np.broadcast_to(weight, (self.full.shape[0],))[:, None]
-        return 2 * self.full + weight * self.partial
+        post = np.asarray(overseas_post, dtype=bool)
+        out = np.multiply(self.full, 2, dtype=np.int64)
+        if post.ndim == 0:
+            out += self.partial * np.int32(partial_day_halves if post else 2)
+        else:
+            weight = np.where(post, partial_day_halves, 2).astype(np.int32)
+            out += np.broadcast_to(weight, (self.full.shape[0],))[:, None] * self.partial
+        return out
 
 
 def year_days(trips: Trips, year: int) -> YearDays:
