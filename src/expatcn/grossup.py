@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from expatcn.iit.allowances import exempt_allowances
-from expatcn.iit.inputs import MONTHS, BonusMethod, InputError, YearInputs, is_zero, zeros
+from expatcn.iit.inputs import MONTHS, BonusMethod, InputError, YearInputs, add_amounts, is_zero, zeros
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.iit.schedule import band_index, progressive_tax
 from expatcn.iit.withholding import METHOD, cumulative_basic_deduction, monthly_deduction
@@ -63,32 +63,36 @@ def _smallest_meeting(
     target: np.ndarray, base: np.ndarray, already: np.ndarray, schedule: TaxSchedule,
     spread: int = 1, quick_times: int = 1,
 ) -> np.ndarray:
-    """The smallest g ≥ 0 (fen) with  g − max(tax(g + base) − already, 0) ≥ target, where tax is
-    the schedule's progressive tax on ``g + base`` (band from ÷ spread, quick deduction × times).
+    """The smallest g ≥ 0 (fen) with  φ(g) = g − max(tax(g + base) − already, 0) ≥ target, where
+    tax is the schedule's progressive tax on ``g + base``. Vectorized over any shape.
 
-    On band j the function is g − ((g + base) × r_j − q_j − already), so
-    g_j = (target + base × r_j − q_j − already) / (1 − r_j); the band whose g_j falls inside it
-    gives the answer, and the fen around it settle the rounding. Where the tax stays at or below
-    ``already``, the answer is the target itself. Vectorized over any shape.
+    φ never falls as g rises (a fen more adds at most a fen of tax). Where φ(target) = target no
+    tax is due and the target itself is the answer. Otherwise, with X = g + base, the condition
+    reads ψ(X) = X − tax(X) ≥ Y = target + base − already, and ψ is the same rising function for
+    everyone: its band is the number of band edges where ψ is below Y, and on band j
+    X_j = ⌈(Y − q_j) / (1 − r_j)⌉. The tax is rounded to the fen, which moves ψ by at most half a
+    fen, and ψ rises by at least 0.55 a fen on every band, so the answer is X_j − base − 1,
+    X_j − base or X_j − base + 1.
     """
     bounds, rates, quick = schedule.arrays
     target = np.asarray(target, dtype=np.int64)
-    candidates = [np.where(_tax_to_pay(target, base, already, schedule, spread, quick_times) == 0, target, -1)]
-    for band, (rate, deduction) in enumerate(zip(rates, quick * quick_times)):
-        numerator = target * RATE_SCALE + base * rate - (deduction + already) * RATE_SCALE
-        g = -(-numerator // (RATE_SCALE - rate))  # ceiling division
-        inside = band_index(np.maximum(g + base, 0), schedule, spread) == band
-        taxed = _tax_to_pay(g, base, already, schedule, spread, quick_times) > 0  # else the clamp holds
-        candidates.append(np.where(inside & (g + base > 0) & taxed, g, -1))
-    stacked = np.stack(candidates)
-    best = np.where(stacked >= 0, stacked, np.iinfo(np.int64).max).min(axis=0)
-    best = np.where(best == np.iinfo(np.int64).max, target, best)
-    answer = np.full(best.shape, np.iinfo(np.int64).max)
-    for step in range(-WINDOW, WINDOW + 1):  # from the smallest up: keep the first that meets
-        g = np.maximum(best + step, 0)
-        meets = g - _tax_to_pay(g, base, already, schedule, spread, quick_times) >= target
-        answer = np.where(meets & (answer == np.iinfo(np.int64).max), g, answer)
-    return np.where(answer == np.iinfo(np.int64).max, best + WINDOW, answer)
+    base = np.asarray(base, dtype=np.int64)
+    edges = bounds * spread
+    psi_at_edges = edges - progressive_tax(edges, schedule, spread, quick_times)[0]
+    needed = target + base - already
+    band = np.zeros(needed.shape, dtype=np.uint8)
+    above = np.empty(needed.shape, dtype=bool)
+    for psi in psi_at_edges:
+        np.greater(needed, psi, out=above)
+        band += above.view(np.uint8)
+    rate = rates[band]
+    numerator = (needed - quick[band] * quick_times) * RATE_SCALE
+    g = -(-numerator // (RATE_SCALE - rate)) - base  # ceiling division
+    meets_before = (g - 1) - _tax_to_pay(g - 1, base, already, schedule, spread, quick_times) >= target
+    meets_here = g - _tax_to_pay(g, base, already, schedule, spread, quick_times) >= target
+    taxed_answer = np.where(meets_before, g - 1, np.where(meets_here, g, g + 1))
+    untaxed = _tax_to_pay(target, base, already, schedule, spread, quick_times) == 0
+    return np.maximum(np.where(untaxed, target, taxed_answer), 0)
 
 
 def _tax_to_pay(g, base, already, schedule, spread, quick_times) -> np.ndarray:
@@ -126,12 +130,14 @@ def grossup_wages(
             "which ties it to the wages: gross up the wages without the bonus, then the bonus with grossup_bonus"
         )
     target = np.asarray(target_net, dtype=np.int64)
-    blank = replace(template, wages=np.zeros_like(target))
     # The bonus and its tax do not depend on the wages (separate or ÷ 6 rules), except where
     # it is combined with wages: then it is part of the month's income, like an allowance.
-    bonus_pass = compute_year(blank, law)
-    combined_bonus = bonus_pass.monthly["bonus_combined"]
-    bonus_net = template.bonus - bonus_pass.monthly["bonus_tax"]
+    if is_zero(template.bonus) or not template.bonus.any():
+        combined_bonus = bonus_net = zeros(target.shape)
+    else:
+        bonus_pass = compute_year(replace(template, wages=np.zeros_like(target)), law)
+        combined_bonus = bonus_pass.monthly["bonus_combined"]
+        bonus_net = template.bonus - bonus_pass.monthly["bonus_tax"]
     exempt = exempt_allowances(template, year_law)
     paid_extra = template.allowances + combined_bonus
     if taxable_not_paid is not None:
@@ -142,48 +148,57 @@ def grossup_wages(
     methods = year_law.each_month(METHOD)
     gross = np.zeros_like(target)
     cumulative = template.resident & all(m.resident_method == "cumulative" for m in methods)
-    if cumulative.any():
-        rows = np.flatnonzero(cumulative)
-        gross[rows] = _cumulative(
-            needed[rows], template.take(rows), exempt[rows], paid_extra[rows], year_law
-        )
-    if (~cumulative).any():
-        rows = np.flatnonzero(~cumulative)
-        gross[rows] = _monthly(needed[rows], template.take(rows), exempt[rows], paid_extra[rows], methods, year_law)
+    for rows, solve in ((cumulative, _cumulative), (~cumulative, _monthly)):
+        if not rows.any():
+            continue
+        if rows.all():
+            gross = solve(needed, template, exempt, paid_extra, year_law)
+            break
+        index = np.flatnonzero(rows)
+        gross[index] = solve(needed[index], template.take(index), exempt[index], paid_extra[index], year_law)
     gross = np.where(template.employed, gross, 0)
     result = compute_year(replace(template, wages=gross), law)
     net = net_pay(result) if contributions_paid is None else net_pay(result) + template.employee_contributions - paid
     return GrossUp(gross, target, net, net == target, result)
 
 
+def _by_month(array: np.ndarray) -> np.ndarray:
+    """(N, 12) → (12, N), each month contiguous (known-zero arrays stay free)."""
+    return zeros(array.shape[::-1]) if is_zero(array) else np.ascontiguousarray(array.T)
+
+
 def _cumulative(needed, inputs: YearInputs, exempt, paid_extra, year_law: YearLaw) -> np.ndarray:
     """Residents, month by month: each month's gross from the cumulative position it starts at."""
     schedule = year_law.value(year_law.value(METHOD, 0).resident_table, 0)
-    basic = cumulative_basic_deduction(
+    basic = _by_month(np.asarray(cumulative_basic_deduction(
         inputs.employed, inputs.first_income_this_year, inputs.low_income_last_year, year_law
-    )
-    deductions = (
-        inputs.employee_contributions + inputs.special_additional_deductions + inputs.other_deductions
-    )
+    )))
+    deductions = _by_month(add_amounts(
+        inputs.employee_contributions, inputs.special_additional_deductions, inputs.other_deductions
+    ))
+    extra = _by_month(add_amounts(paid_extra, exempt, sign=-1))  # income besides wages, less exempt
+    reductions = _by_month(np.cumsum(inputs.tax_reductions, axis=1)) if not is_zero(inputs.tax_reductions) \
+        else zeros((MONTHS, inputs.people))
+    employed = _by_month(inputs.employed)
+    needed = _by_month(needed)
     before = np.zeros(inputs.people, dtype=np.int64)  # Σ income − exempt − deductions so far
     withheld = np.zeros(inputs.people, dtype=np.int64)
-    reductions = np.cumsum(inputs.tax_reductions, axis=1)
-    gross = np.zeros_like(needed)
+    gross = np.zeros((MONTHS, inputs.people), dtype=np.int64)
     for month in range(MONTHS):
-        base = before + paid_extra[:, month] - exempt[:, month] - deductions[:, month] - basic[:, month]
-        already = withheld + reductions[:, month]
-        g = _smallest_meeting(needed[:, month], base, already, schedule)
-        g = np.where(inputs.employed[:, month], np.maximum(g, 0), 0)
-        gross[:, month] = g
-        before = base + basic[:, month] + g
-        due, _, _ = progressive_tax(before - basic[:, month], schedule)
-        withheld = np.maximum(withheld, due - reductions[:, month])
-    return gross
+        base = before + extra[month] - deductions[month] - basic[month]
+        already = withheld + reductions[month]
+        g = _smallest_meeting(needed[month], base, already, schedule)
+        gross[month] = np.where(employed[month], g, 0)
+        before = base + basic[month] + gross[month]
+        due, _, _ = progressive_tax(before - basic[month], schedule)
+        withheld = np.maximum(withheld, due - reductions[month])
+    return gross.T
 
 
-def _monthly(needed, inputs: YearInputs, exempt, paid_extra, methods, year_law: YearLaw) -> np.ndarray:
+def _monthly(needed, inputs: YearInputs, exempt, paid_extra, year_law: YearLaw) -> np.ndarray:
     """Each month on its own: non-residents from 2019 (income − 5,000), everyone before 2019
     (income − contributions − deduction, with the foreigners' additional deduction)."""
+    methods = year_law.each_month(METHOD)
     deduction = monthly_deduction(inputs.foreigner, year_law)
     gross = np.zeros_like(needed)
     for month, method in enumerate(methods):
