@@ -86,3 +86,6 @@ def test_payslips_zip(month, tmp_path):
     assert not any(r["id_number"] in n for r in company.RECORDS for n in names)
     again = write_payslips(company.RECORDS, figures, "2025-03", tmp_path / "again.zip", employer="Acme", traces=traces)
     assert again.read_bytes() == path.read_bytes()  # reproducible: same figures, same bytes
+    parallel = write_payslips(company.RECORDS, figures, "2025-03", tmp_path / "par.zip", employer="Acme",
+                              traces=traces, workers=2)
+    assert parallel.read_bytes() == path.read_bytes()

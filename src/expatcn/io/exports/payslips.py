@@ -120,14 +120,17 @@ def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *
         data = []
         for text, value, strong in lines:
             shown = value if isinstance(value, str) else fen_to_str(value)
-            data.append([para(text, bold if strong else base), Paragraph(shown, bold_right if strong else right)])
+            data.append([para(text, bold if strong else base), shown])  # amounts: plain strings, drawn fast
         table = Table(data, colWidths=width)
         style = [("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D7E0")),
+                 ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("FONTNAME", (1, 0), (1, -1), LATIN_FONT),
+                 ("FONTSIZE", (1, 0), (1, -1), 9),
                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 2),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
         for index, (_, _, strong) in enumerate(lines):
             if strong:
-                style += [("BACKGROUND", (0, index), (-1, index), light)]
+                style += [("BACKGROUND", (0, index), (-1, index), light),
+                          ("FONTNAME", (1, index), (1, index), "Helvetica-Bold")]
         table.setStyle(TableStyle(style))
         return table
 
@@ -287,31 +290,49 @@ def write_payslip_pdf(record: Any, row: Mapping[str, Any], month: str, path: str
     return path
 
 
+def _render(args: tuple) -> bytes:
+    record, row, month, employer, trace = args
+    return render_payslip(record, row, month, employer=employer, trace=trace)
+
+
 def write_payslips(records: Any, figures: Any, month: str, path: str | Path, *, employer: str = "",
-                   traces: Mapping[str, Sequence[Any]] | None = None) -> Path:
+                   traces: Mapping[str, Sequence[Any]] | None = None, workers: int = 1) -> Path:
     """Every employee's payslip for ``month`` (``"2026-03"``) as PDFs in one zip file at ``path``.
 
     traces: employee_id → trace steps (``explain_month(result, person)`` or ``explain_person``);
-    given, each payslip ends with that month's steps."""
+    given, each payslip ends with that month's steps. workers: processes rendering in parallel
+    (a payslip takes ~0.08 s on one core, ~0.3 s with its trace); the zip is the same either way."""
     recs = as_records(records)
     fig = as_figures(figures, recs)
     key, _, _ = _month_label(month)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    jobs = (
+        (record, {name: (values[i].item() if hasattr(values[i], "item") else values[i])
+                  for name, values in fig.columns.items()}, key, employer, (traces or {}).get(record.employee_id))
+        for i, record in enumerate(recs)
+    )
     partial = path.with_name(path.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for i, record in enumerate(recs):
-            row = {name: (values[i].item() if hasattr(values[i], "item") else values[i])
-                   for name, values in fig.columns.items()}
-            pdf = render_payslip(record, row, key, employer=employer,
-                                 trace=(traces or {}).get(record.employee_id))
-            info = zipfile.ZipInfo(payslip_filename(record, key), date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, pdf)
-            log.debug("payslip %s for %s", key, mask_id(record.id_number))
+        if workers > 1 and len(recs) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                pdfs = pool.map(_render, jobs, chunksize=max(1, min(64, len(recs) // (4 * workers))))
+                _store(archive, recs, pdfs, key)
+        else:
+            _store(archive, recs, map(_render, jobs), key)
     partial.replace(path)
     log.info("wrote %s (%d payslips)", path, len(recs))
     return path
+
+
+def _store(archive: zipfile.ZipFile, recs: list[EmployeeRecord], pdfs, key: str) -> None:
+    for record, pdf in zip(recs, pdfs):
+        info = zipfile.ZipInfo(payslip_filename(record, key), date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, pdf)
+        log.debug("payslip %s for %s", key, mask_id(record.id_number))
 
 
 __all__ = ["payslip_filename", "render_payslip", "write_payslip_pdf", "write_payslips"]
