@@ -734,18 +734,26 @@ def _write_deductions(conn: Connection, sheet: Sheet, summary: ImportSummary) ->
         rows.append(record)
     if problems:
         return problems
+    years = sorted({r["year"] for r in rows})
+    stored = {(d.employee_id, d.year, d.from_month): d for d in conn.execute(
+        select(DeductionDeclaration).where(DeductionDeclaration.year.in_(years))).all()}
+    new, changed = [], []
     for record in rows:
-        key = and_(DeductionDeclaration.employee_id == record["employee_id"], DeductionDeclaration.year == record["year"],
-                   DeductionDeclaration.from_month == record["from_month"])
-        old = conn.execute(select(DeductionDeclaration).where(key)).first()
+        old = stored.get((record["employee_id"], record["year"], record["from_month"]))
         if old is None:
-            conn.execute(insert(DeductionDeclaration).values(**record))
-            summary.add("deduction_declarations", "inserted")
+            new.append(record)
         elif any(getattr(old, k) != v for k, v in record.items()):
-            conn.execute(update(DeductionDeclaration).where(key).values(**record))
-            summary.add("deduction_declarations", "updated")
+            changed.append(record)
         else:
             summary.add("deduction_declarations", "unchanged")
+    if new:
+        conn.execute(insert(DeductionDeclaration), new)
+    for record in changed:
+        key = and_(DeductionDeclaration.employee_id == record["employee_id"], DeductionDeclaration.year == record["year"],
+                   DeductionDeclaration.from_month == record["from_month"])
+        conn.execute(update(DeductionDeclaration).where(key).values(**record))
+    summary.add("deduction_declarations", "inserted", len(new))
+    summary.add("deduction_declarations", "updated", len(changed))
     return []
 
 

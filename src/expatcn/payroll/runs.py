@@ -219,9 +219,12 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     treaty = np.array([e.treaty_country or "" for e in staff], dtype="<U2") if n else np.zeros(0, "<U2")
     resident = np.where(given >= 0, given == 1, domiciled)
     wages = salary
-    trip_rows = conn.execute(select(Trip.employee_id, Trip.entry, Trip.exit).where(Trip.employee_id.in_(ids.tolist()))).all() \
-        if n and n <= 50_000 else conn.execute(select(Trip.employee_id, Trip.entry, Trip.exit)).all()
-    trip_rows = [r for r in trip_rows if r[0] in set(ids.tolist())] if n > 50_000 else trip_rows
+    trip_rows = []
+    if n:
+        staff_ids = set(ids.tolist())
+        trip_rows = [r for r in conn.execute(select(Trip.employee_id, Trip.entry, Trip.exit)
+                                             .join(Employee, Employee.id == Trip.employee_id)
+                                             .where(Employee.employer_id == employer.id)).all() if r[0] in staff_ids]
     travellers = np.unique(np.array([r[0] for r in trip_rows], dtype=np.int64))
     if travellers.size:
         from expatcn.residency import Trips, assess_year, monthly_china_wages
