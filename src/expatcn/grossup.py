@@ -26,7 +26,7 @@ import numpy as np
 from expatcn.iit.allowances import exempt_allowances
 from expatcn.iit.inputs import MONTHS, BonusMethod, InputError, YearInputs, add_amounts, is_zero, zeros
 from expatcn.iit.person_year import YearResult, compute_year
-from expatcn.iit.schedule import band_index, progressive_tax
+from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.withholding import METHOD, cumulative_basic_deduction, monthly_deduction
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law, load_law

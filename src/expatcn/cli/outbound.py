@@ -61,7 +61,6 @@ def outbound(
         results = compute(load_law(), loaded, rate)
     data = [result_as_dict(r) for r in results]
     if as_json:
-        import sys
 
         print_json({"title": loaded.title, "assignments": data})
         return

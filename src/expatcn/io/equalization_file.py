@@ -19,7 +19,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from expatcn.io.files import FileFormatError, read_mapping
+from expatcn.io.files import read_mapping
 from expatcn.io.scenario import ScenarioError, Yuan
 from expatcn.money import rate_to_ppm, yuan_to_fen
 
