@@ -1,0 +1,341 @@
+"""An assignment file (YAML or JSON) for ``expatcn plan``: one person's cross-border assignment,
+to be run under several structures side by side over every year it lasts.
+
+```yaml
+title: Anna Schmidt — Munich to Shanghai, 2026–2028
+person: {name: Anna Schmidt, nationality: DE}
+home_country: DE                # where the person comes from (CN for a Chinese employee sent abroad)
+host_country: CN                # where the person works (CN for an inbound assignment)
+city: shanghai                  # the China city: where the person works (inbound) or is insured (outbound)
+start: 2026-01-01
+end: 2028-12-31
+package:                        # every amount in package.currency, per month unless said otherwise
+  currency: CNY
+  salary_monthly: 60000
+  salary_by_year: {2027: 62000, 2028: 64000}     # from that year on
+  allowances: {housing: 15000, children_education: 8000}   # expat allowances by kind (exempt kinds)
+  bonus: {amount: 120000, month: 12}             # paid every year of the assignment in that month
+travel:
+  trips: trips.csv              # stays in China (inbound); default: in China from start to end
+  business_days_per_month: 6    # the short-term business traveller structure's days in China
+certificate: {from: 2026-01-01}                   # certificate of coverage; until = the agreement's maximum
+split_payroll: {paid_abroad_share: 0.4}           # part of salary and bonus paid by the home entity
+fx: {EUR: 7.80}                 # RMB per unit, given by the user (no rate is ever looked up)
+projections: [projections/shanghai_held_to_2028]  # labelled assumptions for months the law tables lack
+structures: [local_hire, secondment_certificate]  # default: every structure of the direction
+```
+Errors name the file and the field. Amounts are exact decimals (two places at most).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+INBOUND_STRUCTURES = (
+    "local_hire", "secondment_certificate", "secondment_no_certificate", "split_payroll",
+    "short_term_business_traveller",
+)
+OUTBOUND_STRUCTURES = ("ssa_certificate", "double_contributions", "localization", "home_contributions_host_payroll")
+
+
+class AssignmentFileError(ValueError):
+    """An assignment file that cannot be read; the message names the file and the field."""
+
+
+def _amount(value: object) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"expected an amount such as 12500.00, got {value!r}")
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace("_", ""))
+    except Exception:
+        raise ValueError(f"expected an amount such as 12500.00, got {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"expected an amount ≥ 0, got {value!r}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"expected at most two decimals, got {value!r}")
+    return amount
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+
+
+def _country(value: object) -> str:
+    text = str(value).strip().upper()
+    if len(text) != 2 or not text.isalpha():
+        raise ValueError(f"expected an ISO 3166 alpha-2 code such as DE, US, CN, got {value!r}")
+    return text
+
+
+Country = Annotated[str, BeforeValidator(_country)]
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "assignee"
+    nationality: Country = "CN"
+    allowance_exemption: bool = Field(True, description="a foreigner elects the allowance exemption each year")
+    special_additional_deductions: Amount = Field(Decimal(0), description="RMB per month (residents, when not electing the exemption)")
+    housing_fund: bool | None = Field(None, description="foreigners: enrolled in the housing fund (Chinese: always)")
+    prior_years: int = Field(0, ge=0, description="qualifying years for the six-year clock before the trips start")
+
+
+class Bonus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    month: int = Field(12, ge=1, le=12)
+
+
+class Package(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    salary_monthly: Amount
+    salary_by_year: dict[int, Amount] = Field(default_factory=dict, description="monthly salary from that year on")
+    allowances: dict[str, Amount] = Field(default_factory=dict, description="monthly expat allowances by kind")
+    bonus: Bonus | None = None
+    china_contribution_wage: Amount | None = Field(None, description="RMB monthly contribution wage (default: the salary)")
+    host_wage_monthly: Amount | None = Field(None, description="outbound: the host-payroll wage in the host currency "
+                                                               "(default: the salary at the fx rates)")
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class Trip(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entry: dt.date
+    exit: dt.date | None = None
+
+
+class Travel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trips: str | list[Trip] | None = Field(None, description="stays in China: a trips file or a list of {entry, exit}")
+    business_days_per_month: int = Field(6, ge=1, le=28, description="short-term business traveller: days in China a month")
+
+
+class Certificate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: dt.date | None = Field(None, alias="from", description="default: the assignment start")
+    until: dt.date | None = Field(None, description="default: start + the agreement's maximum − 1 day")
+
+
+class SplitPayroll(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paid_abroad_share: Decimal = Field(ge=0, le=1, description="share of salary and bonus paid by the home entity")
+
+
+class AssignmentFile(BaseModel):
+    """One assignment; see the module docstring for an example."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    person: Person = Person()
+    home_country: Country
+    host_country: Country
+    city: str = Field(description="China city of the social insurance tables, e.g. shanghai")
+    start: dt.date
+    end: dt.date
+    package: Package
+    travel: Travel = Travel()
+    certificate: Certificate | None = None
+    split_payroll: SplitPayroll = SplitPayroll(paid_abroad_share=Decimal("0.5"))
+    fx: dict[str, Decimal] = Field(default_factory=dict, description="RMB per unit of each currency, given by the user")
+    projections: list[str] = Field(default_factory=list, description="projection overlays (assumptions), by name or path")
+    structures: list[str] | None = None
+    equalization: dict | None = Field(None, description="hypothetical tax for tax equalization (kept for expatcn.equalization)")
+    _source: Path | None = PrivateAttr(None)
+
+    @field_validator("city")
+    @classmethod
+    def _city(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("fx", mode="before")
+    @classmethod
+    def _fx(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        rates = {}
+        for code, rate in value.items():
+            code = str(code).strip().upper()
+            if len(code) != 3 or not code.isalpha():
+                raise ValueError(f"{code!r}: expected a currency code such as USD")
+            try:
+                number = Decimal(str(rate))
+            except Exception:
+                raise ValueError(f"{code}: expected RMB per unit such as 7.10, got {rate!r}") from None
+            if not number.is_finite() or number <= 0:
+                raise ValueError(f"{code}: expected a positive rate, got {rate!r}")
+            rates[code] = number
+        return rates
+
+    @model_validator(mode="after")
+    def _checks(self) -> AssignmentFile:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.end.year - self.start.year > 9:
+            raise ValueError(f"end: an assignment of at most ten calendar years, got {self.start.year}–{self.end.year}")
+        if (self.home_country == "CN") == (self.host_country == "CN"):
+            raise ValueError("home_country / host_country: exactly one of them must be CN "
+                             f"(inbound: host CN; outbound: home CN), got {self.home_country} → {self.host_country}")
+        if self.inbound and self.person.nationality == "CN":
+            raise ValueError("person.nationality: an inbound assignee is a foreign national (give e.g. DE)")
+        if not self.inbound and self.person.nationality != "CN":
+            raise ValueError("person.nationality: an outbound assignee is a Chinese national (CN)")
+        allowed = INBOUND_STRUCTURES if self.inbound else OUTBOUND_STRUCTURES
+        for name in self.structures or ():
+            if name not in allowed:
+                raise ValueError(f"structures: {name!r} is not a structure of an {self.direction} assignment; "
+                                 f"expected some of {', '.join(allowed)}")
+        for year in self.package.salary_by_year:
+            if not self.start.year <= year <= self.end.year:
+                raise ValueError(f"package.salary_by_year: {year} is outside the assignment ({self.start.year}–{self.end.year})")
+        return self
+
+    @property
+    def inbound(self) -> bool:
+        return self.host_country == "CN"
+
+    @property
+    def direction(self) -> str:
+        return "inbound" if self.inbound else "outbound"
+
+    @property
+    def other_country(self) -> str:
+        """The country that is not China: home (inbound) or host (outbound)."""
+        return self.home_country if self.inbound else self.host_country
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start.year, self.end.year + 1))
+
+    def chosen_structures(self) -> list[str]:
+        return list(self.structures or (INBOUND_STRUCTURES if self.inbound else OUTBOUND_STRUCTURES))
+
+    def salary(self, year: int) -> Decimal:
+        amount = self.package.salary_monthly
+        for from_year in sorted(self.package.salary_by_year):
+            if from_year <= year:
+                amount = self.package.salary_by_year[from_year]
+        return amount
+
+    def trip_dates(self) -> list[tuple[dt.date, dt.date | None]]:
+        """Stays in China: the file's trips (list or file, read at load time), else one stay from
+        start to end."""
+        if self._trips is not None:
+            return self._trips
+        return [(self.start, self.end)]
+
+    _trips: list | None = PrivateAttr(None)
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json'))) or '(top)'}"
+        f": {err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors()
+    )
+
+
+def parse_assignment(raw: object, source: str = "assignment", base: Path | None = None) -> AssignmentFile:
+    """Validate a parsed assignment (dict); trips files are read relative to ``base``."""
+    try:
+        model = AssignmentFile.model_validate(raw)
+    except ValidationError as exc:
+        raise AssignmentFileError(f"{source}: {_problems(exc)}") from None
+    model._source = Path(source) if base is not None else None
+    trips = model.travel.trips
+    if isinstance(trips, str):
+        from expatcn.io.trips import TripFileError, read_trip_records
+
+        path = Path(trips)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        try:
+            records = read_trip_records(path)
+        except (OSError, TripFileError) as exc:
+            raise AssignmentFileError(f"{source}: travel.trips: {exc}") from None
+        model._trips = [(r.entry.date(), None if r.exit is None else r.exit.date()) for r in records]
+    elif isinstance(trips, list):
+        for i, trip in enumerate(trips):
+            if trip.exit is not None and trip.exit < trip.entry:
+                raise AssignmentFileError(f"{source}: travel.trips.{i}: exit {trip.exit} is before entry {trip.entry}")
+        model._trips = [(t.entry, t.exit) for t in trips]
+    return model
+
+
+def _merge(defaults: dict, item: dict) -> dict:
+    """``item`` over ``defaults``, one level deep for mappings (``package``, ``person``, ``fx``, …)."""
+    merged = dict(defaults)
+    for key, value in item.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_assignments(path: str | Path) -> list[AssignmentFile]:
+    """An assignment file, or one with ``alternatives:`` — the same person and package with
+    alternative destinations or terms; each alternative overrides the fields around it (mappings
+    one level deep). Errors name the file, the alternative and the field."""
+    path = Path(path)
+    raw = _read(path)
+    alternatives = raw.pop("alternatives", None)
+    if alternatives is None:
+        return [_finish(parse_assignment(raw, str(path), path.parent), path)]
+    if not isinstance(alternatives, list) or not alternatives:
+        raise AssignmentFileError(f"{path}: alternatives: expected a list of assignments (host_country, …)")
+    out = []
+    for i, item in enumerate(alternatives):
+        if not isinstance(item, dict):
+            raise AssignmentFileError(f"{path}: alternatives.{i}: expected a mapping of fields")
+        try:
+            model = parse_assignment(_merge(raw, item), f"{path}: alternatives.{i}", path.parent)
+        except AssignmentFileError as exc:
+            raise AssignmentFileError(str(exc).replace(f"{path}: alternatives.{i}: ", f"{path}: alternatives.{i}.", 1)) from None
+        out.append(_finish(model, path))
+    return out
+
+
+def _finish(model: AssignmentFile, path: Path) -> AssignmentFile:
+    model._source = path
+    return model
+
+
+def _read(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AssignmentFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        raise AssignmentFileError(f"{path}: not valid {kind}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise AssignmentFileError(f"{path}: expected a mapping of fields (title, person, home_country, …)")
+    return raw
+
+
+def load_assignment(path: str | Path) -> AssignmentFile:
+    """Read and validate an assignment file (one assignment); an :class:`AssignmentFileError`
+    names the file and field."""
+    path = Path(path)
+    return _finish(parse_assignment(_read(path), str(path), path.parent), path)

@@ -1,0 +1,305 @@
+"""What ``expatcn plan`` writes: a JSON-ready dict, an Excel workbook (one sheet per structure plus
+a comparison sheet, numbers as numbers) and a chart (employer cost per year by structure,
+stacked by component; matplotlib, Agg backend). Figures come from :mod:`expatcn.assignment`;
+nothing is computed here except sums and differences of them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from expatcn.assignment import COMPONENT_TITLES, COMPONENTS, Difference, Plan, StructurePlan, YearFigures
+from expatcn.money import fen_to_decimal
+
+SHEET_NAMES = {
+    "local_hire": "Local hire",
+    "secondment_certificate": "Secondment + certificate",
+    "secondment_no_certificate": "Secondment no certificate",
+    "split_payroll": "Split payroll",
+    "short_term_business_traveller": "Business traveller",
+    "ssa_certificate": "SSA certificate",
+    "double_contributions": "Double contributions",
+    "localization": "Localization",
+    "home_contributions_host_payroll": "Home SI + host payroll",
+}
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else fen_to_decimal(fen)
+
+
+def _minor(amount: int, minor: int) -> Decimal:
+    return Decimal(amount) / minor if minor != 1 else Decimal(amount)
+
+
+def status(s: StructurePlan) -> str:
+    """One word for a structure's standing in the comparison."""
+    if not s.applicable:
+        return "not applicable"
+    if not s.compliant:
+        return "not compliant"
+    if not s.comparable:
+        return "alternative"
+    if not s.complete:
+        return "incomplete"
+    return "ok"
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def year_dict(y: YearFigures) -> dict:
+    s = lambda fen: None if fen is None else str(fen_to_decimal(fen))  # noqa: E731
+    return {
+        "year": y.year,
+        "months": y.months,
+        "china_iit": s(y.china_iit),
+        "china_employee_contributions": s(y.china_employee),
+        "china_employer_contributions": s(y.china_employer),
+        "abroad": None if y.abroad_currency is None else {
+            "country": y.abroad_country, "currency": y.abroad_currency,
+            "employee_contributions": str(_minor(y.abroad_employee, y.abroad_minor)),
+            "employer_contributions": str(_minor(y.abroad_employer, y.abroad_minor)),
+            "employee_contributions_cny": s(y.abroad_employee_cny),
+            "employer_contributions_cny": s(y.abroad_employer_cny),
+        },
+        "gross_cny": s(y.gross_cny),
+        "employee_net_cny": s(y.employee_net_cny),
+        "employer_cost_cny": s(y.employer_cost_cny),
+        "complete": y.complete,
+        "unknown_months": y.unknown_months,
+        "lost_contribution_months": y.lost_contribution_months,
+        "residency": y.residency,
+        "risks": y.risks,
+        "notes": y.notes,
+    }
+
+
+def plan_dict(plan: Plan, differences: list[Difference] | None = None, overlays: list[str] | None = None) -> dict:
+    f = plan.assignment
+    structures = []
+    for st in plan.structures:
+        totals = {name: (None if st.total(name) is None else str(fen_to_decimal(st.total(name))))
+                  for name in ("china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny",
+                               "employer_cost_cny")}
+        structures.append({
+            "structure": st.key, "title": st.title, "status": status(st), "applicable": st.applicable,
+            "compliant": st.compliant, "comparable": st.comparable, "complete": st.complete, "reasons": st.reasons,
+            "assumptions": st.assumptions, "years": [year_dict(y) for y in st.years], "totals": totals,
+            "lost_contribution_months": sum(y.lost_contribution_months for y in st.years),
+        })
+    out = {
+        "title": f.title, "person": f.person.name, "direction": f.direction, "home_country": f.home_country,
+        "host_country": f.host_country, "city": f.city, "start": f.start.isoformat(), "end": f.end.isoformat(),
+        "package_currency": f.package.currency, "fx_cny_per_unit": {k: str(v) for k, v in f.fx.items()},
+        "assumptions": plan.assumptions, "law_digest": plan.law_digest, "structures": structures,
+        "cheapest_compliant": plan.cheapest, "reason": plan.reason, "certificate_saving": plan.certificate_saving,
+    }
+    if differences is not None:
+        out["what_if"] = {
+            "overlays": overlays or [],
+            "differences": [{
+                "structure": d.structure, "year": d.year, "china_iit": str(fen_to_decimal(d.china_iit)),
+                "employee_net_cny": None if d.employee_net_cny is None else str(fen_to_decimal(d.employee_net_cny)),
+                "employer_cost_cny": None if d.employer_cost_cny is None else str(fen_to_decimal(d.employer_cost_cny)),
+            } for d in differences],
+        }
+    return out
+
+
+# ----------------------------------------------------------------------------- Excel
+
+YEAR_COLUMNS = (
+    ("year", "Year"), ("months", "Months"), ("china_iit", "China IIT (RMB)"),
+    ("china_employee", "China employee contributions (RMB)"), ("china_employer", "China employer contributions (RMB)"),
+    ("abroad_currency", "Other country currency"), ("abroad_employee", "Other country employee contributions"),
+    ("abroad_employer", "Other country employer contributions"),
+    ("abroad_employee_cny", "Other country employee contributions (RMB)"),
+    ("abroad_employer_cny", "Other country employer contributions (RMB)"), ("gross_cny", "Gross pay (RMB)"),
+    ("employee_net_cny", "Employee net (RMB)"), ("employer_cost_cny", "Employer cost (RMB)"),
+    ("lost_contribution_months", "Lost China contribution months"), ("unknown_months", "Unknown months"),
+    ("risks", "Risks"), ("notes", "Notes"),
+)
+MONEY = '#,##0.00'
+FEN_COLUMNS = {"china_iit", "china_employee", "china_employer", "abroad_employee_cny", "abroad_employer_cny",
+               "gross_cny", "employee_net_cny", "employer_cost_cny"}
+
+
+def _cell(y: YearFigures, name: str):
+    value = getattr(y, name)
+    if name in FEN_COLUMNS:
+        return _yuan(value)
+    if name in ("abroad_employee", "abroad_employer"):
+        return None if y.abroad_currency is None else _minor(value, y.abroad_minor)
+    if isinstance(value, list):
+        return "; ".join(value)
+    return value
+
+
+def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[Difference]] | None = None,
+                   overlays: list[str] | None = None) -> None:
+    """One comparison sheet, one sheet per structure (per assignment), and with an overlay a
+    what-if sheet. Amounts are numbers (yuan, two decimals) with a number format."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comparison"
+    row = 1
+    for a, plan in enumerate(plans):
+        f = plan.assignment
+        years = f.years
+        ws.cell(row, 1, f.title or f.person.name).font = bold
+        row += 1
+        for note in plan.assumptions:
+            ws.cell(row, 1, note)
+            row += 1
+        headers = ["Structure", "Status"] + [f"Employer cost {y} (RMB)" for y in years] + [
+            "Employer cost total (RMB)", "Employee net total (RMB)", "China IIT total (RMB)",
+            "China contributions total (RMB)", "Other country contributions total (RMB)", "Risks"]
+        for c, h in enumerate(headers, 1):
+            ws.cell(row, c, h).font = bold
+        row += 1
+        for st in plan.structures:
+            values = [st.title, status(st)] + [_yuan(y.employer_cost_cny) for y in st.years]
+            china = [st.total("china_employee"), st.total("china_employer")]
+            abroad = [st.total("abroad_employee_cny"), st.total("abroad_employer_cny")]
+            values += [_yuan(st.total("employer_cost_cny")), _yuan(st.total("employee_net_cny")),
+                       _yuan(st.total("china_iit")), _yuan(sum(china)),
+                       None if None in abroad else _yuan(sum(abroad)), "; ".join(st.risks)]
+            for c, v in enumerate(values, 1):
+                cell = ws.cell(row, c, v)
+                if isinstance(v, Decimal):
+                    cell.number_format = MONEY
+            row += 1
+        ws.cell(row, 1, "Cheapest compliant").font = bold
+        ws.cell(row, 2, plan.cheapest or "none")
+        ws.cell(row, 3, plan.reason)
+        if plan.certificate_saving:
+            row += 1
+            ws.cell(row, 1, "Certificate").font = bold
+            ws.cell(row, 3, plan.certificate_saving)
+        row += 2
+        for st in plan.structures:
+            prefix = f"A{a + 1} " if len(plans) > 1 else ""
+            sheet = wb.create_sheet((prefix + SHEET_NAMES[st.key])[:31])
+            sheet.cell(1, 1, f"{st.title} — {f.title or f.person.name}").font = bold
+            sheet.cell(2, 1, f"status: {status(st)}" + (f" ({'; '.join(st.reasons)})" if st.reasons else ""))
+            r = 3
+            for note in st.assumptions + plan.assumptions:
+                sheet.cell(r, 1, f"assumption: {note}")
+                r += 1
+            r += 1
+            for c, (_, title) in enumerate(YEAR_COLUMNS, 1):
+                sheet.cell(r, c, title).font = bold
+            for y in st.years:
+                r += 1
+                for c, (name, _) in enumerate(YEAR_COLUMNS, 1):
+                    v = _cell(y, name)
+                    cell = sheet.cell(r, c, v)
+                    if isinstance(v, Decimal):
+                        cell.number_format = MONEY
+            r += 1
+            sheet.cell(r, 1, "Total").font = bold
+            for c, (name, _) in enumerate(YEAR_COLUMNS, 1):
+                if name in FEN_COLUMNS:
+                    cell = sheet.cell(r, c, _yuan(st.total(name)))
+                    cell.number_format = MONEY
+                elif name in ("abroad_employee", "abroad_employer") and st.years and st.years[0].abroad_currency:
+                    cell = sheet.cell(r, c, sum(_minor(getattr(y, name), y.abroad_minor) for y in st.years))
+                    cell.number_format = MONEY
+                elif name in ("months", "lost_contribution_months"):
+                    sheet.cell(r, c, sum(getattr(y, name) for y in st.years))
+            for c in range(1, len(YEAR_COLUMNS) + 1):
+                sheet.column_dimensions[sheet.cell(1, c).column_letter].width = 18
+    ws.column_dimensions["A"].width = 40
+    if differences is not None:
+        sheet = wb.create_sheet("What-if difference")
+        sheet.cell(1, 1, "modified law − current law: " + ", ".join(overlays or [])).font = bold
+        r = 2
+        for c, h in enumerate(("Assignment", "Structure", "Year", "China IIT (RMB)", "Employee net (RMB)",
+                               "Employer cost (RMB)"), 1):
+            sheet.cell(r, c, h).font = bold
+        for plan, diffs in zip(plans, differences):
+            for d in diffs:
+                r += 1
+                values = (plan.assignment.title or plan.assignment.person.name, d.structure, d.year,
+                          _yuan(d.china_iit), _yuan(d.employee_net_cny), _yuan(d.employer_cost_cny))
+                for c, v in enumerate(values, 1):
+                    cell = sheet.cell(r, c, v)
+                    if isinstance(v, Decimal):
+                        cell.number_format = MONEY
+    wb.save(str(path))
+
+
+# ----------------------------------------------------------------------------- chart
+
+
+def render_chart(path: str | Path, plans: list[Plan]) -> int:
+    """Employer cost per year by structure, stacked by component (pay, China employer
+    contributions, the other country's employer contributions; RMB). One panel per assignment.
+    A year that is not complete is hatched; a structure that is not applicable gets no bar. Returns
+    the number of bars drawn (applicable structure-years with an RMB employer cost); each bar segment carries the SVG id ``bar-<a>-<structure>-<year>-<component>``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    colours = {"gross": "#4C72B0", "china_employer": "#DD8452", "abroad_employer": "#55A868"}
+    fig, axes = plt.subplots(len(plans), 1, figsize=(11, 5.6 * len(plans)), squeeze=False)
+    bars = 0
+    for a, (plan, ax) in enumerate(zip(plans, axes[:, 0])):
+        years = plan.assignment.years
+        shown = plan.structures
+        width = 0.8 / max(len(shown), 1)
+        ticks, tick_labels = [], []
+        for s, st in enumerate(shown):
+            for i, y in enumerate(st.years):
+                x = i + (s - (len(shown) - 1) / 2) * width
+                ticks.append(x)
+                tick_labels.append(_short(st.key))
+                if not st.applicable or y.employer_cost_cny is None:
+                    ax.text(x, 0.02, "not applicable" if not st.applicable else "no RMB figure (fx)", rotation=90,
+                            ha="center", va="bottom", fontsize=8, transform=ax.get_xaxis_transform())
+                    continue
+                bottom = 0.0
+                for name in COMPONENTS:
+                    value = float(fen_to_decimal(y.component(name) or 0))
+                    rect = ax.bar(x, value, width * 0.92, bottom=bottom, color=colours[name],
+                                  edgecolor="white" if y.complete else "black",
+                                  hatch=None if y.complete else "//", linewidth=0.6)[0]
+                    rect.set_gid(f"bar-{a}-{st.key}-{y.year}-{name}")
+                    bottom += value
+                ax.text(x, bottom, f"{bottom / 1e6:.2f}" + ("" if y.complete else "*"), ha="center", va="bottom",
+                        fontsize=7)
+                bars += 1
+        ax.set_xticks(ticks, tick_labels, rotation=35, ha="right", fontsize=7)
+        for i, year in enumerate(years):
+            ax.annotate(str(year), xy=(i, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=10, fontweight="bold")
+        for i in range(1, len(years)):
+            ax.axvline(i - 0.5, color="#cccccc", linewidth=0.8)
+        ax.set_xlim(-0.5, len(years) - 0.5)
+        ax.set_ylabel("employer cost, million RMB")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:.1f}"))
+        ax.margins(y=0.12)
+        title = plan.assignment.title or plan.assignment.person.name
+        ax.set_title(f"Employer cost per year by structure — {title}", fontsize=10, pad=22)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[n]) for n in COMPONENTS]
+        labels = [COMPONENT_TITLES[n] for n in COMPONENTS]
+        if any(not y.complete for st in shown for y in st.years):
+            handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"))
+            labels.append("incomplete year (*): unknown months")
+        ax.legend(handles, labels, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.42), ncol=len(labels),
+                  frameon=False)
+    fig.tight_layout()
+    fig.savefig(str(path), dpi=110)
+    plt.close(fig)
+    return bars
+
+
+def _short(key: str) -> str:
+    return SHEET_NAMES[key]
