@@ -192,13 +192,15 @@ def test_from_trips_equals_hand_assembled_inputs(tmp_path):
 
 
 def test_treaty_relief_makes_a_long_stay_short(tmp_path):
-    """China–Germany treaty: ≤ 183 days in any 12 months → only the China-paid part, by days."""
-    trips = [(D(2026, 2, 3), D(2026, 4, 24)), (D(2026, 6, 8), D(2026, 7, 17))]
+    """China–Germany treaty: ≤ 183 days in any 12 months (the window may start in 2025, so 2025
+    trips are accepted) → only the China-paid part, by days."""
+    trips = [(D(2025, 11, 3), D(2025, 11, 20)), (D(2026, 2, 3), D(2026, 4, 24)), (D(2026, 6, 8), D(2026, 7, 17))]
     data = {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "de"},
             "every_month": {"wages": 62000, "paid_abroad": 50000}}
     p = prepare(tmp_path, data)
     summary = p.residency.summary()
     assert summary["situation"] == "nonresident_short" and summary["treaty"]["relief"]
+    assert summary["treaty"]["days_in_period"] == 18 + 121  # the window from 2025-11-03 holds every trip
     start, end = month_span(2026, 3)
     assert p.inputs.wages[0, 2] == formula(1, Decimal(62000), Decimal(12000), china_work_days(trips, start, end), 31)
 

@@ -409,7 +409,10 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
             if period.end > dt.date(year, 12, 31):
                 raise ScenarioError(f"{field}: ends {period.end}, after the tax year {year}")
             periods[kind, index] = period
-    first = min([year, person.history_from or year] + [p.start.year for p in periods.values()])
+    # trips of earlier years are accepted where they count: the clock's history, a lump sum's
+    # period, and a treaty's 12-month windows (which may start in the previous year)
+    first = min([year, person.history_from or year, year - 1 if person.treaty else year]
+                + [p.start.year for p in periods.values()])
     try:
         if isinstance(person.trips, str):
             path = Path(person.trips)
