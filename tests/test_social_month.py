@@ -259,3 +259,17 @@ def test_cli_month_scenario_errors_name_the_field(tmp_path):
                    "every_month: {wages: 20000}\n")
     out = RUNNER.invoke(app, ["month", str(bad)])
     assert out.exit_code == 2 and "social.housing_fund_rate" in out.output
+
+
+def test_pay_differs_from_the_taxable_part_of_apportioned_wages():
+    """A non-resident paid 30,000 by the China payroll whose China-source part (by work days,
+    MOF/STA 2019 No. 35) is 20,000: gross and net are of the 30,000 paid, IIT of the 20,000
+    (20,000 − 5,000 = 15,000 × 20% − 1,410 = 1,590); contributions follow the contribution wage."""
+    income = YearInputs(year=2025, wages=np.full((1, 12), 2_000_000), resident=np.array([False]),
+                        foreigner=np.array([True]))
+    month = gross_to_net(MonthInputs(income=income, city=np.array(["beijing"]), pay=np.full((1, 12), 3_000_000),
+                                     contribution_wage=np.full((1, 12), 3_000_000)), LAW)
+    m = month.monthly
+    assert m["gross"][0, 0] == 3_000_000
+    assert m["iit"][0, 0] == 159_000
+    assert m["net"][0, 0] == 3_000_000 - m["employee_contributions"][0, 0] - 159_000

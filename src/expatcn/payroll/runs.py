@@ -219,6 +219,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     treaty = np.array([e.treaty_country or "" for e in staff], dtype="<U2") if n else np.zeros(0, "<U2")
     resident = np.where(given >= 0, given == 1, domiciled)
     wages = salary
+    pay = salary - paid_abroad if paid_abroad is not None else salary  # what this payroll pays out
     trip_rows = []
     if n:
         staff_ids = set(ids.tolist())
@@ -322,6 +323,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     ppm = lambda v: -1 if v is None else int(round(float(v) * 1_000_000))  # noqa: E731 — Numeric(10,6) is exact in ppm
     month_inputs = MonthInputs(
         income=income,
+        pay=pay,
         city=np.full(n, employer.city),
         contribution_wage=contribution_wage,
         foreign=foreign,

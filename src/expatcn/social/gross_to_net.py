@@ -55,6 +55,9 @@ class MonthInputs:
     opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: enrolled in
         the housing fund (foreigners; Chinese employees always are).
     local_hukou, work_injury_rate, housing_fund_rate: as in ``contributions`` (ppm, -1 = default).
+    pay: (N, 12) fen, the wages this payroll pays (default: ``income.wages``). It differs from
+        the taxable ``income.wages`` where only part of the pay is China-source (MOF/STA 2019
+        No. 35 apportionment): gross and net are of the pay, IIT of the taxable part.
     """
 
     income: YearInputs
@@ -69,9 +72,13 @@ class MonthInputs:
     local_hukou: np.ndarray | None = None
     work_injury_rate: np.ndarray | None = None
     housing_fund_rate: np.ndarray | None = None
+    pay: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = self.income.people
+        self.pay = self.income.wages if self.pay is None else np.asarray(self.pay, dtype=np.int64)
+        if self.pay.shape != (n, MONTHS) or (self.pay.size and self.pay.min() < 0):
+            raise InputError(f"pay must be amounts ≥ 0 of shape ({n}, 12)")
         if not is_zero(self.income.employee_contributions) and self.income.employee_contributions.any():
             raise InputError("income.employee_contributions: leave empty — the full month computes them")
         self.city = np.asarray([str(c).lower() for c in np.asarray(self.city).tolist()]) if n else np.asarray([], str)
@@ -175,9 +182,9 @@ def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: boo
     iit = compute_year(iit_inputs, law)
 
     monthly = dict(out)
-    monthly["gross"] = add_amounts(income.wages, income.allowances, income.bonus, income.labour, income.equity)
-    if monthly["gross"] is income.wages:
-        monthly["gross"] = income.wages.copy()
+    monthly["gross"] = add_amounts(inputs.pay, income.allowances, income.bonus, income.labour, income.equity)
+    if monthly["gross"] is inputs.pay:
+        monthly["gross"] = inputs.pay.copy()
     monthly["contribution_wage"] = inputs.contribution_wage
     monthly["employee_contributions"] = out["employee_social"] + out["employee_housing_fund"]
     monthly["employer_contributions"] = out["employer_social"] + out["employer_housing_fund"]
