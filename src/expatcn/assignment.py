@@ -50,7 +50,7 @@ import numpy as np
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.io.assignment_file import AssignmentFile
-from expatcn.law import Law, LawError
+from expatcn.law import Law
 from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_to_str, rate_to_ppm
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.contributions import SocialDataGap, city_entry
@@ -109,6 +109,7 @@ class YearFigures:
     risks: list[str] = field(default_factory=list)
     residency: dict | None = None
     lost_contribution_months: int = 0
+    china_monthly: dict[str, list[int]] = field(default_factory=dict)  # month by month (fen), from the engines
 
     @property
     def complete(self) -> bool:
@@ -330,10 +331,9 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
     years = sorted({y for f in files for y in f.years})
     figures: dict[tuple[int, int], YearFigures] = {}
     trips = _trips(files)
-    monthly: dict[tuple[int, int], dict[str, np.ndarray]] = {}
     for year in years:
-        _china_year(files, rows, plans, context, converters, law, trips, year, figures, monthly)
-    _abroad(files, rows, converters, law, years, figures, monthly)
+        _china_year(files, rows, plans, context, converters, law, trips, year, figures)
+    _abroad(files, rows, converters, law, years, figures)
     for r, row in enumerate(rows):
         f = files[row.a]
         for year in f.years:
@@ -432,7 +432,7 @@ def _city_gaps(law: Law, city: str, year: int, cache: dict) -> list[tuple[int, s
     return cache[key]
 
 
-def _china_year(files, rows, plans, context, converters, law, trips, year, figures, monthly) -> None:
+def _china_year(files, rows, plans, context, converters, law, trips, year, figures) -> None:
     """All rows of ``year``: residency (one call), the full month (one call) and IIT-only rows (one call)."""
     from expatcn.residency import NONRESIDENT_SHORT, SITUATION_NAMES, apportion_wages, assess_year
 
@@ -557,8 +557,8 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
             y.china_iit = int(m["iit"][k].sum()) if rows[r].china_iit else 0
             y.china_employee = int(m["employee_contributions"][k].sum())
             y.china_employer = int(m["employer_contributions"][k].sum())
-            monthly[r, year] = {key: m[key][k].copy() for key in ("gross", "iit", "employee_contributions",
-                                                                  "employer_contributions", "net")}
+            y.china_monthly = {key: [int(v) for v in m[key][k]] for key in (
+                "gross", "iit", "employee_social", "employee_housing_fund", "employer_social", "employer_housing_fund")}
     # IIT only (the business traveller): one call
     iit_rows = [i for i, r in enumerate(active) if rows[r].china_iit and not rows[r].china_payroll]
     if iit_rows:
@@ -571,6 +571,7 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
         ), law)
         for k, i in enumerate(idx):
             figures[active[i], year].china_iit = int(result.total_tax[k].sum())
+            figures[active[i], year].china_monthly = {"iit": [int(v) for v in result.total_tax[k]]}
     for i, r in enumerate(active):
         y = figures[r, year]
         f = files[rows[r].a]
@@ -594,7 +595,7 @@ def _residency_summary(assessment, p: int, names) -> dict:
     }
 
 
-def _abroad(files, rows, converters, law, years, figures, monthly) -> None:
+def _abroad(files, rows, converters, law, years, figures) -> None:
     """The other country's contributions: one ``host_contributions`` call per country over every
     month of every assignment that pays there (rows × months)."""
     by_country: dict[str, list[int]] = {}
@@ -668,8 +669,6 @@ def _abroad(files, rows, converters, law, years, figures, monthly) -> None:
                     y.notes.append(f"fx.{missing_fx[k]}: give the rate (RMB per unit) to compute {country} contributions")
                 y.abroad_employer = int(employer[k, cols].sum())
                 y.abroad_employee = int(employee[k, cols].sum())
-                if y.abroad_employer and rows[r].abroad is not None:
-                    monthly.setdefault((r, year), {})["abroad_employer"] = employer[k, cols].copy()
 
 
 def _abroad_wage(row: _Row, f: AssignmentFile, conv: Converter, month: dt.date, currency: str, minor: int) -> int | None:
