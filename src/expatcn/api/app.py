@@ -1,0 +1,373 @@
+"""The FastAPI application: the stateless calculations, the company store, API keys, and the web
+pages (``expatcn.web``) in one process. Every route but ``/health`` and the login page needs an
+API key (header ``X-API-Key``; the web pages keep it in a cookie after login).
+
+Errors: a request that does not validate is a 422 listing each field path; input the engines
+refuse (a law table missing for the month, overlapping trips, an unknown allowance kind) is a 422
+with the engine's message; a payroll step out of order (a month already closed, an earlier month
+still open) is a 409; a missing employee or run is a 404. Nothing is a 500 by design.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine
+
+from expatcn.api import schemas as S
+from expatcn.api import services
+from expatcn.api.keystore import Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.io.month_scenario import MonthScenario
+from expatcn.io.scenario import Scenario
+
+log = logging.getLogger("expatcn.api")
+
+API_KEY_HEADER = "X-API-Key"
+COOKIE = "expatcn_key"
+MONTH = r"^(20[0-9]{2})-(0[1-9]|1[0-2])$"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": S.Error, "description": "no API key, or an unknown or revoked one"},
+    403: {"model": S.Error, "description": "the key's role may not do this"},
+    422: {"model": S.InputErrors, "description": "invalid input: each problem with its field path"},
+}
+STORE_ERRORS = {**ERRORS, 404: {"model": S.Error, "description": "no such employee or run"},
+                409: {"model": S.Error, "description": "the payroll is not in a state that allows this"}}
+
+key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="an API key (`expatcn keys create`)")
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+_PATH = re.compile(r"^((?:[A-Za-z_][\w]*|\d+)(?:\.(?:[A-Za-z_][\w]*|\d+))*): ")
+_ROW = re.compile(r"^(trips|planned|person\.trips), row (\d+)(?:, field '(\w+)')?")
+
+
+def _loc(message: str) -> list[str | int]:
+    """The field path at the start of an engine message (``months.3.allowances.x: …``)."""
+    row = _ROW.match(message)
+    if row:
+        loc: list[str | int] = ["body", *row.group(1).split("."), int(row.group(2)) - 1]
+        return loc + ([row.group(3)] if row.group(3) else [])
+    m = _PATH.match(message)
+    if not m:
+        return ["body"]
+    return ["body", *(int(p) if p.isdigit() else p for p in m.group(1).split("."))]
+
+
+def unprocessable(message: str, loc: list | tuple | None = None, kind: str = "value_error") -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": [
+        {"loc": list(loc) if loc else _loc(message), "msg": message, "type": kind}]})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from expatcn.io.trips import TripFileError
+    from expatcn.law import LawError
+    from expatcn.money import MoneyError
+    from expatcn.payroll.db import PayrollError
+    from expatcn.payroll.importer import ImportFileError
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        items = []
+        for err in exc.errors():
+            loc = [p if isinstance(p, (str, int)) else str(p) for p in err.get("loc", ())]
+            items.append({"loc": loc, "msg": str(err.get("msg", "invalid")), "type": str(err.get("type", "value_error"))})
+        return JSONResponse(status_code=422, content={"detail": items})
+
+    @app.exception_handler(services.InputProblem)
+    async def _problem(request: Request, exc: services.InputProblem) -> JSONResponse:
+        return unprocessable(str(exc), exc.loc)
+
+    @app.exception_handler(ImportFileError)
+    async def _import(request: Request, exc: ImportFileError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": ["body", "files"], "msg": p, "type": "import_error"} for p in exc.problems]})
+
+    @app.exception_handler(PayrollError)
+    async def _payroll(request: Request, exc: PayrollError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(services.NotFound)
+    async def _missing(request: Request, exc: services.NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    async def _engine(request: Request, exc: Exception) -> JSONResponse:
+        return unprocessable(str(exc) or type(exc).__name__, kind="engine_error")
+
+    for kind in (LawError, TripFileError, MoneyError, ValueError, ArithmeticError):
+        app.add_exception_handler(kind, _engine)
+
+
+# --- authentication -----------------------------------------------------------------------------
+
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def principal_of(request: Request, key: str | None) -> Principal | None:
+    return authenticate(engine_of(request), key or request.cookies.get(COOKIE))
+
+
+def require(role: str):
+    """A dependency: the caller's key, which must allow ``role`` (401 without a valid key, 403
+    with a key of a lesser role)."""
+
+    def dependency(request: Request, key: Annotated[str | None, Depends(key_header)] = None) -> Principal:
+        who = principal_of(request, key)
+        if who is None:
+            raise HTTPException(401, "an API key is required (header X-API-Key)" if not key else "unknown or revoked API key",
+                                headers={"WWW-Authenticate": "APIKey"})
+        if not who.can(role):
+            raise HTTPException(403, f"this needs the {role} role; the key {who.name!r} is {who.role}")
+        request.state.principal = who
+        return who
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(require("viewer"))]
+Payroll = Annotated[Principal, Depends(require("payroll"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+MonthPath = Annotated[str, Path(pattern=MONTH, description="YYYY-MM", examples=["2025-01"])]
+
+
+def _month(text: str) -> tuple[int, int]:
+    year, month = text.split("-")
+    return int(year), int(month)
+
+
+# --- routes: calculations -----------------------------------------------------------------------
+
+calc = APIRouter(prefix="/api", tags=["calculations"], responses=ERRORS)
+
+
+@calc.post("/tax", response_model=S.TaxResult, summary="IIT for a person-year from a scenario")
+def tax(scenario: Scenario, who: Viewer, explain: bool = Query(False, description="add every step and its law")) -> dict:
+    """Withholding month by month and the annual reconciliation (``expatcn tax``). The body is a
+    scenario as in the README; ``person.trips`` may carry the travel records inline."""
+    return services.tax_year(scenario, explain)
+
+
+@calc.post("/residency", response_model=S.ResidencyResult, summary="Residency from entry/exit records")
+def residency(body: S.ResidencyRequest, who: Viewer) -> dict:
+    """Days in China per month, the 183-day status, the six-year clock, treaty relief and alerts."""
+    return services.residency_year(body.year, [t.model_dump(exclude_none=True) for t in body.trips],
+                                   [t.model_dump(exclude_none=True) for t in body.planned], body.history_from,
+                                   body.prior_years, body.treaty)
+
+
+@calc.post("/social", response_model=S.SocialResult, summary="Social insurance and housing fund for one month")
+def social(body: S.SocialRequest, who: Viewer) -> dict:
+    return services.social_month(body.city, body.month, body.wage, body.nationality, body.certificate_from,
+                                 body.certificate_until, body.housing_fund,
+                                 None if body.housing_fund_rate is None else str(body.housing_fund_rate),
+                                 None if body.work_injury_rate is None else str(body.work_injury_rate),
+                                 body.local_hukou, body.opt_in, body.partial)
+
+
+@calc.post("/month", response_model=S.MonthResultOut, summary="Gross to net and employer cost, month by month")
+def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), partial: bool = Query(False)) -> dict:
+    """A full-month scenario (``expatcn month``): contributions, IIT, net pay and employer cost."""
+    return services.full_month(scenario, explain, partial)
+
+
+@calc.post("/grossup", response_model=S.GrossUpResult, summary="Net to gross, exact to the fen")
+def grossup(body: S.GrossUpRequest, who: Viewer) -> dict:
+    return services.gross_up(body.net, body.year, body.city, body.contributions, body.nonresident, body.foreigner,
+                             body.allowances, body.special_additional_deductions, body.first_month, body.last_month,
+                             body.bonus_net, body.bonus_month)
+
+
+# --- routes: the company store ------------------------------------------------------------------
+
+store = APIRouter(prefix="/api", tags=["company"], responses=STORE_ERRORS)
+
+
+@store.get("/company", response_model=S.Company)
+def get_company(request: Request, who: Viewer) -> dict:
+    data = services.company(engine_of(request))
+    if data is None:
+        raise services.NotFound("no employer yet: import the roster (POST /api/import)")
+    return data
+
+
+@store.get("/employees", response_model=list[S.EmployeeListItem], summary="The roster (ID numbers masked)")
+def get_employees(request: Request, who: Viewer) -> list[dict]:
+    return services.employees(engine_of(request))
+
+
+@store.post("/employees", response_model=S.ImportResult, summary="Add or update employees")
+def post_employees(request: Request, rows: list[S.EmployeeIn], who: Payroll) -> dict:
+    data = [{("code" if k == "id" else k): v for k, v in r.model_dump(by_alias=False).items()} for r in rows]
+    return services.write_rows(engine_of(request), "roster", data)
+
+
+@store.get("/employees/{code}", response_model=S.EmployeeDetail)
+def get_employee(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> dict:
+    """One employee; the ID number is shown in full to payroll and admin keys, masked for viewers."""
+    return services.employee(engine_of(request), code, reveal_id=who.can("payroll"))
+
+
+@store.get("/employees/{code}/trips", response_model=list[S.TripOut])
+def get_trips(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> list[dict]:
+    return services.employee_trips(engine_of(request), code)
+
+
+@store.get("/employees/{code}/residency", response_model=S.EmployeeResidency, summary="Residency timeline of a year")
+def get_residency(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer,
+                  year: int = Query(..., ge=2011, le=2030)) -> dict:
+    return services.employee_residency(engine_of(request), code, year)
+
+
+@store.get("/employees/{code}/pay-items", response_model=list[S.PayItemOut])
+def get_pay(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer,
+            year: int | None = Query(None, ge=2000, le=2100)) -> list[dict]:
+    return services.employee_pay(engine_of(request), code, year)
+
+
+@store.post("/trips", response_model=S.ImportResult, summary="Record trips (replaces the stored trips of the employees named)")
+def post_trips(request: Request, rows: list[S.TripRowIn], who: Payroll) -> dict:
+    data = [{"code": r.employee, "entry": r.entry, "exit": r.exit, "note": r.note} for r in rows]
+    return services.write_rows(engine_of(request), "trips", data)
+
+
+@store.post("/pay-items", response_model=S.ImportResult, summary="Record pay items (employee, month, kind, amount)")
+def post_pay(request: Request, rows: list[S.PayItemIn], who: Payroll) -> dict:
+    data = [{"code": r.employee, "month": r.month, "kind": r.kind, "amount": str(r.amount)} for r in rows]
+    return services.write_rows(engine_of(request), "pay", data)
+
+
+@store.post("/import", response_model=S.ImportResult, summary="Import Excel/CSV files (roster, pay, trips, deductions)")
+async def post_import(request: Request, who: Payroll, files: list[UploadFile] = File(...),
+                      kind: str | None = Query(None, pattern=r"^(employer|roster|pay|trips|deductions)$")) -> dict:
+    """All files in one transaction: every cell checked first, nothing written unless all are
+    valid; a 422 lists each problem by file, sheet, row and column."""
+    uploads = [(f.filename or "upload", await f.read()) for f in files]
+    return services.import_uploads(engine_of(request), uploads, kind)
+
+
+@store.get("/runs", response_model=list[S.RunListItem])
+def get_runs(request: Request, who: Viewer) -> list[dict]:
+    return services.runs(engine_of(request))
+
+
+@store.post("/runs/{month}", response_model=S.RunDone, summary="Run a month (replaces an open run)")
+def post_run(request: Request, month: MonthPath, who: Payroll) -> dict:
+    return services.run(engine_of(request), *_month(month))
+
+
+@store.get("/runs/{month}", response_model=S.RunDetail, summary="A run: results per employee and totals")
+def get_run(request: Request, month: MonthPath, who: Viewer) -> dict:
+    return services.run_detail(engine_of(request), *_month(month))
+
+
+@store.post("/runs/{month}/close", response_model=S.Closed, summary="Close a month (admin)")
+def post_close(request: Request, month: MonthPath, who: Admin) -> dict:
+    return services.close(engine_of(request), *_month(month))
+
+
+@store.post("/runs/{month}/correct", response_model=list[S.CorrectionLine], summary="Correct a closed month")
+def post_correct(request: Request, month: MonthPath, body: S.CorrectionRequest, who: Payroll) -> list[dict]:
+    return services.correct(engine_of(request), *_month(month), [(i.employee, i.kind, i.amount) for i in body.items])
+
+
+@store.get("/runs/{month}/verify", response_model=S.Verification, summary="Recompute a run from its stored inputs")
+def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
+    return services.verify(engine_of(request), *_month(month))
+
+
+@store.get("/runs/{month}/exports/{kind}", summary="Download an export of a run",
+           response_class=Response, responses={200: {"content": {"application/octet-stream": {}},
+                                                     "description": "the file (several files: a zip)"}})
+def get_export(request: Request, month: MonthPath, who: Viewer,
+               kind: Annotated[str, Path(pattern=r"^(withholding|social|cost|payslips|reconciliation)$")],
+               format: str = Query("xlsx", pattern=r"^(xlsx|csv)$"), trace: bool = Query(False)) -> Response:
+    name, content, media, notes = services.export(engine_of(request), *_month(month), kind, format, trace)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if notes:
+        headers["X-Expatcn-Notes"] = " | ".join(notes).encode("ascii", "replace").decode()
+    return Response(content, media_type=media, headers=headers)
+
+
+# --- routes: keys -------------------------------------------------------------------------------
+
+keys = APIRouter(prefix="/api", tags=["keys"], responses={**ERRORS, 404: {"model": S.Error, "description": "no such key"}})
+
+
+@keys.get("/me", response_model=S.Me, summary="The calling key")
+def me(who: Viewer) -> dict:
+    return {"key_id": who.key_id, "name": who.name, "role": who.role}
+
+
+@keys.get("/keys", response_model=list[S.KeyOut])
+def get_keys(request: Request, who: Admin) -> list[dict]:
+    return list_keys(engine_of(request))
+
+
+@keys.post("/keys", response_model=S.KeyCreated, status_code=201)
+def post_key(request: Request, body: S.KeyRequest, who: Admin) -> dict:
+    record, key = create_key(engine_of(request), body.role, body.name)
+    return {**record, "key": key}
+
+
+@keys.delete("/keys/{key_id}", response_model=S.KeyOut)
+def delete_key(request: Request, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Admin) -> dict:
+    try:
+        return revoke_key(engine_of(request), key_id)
+    except LookupError as exc:
+        raise services.NotFound(str(exc)) from None
+
+
+# --- the application ----------------------------------------------------------------------------
+
+
+def create_app(db: str | None = None, *, engine: Engine | None = None, example_if_new: bool = False,
+               web: bool = True) -> FastAPI:
+    """The application on the payroll database ``db`` (path or URL; default ``./expatcn.sqlite``).
+    The schema is brought up to date; with ``example_if_new`` a database without an employer gets
+    the example company."""
+    from expatcn.payroll.db import get_engine, upgrade
+
+    engine = engine or get_engine(db)
+    upgrade(engine)
+    if example_if_new and services.company(engine) is None:
+        services.import_example(engine)
+    app = FastAPI(title="expatcn", version=_version(), openapi_url=None, docs_url=None, redoc_url=None,
+                  description="China payroll for cross-border employees: IIT, residency, social insurance, gross-up, "
+                              "and a company's monthly payroll. Authenticate with the header `X-API-Key`.")
+    app.state.engine = engine
+    _install_error_handlers(app)
+
+    @app.get("/health", response_model=S.Health, tags=["meta"])
+    def health() -> dict:
+        return {"status": "ok", "version": _version()}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(who: Viewer) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    app.include_router(calc)
+    app.include_router(store)
+    app.include_router(keys)
+    if web:
+        from expatcn.web.pages import install
+
+        install(app)
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("expatcn")
+    except Exception:  # not installed as a distribution
+        return "0"

@@ -1,0 +1,530 @@
+"""The web app's pages. Each page checks the key kept in the login cookie, calls
+:mod:`expatcn.api.services` (the same functions the API routes call) and renders a template.
+Forms post normally and also work through htmx; the month run reports its progress by polling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from expatcn.api import services
+from expatcn.api.keystore import Principal, authenticate
+from expatcn.web import charts
+from expatcn.web.i18n import LANGS, translate
+
+HERE = Path(__file__).parent
+COOKIE = "expatcn_key"
+LANG_COOKIE = "expatcn_lang"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _money(value: Any) -> str:
+    """``12345.6`` → ``12,345.60`` (display only)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+templates.env.filters["money"] = _money
+templates.env.filters["date"] = lambda d: "" if d is None else (d.strftime("%Y-%m-%d %H:%M") if isinstance(d, dt.datetime) and (d.hour or d.minute) else f"{d:%Y-%m-%d}")
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+def _lang(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, "en")
+    return lang if lang in LANGS else "en"
+
+
+def _user(request: Request, role: str = "viewer") -> Principal:
+    who = authenticate(request.app.state.engine, request.cookies.get(COOKIE))
+    if who is None:
+        raise LoginRequired()
+    if not who.can(role):
+        raise Forbidden(role)
+    return who
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = _lang(request)
+    who = authenticate(request.app.state.engine, request.cookies.get(COOKIE))
+    company = None
+    if who is not None:
+        try:
+            company = services.company(request.app.state.engine)
+        except Exception:  # the page still renders without the company line
+            company = None
+    base = {"t": lambda key: translate(lang, key), "lang": lang, "user": who, "company": company,
+            "path": request.url.path, "query": str(request.url.query)}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _problems(exc: Exception) -> list[str]:
+    """Messages for a form: each pydantic error with its field path, an import's cell problems,
+    or the engine's own message."""
+    if isinstance(exc, ValidationError):
+        out = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "literal", "decimal", "lax", "json")))
+            out.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+        return out
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return list(problems)
+    return [str(exc) or type(exc).__name__]
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, LookupError)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from expatcn.law import LawError
+    from expatcn.payroll.db import PayrollError
+
+    return (*USER_ERRORS, LawError, PayrollError)
+
+
+# --- progress of month runs ---------------------------------------------------------------------
+
+_jobs: dict[tuple[int, str], dict] = {}
+_jobs_lock = threading.Lock()
+
+
+def _start_run(engine, month: str) -> dict:
+    key = (id(engine), month)
+    with _jobs_lock:
+        job = _jobs.get(key)
+        if job and job["state"] == "running":
+            return job
+        job = {"state": "running", "stage": "load", "done": 0, "total": 1, "message": "", "started": dt.datetime.now()}
+        _jobs[key] = job
+
+    def progress(stage: str, done: int, total: int) -> None:
+        job.update(stage=stage, done=done, total=max(total, 1))
+
+    def work() -> None:
+        try:
+            year, m = (int(x) for x in month.split("-"))
+            result = services.run(engine, year, m, progress=progress)
+            job.update(state="done", result=result)
+        except _user_errors() as exc:
+            job.update(state="error", message="; ".join(_problems(exc)))
+        except Exception as exc:  # shown on the page rather than lost in a thread
+            job.update(state="error", message=f"{type(exc).__name__}: {exc}")
+
+    threading.Thread(target=work, name=f"expatcn-run-{month}", daemon=True).start()
+    return job
+
+
+def _job(engine, month: str) -> dict | None:
+    return _jobs.get((id(engine), month))
+
+
+STAGES = ("load", "compute", "write")
+
+
+def _percent(job: dict) -> int:
+    if job["state"] != "running":
+        return 100
+    i = STAGES.index(job["stage"]) if job["stage"] in STAGES else 0
+    return int(100 * (i + job["done"] / max(job["total"], 1)) / len(STAGES))
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(request, "error.html", status=403, title=translate(_lang(request), "forbidden"),
+                      messages=[f"role needed: {exc.args[0]}"])
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        _user(request)
+        return RedirectResponse("/month", status_code=303)
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(request: Request, next: str = "/month") -> Response:
+        return render(request, "login.html", next=next if next.startswith("/") and not next.startswith("//") else "/month")
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, key: str = Form(""), next: str = Form("/month")) -> Response:
+        who = authenticate(request.app.state.engine, key.strip())
+        if who is None:
+            return render(request, "login.html", status=401, error=True, next=next)
+        target = next if next.startswith("/") and not next.startswith("//") else "/month"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, key.strip(), httponly=True, samesite="strict", max_age=12 * 3600)
+        return response
+
+    @app.get("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def language(code: str, next: str = "/") -> Response:
+        response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+        response.set_cookie(LANG_COOKIE, code if code in LANGS else "en", samesite="lax", max_age=365 * 86400)
+        return response
+
+    # employees ---------------------------------------------------------------------------------
+
+    @app.get("/employees", include_in_schema=False)
+    def employees_page(request: Request) -> Response:
+        _user(request)
+        try:
+            rows = services.employees(request.app.state.engine)
+        except _user_errors() as exc:
+            return render(request, "employees.html", rows=[], messages=_problems(exc))
+        return render(request, "employees.html", rows=rows, messages=[])
+
+    @app.get("/employees/{code}", include_in_schema=False)
+    def employee_page(request: Request, code: str, year: int | None = None) -> Response:
+        who = _user(request)
+        engine = request.app.state.engine
+        lang = _lang(request)
+        try:
+            person = services.employee(engine, code, reveal_id=False)
+            trips = services.employee_trips(engine, code)
+            pay = services.employee_pay(engine, code)
+        except services.NotFound as exc:
+            return render(request, "error.html", status=404, title=translate(lang, "not_found"), messages=[str(exc)])
+        years = sorted({int(p["month"][:4]) for p in pay} | {t["entry"].year for t in trips} | ({year} if year else set()))
+        year = year or (years[-1] if years else dt.date.today().year)
+        if not 2011 <= year <= 2030:
+            return render(request, "error.html", status=422, title=translate(lang, "error"), messages=[f"year {year}: expected 2011–2030"])
+        messages: list[str] = []
+        timeline = None
+        try:
+            timeline = services.employee_residency(engine, code, year)
+        except _user_errors() as exc:
+            messages = _problems(exc)
+        chart = None
+        if timeline and timeline["person"]:
+            t = lambda k: translate(lang, k)  # noqa: E731
+            chart = charts.residency_timeline(timeline["person"], timeline["lines"], lang, {
+                "title": t("residency_timeline"),
+                "ninety": f'{t("ninety_line")} ({timeline["lines"]["ninety_days"]})',
+                "resident": f'{t("resident_line")} ({timeline["lines"]["resident_days"]})'})
+        return render(request, "employee.html", person=person, trips=trips, pay=[p for p in pay if p["month"].startswith(str(year))],
+                      year=year, years=years, timeline=timeline, chart=chart, messages=messages, who=who)
+
+    # import ------------------------------------------------------------------------------------
+
+    @app.get("/import", include_in_schema=False)
+    def import_page(request: Request) -> Response:
+        _user(request, "payroll")
+        return render(request, "import.html", result=None, messages=[])
+
+    @app.post("/import", include_in_schema=False)
+    async def import_files(request: Request) -> Response:
+        _user(request, "payroll")
+        form = await request.form()
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) or hasattr(f, "read")]
+        kind = form.get("kind") or None
+        files = [(f.filename or "upload", await f.read()) for f in uploads if (f.filename or "")]
+        try:
+            result = services.import_uploads(request.app.state.engine, files, kind if kind in ("roster", "pay", "trips", "deductions", "employer") else None)
+        except _user_errors() as exc:
+            return render(request, "import.html", status=422, result=None, messages=_problems(exc))
+        return render(request, "import.html", result=result, messages=[])
+
+    @app.post("/import/example", include_in_schema=False)
+    def import_example(request: Request) -> Response:
+        _user(request, "payroll")
+        try:
+            result = services.import_example(request.app.state.engine)
+        except _user_errors() as exc:
+            return render(request, "import.html", status=422, result=None, messages=_problems(exc))
+        return render(request, "import.html", result=result, messages=[])
+
+    # payroll months ----------------------------------------------------------------------------
+
+    @app.get("/month", include_in_schema=False)
+    def months_page(request: Request) -> Response:
+        _user(request)
+        engine = request.app.state.engine
+        try:
+            runs = services.runs(engine)
+            pay_months = services.pay_months(engine)
+        except _user_errors() as exc:
+            return render(request, "months.html", runs=[], pay_months=[], messages=_problems(exc))
+        by_month = {r["month"]: r for r in runs}
+        months = sorted(set(pay_months) | set(by_month))
+        return render(request, "months.html", runs=runs, months=months, by_month=by_month, messages=[])
+
+    @app.get("/month/{month}", include_in_schema=False)
+    def month_page(request: Request, month: str) -> Response:
+        who = _user(request)
+        engine = request.app.state.engine
+        lang = _lang(request)
+        try:
+            year, m = _parse_month(month)
+        except ValueError as exc:
+            return render(request, "error.html", status=422, title=translate(lang, "error"), messages=[str(exc)])
+        detail = None
+        try:
+            detail = services.run_detail(engine, year, m)
+        except services.NotFound:
+            detail = None
+        except _user_errors() as exc:
+            return render(request, "error.html", status=409, title=translate(lang, "error"), messages=_problems(exc))
+        job = _job(engine, month)
+        return render(request, "month.html", month=month, detail=detail, job=job if job and job["state"] != "done" else None,
+                      due=services.due_line(year, m), who=who, percent=_percent(job) if job else 0,
+                      kinds=services.EXPORT_KINDS, messages=[])
+
+    @app.post("/month/{month}/run", include_in_schema=False)
+    def month_run(request: Request, month: str) -> Response:
+        _user(request, "payroll")
+        _parse_month(month)
+        job = _start_run(request.app.state.engine, month)
+        if request.headers.get("HX-Request"):
+            return render(request, "_progress.html", month=month, job=job, percent=_percent(job))
+        return RedirectResponse(f"/month/{month}", status_code=303)
+
+    @app.get("/month/{month}/progress", include_in_schema=False)
+    def month_progress(request: Request, month: str) -> Response:
+        _user(request)
+        job = _job(request.app.state.engine, month)
+        if job is None or job["state"] == "done":
+            return Response(status_code=200, headers={"HX-Redirect": f"/month/{month}"})
+        return render(request, "_progress.html", month=month, job=job, percent=_percent(job))
+
+    @app.post("/month/{month}/close", include_in_schema=False)
+    def month_close(request: Request, month: str) -> Response:
+        _user(request, "admin")
+        lang = _lang(request)
+        try:
+            year, m = _parse_month(month)
+            services.close(request.app.state.engine, year, m)
+        except _user_errors() as exc:
+            if request.headers.get("HX-Request"):
+                return render(request, "_messages.html", messages=_problems(exc))
+            return render(request, "error.html", status=409, title=translate(lang, "error"), messages=_problems(exc))
+        if request.headers.get("HX-Request"):
+            return Response(status_code=200, headers={"HX-Redirect": f"/month/{month}"})
+        return RedirectResponse(f"/month/{month}", status_code=303)
+
+    # calculators -------------------------------------------------------------------------------
+
+    @app.get("/calc/tax", include_in_schema=False)
+    def tax_page(request: Request) -> Response:
+        _user(request)
+        return render(request, "tax.html", form=TAX_DEFAULTS, result=None, messages=[])
+
+    @app.post("/calc/tax", include_in_schema=False)
+    async def tax_compute(request: Request) -> Response:
+        _user(request)
+        form = dict((await request.form()).items())
+        form = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            from expatcn.io.scenario import Scenario
+
+            scenario = Scenario.model_validate(_tax_scenario(form))
+            result = services.tax_year(scenario, explain=True)
+        except _user_errors() as exc:
+            return render(request, "tax.html", status=422, form={**TAX_DEFAULTS, **form}, result=None, messages=_problems(exc))
+        return render(request, "tax.html", form={**TAX_DEFAULTS, **form}, result=result, messages=[],
+                      trace=_group_trace(result.get("trace") or []))
+
+    @app.get("/calc/grossup", include_in_schema=False)
+    def grossup_page(request: Request) -> Response:
+        _user(request)
+        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=CITIES)
+
+    @app.post("/calc/grossup", include_in_schema=False)
+    async def grossup_compute(request: Request) -> Response:
+        _user(request)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        merged = {**GROSSUP_DEFAULTS, **form}
+        try:
+            from expatcn.api.schemas import GrossUpRequest
+
+            body = GrossUpRequest.model_validate(_grossup_request(merged))
+            result = services.gross_up(body.net, body.year, body.city, body.contributions, body.nonresident, body.foreigner,
+                                       body.allowances, body.special_additional_deductions, body.first_month,
+                                       body.last_month, body.bonus_net, body.bonus_month)
+            trace = services.grossup_trace(result, body)
+        except _user_errors() as exc:
+            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=CITIES)
+        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=CITIES,
+                      trace=_group_trace(trace))
+
+    # assignment planner ------------------------------------------------------------------------
+
+    @app.get("/plan", include_in_schema=False)
+    def plan_page(request: Request) -> Response:
+        _user(request)
+        return render(request, "plan.html", form=PLAN_DEFAULTS, result=None, messages=[])
+
+    @app.post("/plan", include_in_schema=False)
+    async def plan_compute(request: Request) -> Response:
+        _user(request)
+        form_data = await request.form()
+        upload = form_data.get("file")
+        form = {k: v for k, v in form_data.items() if isinstance(v, str)}
+        merged = {**PLAN_DEFAULTS, **form}
+        lang = _lang(request)
+        try:
+            if upload is not None and getattr(upload, "filename", ""):
+                raw = services.parse_plan_upload(upload.filename, await upload.read())
+            else:
+                raw = _plan_assignment(merged)
+            result = services.assignment_plan(raw)
+        except _user_errors() as exc:
+            return render(request, "plan.html", status=422, form=merged, result=None, messages=_problems(exc))
+        chart = _plan_chart(result, lang)
+        return render(request, "plan.html", form=merged, result=result, chart=chart, messages=[])
+
+
+def _parse_month(text: str) -> tuple[int, int]:
+    from expatcn.payroll.runs import parse_month
+
+    try:
+        return parse_month(text)
+    except Exception:
+        raise ValueError(f"{text!r}: expected a month YYYY-MM") from None
+
+
+# --- form → engine input (shape only) -----------------------------------------------------------
+
+TAX_DEFAULTS = {"year": "2026", "resident": "on", "foreigner": "", "wages": "60000", "contributions": "3500",
+                "sad": "", "housing": "", "bonus": "", "bonus_month": "12", "bonus_method": "separate",
+                "from_month": "1", "to_month": "12"}
+
+
+def _blank(v: str | None) -> bool:
+    return v is None or not str(v).strip()
+
+
+def _tax_scenario(form: dict) -> dict:
+    every: dict[str, Any] = {}
+    for field, key in (("wages", "wages"), ("contributions", "employee_contributions"), ("sad", "special_additional_deductions")):
+        if not _blank(form.get(field)):
+            every[key] = form[field].strip()
+    if not _blank(form.get("housing")):
+        every["allowances"] = {"housing": form["housing"].strip()}
+    months = {}
+    if not _blank(form.get("bonus")):
+        months[str(form.get("bonus_month") or "12").strip()] = {"bonus": form["bonus"].strip()}
+    foreigner = bool(form.get("foreigner"))
+    return {
+        "name": "calculator",
+        "year": (form.get("year") or "").strip(),
+        "person": {"resident": bool(form.get("resident")), "foreigner": foreigner,
+                   "allowance_exemption": foreigner and not _blank(form.get("housing")),
+                   "bonus_method": form.get("bonus_method") or "separate"},
+        "employment": {"from": (form.get("from_month") or "1").strip(), "to": (form.get("to_month") or "12").strip()},
+        "every_month": every,
+        "months": months,
+    }
+
+
+GROSSUP_DEFAULTS = {"net": "30000", "year": "2025", "city": "", "contributions": "", "nonresident": "", "foreigner": "",
+                    "housing": "", "sad": "", "bonus_net": "", "bonus_month": "12", "first_month": "1", "last_month": "12"}
+CITIES = ("shanghai", "beijing", "guangzhou", "shenzhen")
+
+
+def _grossup_request(form: dict) -> dict:
+    out: dict[str, Any] = {"net": form.get("net", "").strip() or None, "year": form.get("year", "").strip() or None,
+                           "nonresident": bool(form.get("nonresident")), "foreigner": bool(form.get("foreigner")),
+                           "first_month": form.get("first_month") or 1, "last_month": form.get("last_month") or 12,
+                           "bonus_month": form.get("bonus_month") or 12}
+    if not _blank(form.get("city")):
+        out["city"] = form["city"].strip()
+    for field, key in (("contributions", "contributions"), ("sad", "special_additional_deductions"), ("bonus_net", "bonus_net")):
+        if not _blank(form.get(field)):
+            out[key] = form[field].strip()
+    if not _blank(form.get("housing")):
+        out["allowances"] = {"housing": form["housing"].strip()}
+    return out
+
+
+PLAN_DEFAULTS = {"title": "Anna Schmidt — Munich to Shanghai", "name": "Anna Schmidt", "nationality": "DE",
+                 "home_country": "DE", "host_country": "CN", "city": "shanghai", "start": "2026-01-01", "end": "2027-12-31",
+                 "currency": "CNY", "salary_monthly": "60000", "housing": "15000", "bonus": "120000", "bonus_month": "12",
+                 "business_days_per_month": "6", "paid_abroad_share": "0.4", "fx": "EUR=7.80"}
+
+
+def _plan_assignment(form: dict) -> dict:
+    package: dict[str, Any] = {"currency": form.get("currency", "CNY").strip() or "CNY",
+                               "salary_monthly": form.get("salary_monthly", "").strip()}
+    if not _blank(form.get("housing")):
+        package["allowances"] = {"housing": form["housing"].strip()}
+    if not _blank(form.get("bonus")):
+        package["bonus"] = {"amount": form["bonus"].strip(), "month": (form.get("bonus_month") or "12").strip()}
+    raw: dict[str, Any] = {
+        "title": form.get("title", "").strip() or None,
+        "person": {"name": form.get("name", "").strip() or "employee", "nationality": form.get("nationality", "").strip()},
+        "home_country": form.get("home_country", "").strip(), "host_country": form.get("host_country", "").strip(),
+        "city": form.get("city", "").strip(), "start": form.get("start", "").strip(), "end": form.get("end", "").strip(),
+        "package": package,
+    }
+    if not _blank(form.get("business_days_per_month")):
+        raw["travel"] = {"business_days_per_month": form["business_days_per_month"].strip()}
+    if not _blank(form.get("paid_abroad_share")):
+        raw["split_payroll"] = {"paid_abroad_share": form["paid_abroad_share"].strip()}
+    fx = {}
+    for item in (form.get("fx") or "").replace(";", ",").split(","):
+        code, sep, rate = item.partition("=")
+        if sep:
+            fx[code.strip().upper()] = rate.strip()
+    if fx:
+        raw["fx"] = fx
+    return {k: v for k, v in raw.items() if v is not None}
+
+
+def _group_trace(steps: list[dict]) -> list[dict]:
+    """Steps grouped by month (the year's steps last); each law entry shown where first used."""
+    groups: dict[Any, list[dict]] = {}
+    cited: set[str] = set()
+    for step in steps:
+        new_law = [ref for ref in step.get("law", []) if ref not in cited]
+        cited.update(new_law)
+        groups.setdefault(step.get("month"), []).append({**step, "new_law": new_law})
+    order = sorted((k for k in groups if k is not None), key=lambda m: (str(m)))
+    return [{"month": k, "steps": groups[k]} for k in order] + ([{"month": None, "steps": groups[None]}] if None in groups else [])
+
+
+def _plan_chart(result: dict, lang: str):
+    rows = []
+    for p in result.get("plans", []):
+        for s in p.get("structures", []):
+            cost = (s.get("totals") or {}).get("employer_cost_cny")
+            try:
+                value = None if cost in (None, "") else float(Decimal(str(cost)))
+            except (InvalidOperation, ValueError):
+                value = None
+            rows.append((s.get("title") or s.get("structure"), value, s.get("structure") == p.get("cheapest_compliant")))
+    return charts.bars(rows, " ¥") if rows else None
