@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -333,7 +334,7 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
     trips = _trips(files)
     for year in years:
         _china_year(files, rows, plans, context, converters, law, trips, year, figures)
-    _abroad(files, rows, converters, law, years, figures)
+    _abroad(files, rows, context, converters, law, years, figures)
     for r, row in enumerate(rows):
         f = files[row.a]
         for year in f.years:
@@ -377,10 +378,17 @@ def _month_firsts(year: int) -> list[dt.date]:
 
 def _employed(f: AssignmentFile, year: int) -> np.ndarray:
     """Months of ``year`` that overlap the assignment (a part month counts as a whole month)."""
+    return _overlap(f.start, f.end, year)
+
+
+@lru_cache(maxsize=4096)
+def _overlap(start: dt.date, end: dt.date, year: int) -> np.ndarray:
     first = np.array([dt.date(year, m, 1) for m in range(1, 13)])
     last = np.array([(dt.date(year, m, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
                      for m in range(1, 13)])
-    return (last >= f.start) & (first <= f.end)
+    out = (last >= start) & (first <= end)
+    out.flags.writeable = False
+    return out
 
 
 def _trips(files: list[AssignmentFile]):
@@ -595,7 +603,7 @@ def _residency_summary(assessment, p: int, names) -> dict:
     }
 
 
-def _abroad(files, rows, converters, law, years, figures) -> None:
+def _abroad(files, rows, context, converters, law, years, figures) -> None:
     """The other country's contributions: one ``host_contributions`` call per country over every
     month of every assignment that pays there (rows × months)."""
     by_country: dict[str, list[int]] = {}
@@ -620,19 +628,26 @@ def _abroad(files, rows, converters, law, years, figures) -> None:
         wage = np.zeros((len(members), len(months)), np.int64)
         exempt = np.zeros_like(wage, dtype=bool)
         missing_fx: dict[int, str] = {}
+        index = {(month.year, month.month): j for j, month in enumerate(months)}
         for k, r in enumerate(members):
             row, f = rows[r], files[rows[r].a]
             conv = converters[row.a]
-            for j, month in enumerate(months):
-                if month.year not in f.years or not _employed(f, month.year)[month.month - 1]:
-                    continue
-                amount = _abroad_wage(row, f, conv, month, currency, minor)
-                if amount is None:
+            for year in f.years:
+                emp = _employed(f, year)
+                cols = [index[year, m] for m in range(1, 13)]
+                regular = _abroad_wage(f, conv, year, False, currency, minor)
+                if regular is None:
                     missing_fx[k] = currency if not conv.has(currency) else f.package.currency
                     continue
-                wage[k, j] = amount
-            if row.host_certificate:
-                timeline = _timeline(law, f)
+                wage[k, cols] = np.where(emp, regular, 0)
+                if f.package.bonus is not None and emp[f.package.bonus.month - 1]:
+                    with_bonus = _abroad_wage(f, conv, year, True, currency, minor)
+                    if with_bonus is None:
+                        missing_fx[k] = currency if not conv.has(currency) else f.package.currency
+                        continue
+                    wage[k, index[year, f.package.bonus.month]] = with_bonus
+            timeline = context[row.a]["timeline"] if row.host_certificate else None
+            if timeline is not None:
                 if timeline.applied and timeline.expiry is not None and timeline.agreement is not None:
                     start = np.array([timeline.start], dtype="datetime64[D]")
                     until = np.array([timeline.expiry], dtype="datetime64[D]")
@@ -641,7 +656,7 @@ def _abroad(files, rows, converters, law, years, figures) -> None:
                             timeline.agreement.in_force_on(month)
         branches = set()
         for r in members:
-            timeline = _timeline(law, files[rows[r].a]) if rows[r].host_certificate else None
+            timeline = context[rows[r].a]["timeline"] if rows[r].host_certificate else None
             if timeline is not None and timeline.agreement is not None:
                 branches |= set(timeline.agreement.partner_exempt_branches)
         employer = np.zeros_like(wage)
@@ -671,9 +686,11 @@ def _abroad(files, rows, converters, law, years, figures) -> None:
                 y.abroad_employee = int(employee[k, cols].sum())
 
 
-def _abroad_wage(row: _Row, f: AssignmentFile, conv: Converter, month: dt.date, currency: str, minor: int) -> int | None:
-    """The month's wage for the other country's contributions, in its minor units (None: no rate)."""
-    bonus = f.package.bonus.amount if f.package.bonus is not None and f.package.bonus.month == month.month else Decimal(0)
+def _abroad_wage(f: AssignmentFile, conv: Converter, year: int, bonus_month: bool, currency: str,
+                 minor: int) -> int | None:
+    """A month's wage for the other country's contributions, in its minor units: the salary (home
+    contributions continue on the whole salary), plus the bonus in its month; None: a rate is missing."""
+    bonus = f.package.bonus.amount if bonus_month and f.package.bonus is not None else Decimal(0)
     if not f.inbound and f.package.host_wage_monthly is not None:
         # the host wage is given in the host currency; the bonus follows at the rates
         base = _minor(f.package.host_wage_monthly, minor)
@@ -682,9 +699,9 @@ def _abroad_wage(row: _Row, f: AssignmentFile, conv: Converter, month: dt.date, 
         if not (conv.has(f.package.currency) and conv.has(currency)):
             return None
         return base + int(conv.from_fen(conv.to_fen(_minor(bonus, 100), f.package.currency), currency, minor))
-    amount = f.salary(month.year) + bonus  # home contributions continue on the whole salary
+    amount = f.salary(year) + bonus
     if f.package.currency == currency:
-        return int(_minor(amount.quantize(Decimal(1) / minor), minor))
+        return _minor(amount, minor)
     if not (conv.has(f.package.currency) and conv.has(currency)):
         return None
     return int(conv.from_fen(conv.to_fen(_minor(amount, 100), f.package.currency), currency, minor))
