@@ -290,6 +290,7 @@ GOOD = dict(person={"name": "X", "nationality": "DE"}, home_country="DE", host_c
     ({"fx": {"USD": "-1"}}, "fx"),
     ({"split_payroll": {"paid_abroad_share": 1.5}}, "split_payroll.paid_abroad_share"),
     ({"salary": 5}, "salary"),
+    ({"person": {"nationality": "DE", "special_additional_deductions": 3000}}, "person.special_additional_deductions"),
 ])
 def test_bad_assignment_names_the_field(change, field):
     with pytest.raises(AssignmentFileError) as err:

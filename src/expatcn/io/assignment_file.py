@@ -198,6 +198,9 @@ class AssignmentFile(BaseModel):
             raise ValueError("person.nationality: an inbound assignee is a foreign national (give e.g. DE)")
         if not self.inbound and self.person.nationality != "CN":
             raise ValueError("person.nationality: an outbound assignee is a Chinese national (CN)")
+        if self.inbound and self.person.allowance_exemption and self.person.special_additional_deductions:
+            raise ValueError("person.special_additional_deductions: a foreigner who elects the allowance exemption "
+                             "cannot also claim them (MOF/STA Announcement 2023 No. 29); set allowance_exemption: false")
         allowed = INBOUND_STRUCTURES if self.inbound else OUTBOUND_STRUCTURES
         for name in self.structures or ():
             if name not in allowed:
