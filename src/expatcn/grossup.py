@@ -306,7 +306,7 @@ def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None =
     follows = base_follows_gross
 
     def forward(wages: np.ndarray):
-        inputs = replace(month_template, income=replace(income, wages=wages),
+        inputs = replace(month_template, income=replace(income, wages=wages), pay=None,
                          contribution_wage=None if follows else month_template.contribution_wage)
         return gross_to_net(inputs, law, keep_trace=False)
 
