@@ -339,3 +339,21 @@ def test_a_correction_of_a_closed_month_carries_into_the_next_open_month(law):
     reopened = compute_year(one_person(2019, wages=wages, employee_contributions=4500,
                                        special_additional_deductions=2000), law)
     assert sum(wage_tax(result)) == sum(wage_tax(reopened))  # the year's total is the same
+
+
+# --- Special additional deductions priced from declarations (Guo Fa [2018] No. 41, [2023] No. 13) -
+
+def test_special_additional_deductions_priced_by_the_law_of_the_month(law):
+    """2022: children's education 1,000 + infant care 1,000 + elderly (only child) 2,000 + rent
+    tier 1 1,500; 2023 on: 2,000 + 2,000 + 3,000 + 1,500 (Guo Fa [2023] No. 13)."""
+    import datetime as dt
+
+    from expatcn.iit.special_additional import special_additional_deduction
+
+    claims = dict(children_education=1, infant_care=1, elderly_support="only_child", housing_rent_tier=1)
+    assert special_additional_deduction(law, dt.date(2022, 6, 1), **claims) == fen(5500)
+    assert special_additional_deduction(law, dt.date(2023, 6, 1), **claims) == fen(8500)
+    with pytest.raises(InputError, match="sibling cap"):
+        special_additional_deduction(law, dt.date(2024, 1, 1), elderly_support=Decimal(1600))
+    with pytest.raises(InputError, match="cannot both be claimed"):
+        special_additional_deduction(law, dt.date(2024, 1, 1), housing_rent_tier=2, housing_loan_interest=True)

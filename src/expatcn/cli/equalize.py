@@ -21,12 +21,11 @@ def equalize_command(
     from expatcn.equalization import equalize
     from expatcn.iit.inputs import InputError
     from expatcn.io.equalization_file import load_equalization, to_arrays
-    from expatcn.io.files import FileFormatError
     from expatcn.io.scenario import ScenarioError
     from expatcn.law import LawError, load_law
     from expatcn.money import fen_to_decimal, fen_to_str
 
-    with user_errors(ScenarioError, FileFormatError, InputError, LawError):
+    with user_errors(ScenarioError, InputError, LawError):
         plan = load_equalization(plan_file)
         law = load_law()
         home, hypothetical, contributions, china, city = to_arrays(plan, law)

@@ -30,13 +30,22 @@ Errors name the file and the field. Amounts are exact decimals (two places at mo
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from expatcn.io.files import read_mapping
 
 INBOUND_STRUCTURES = (
     "local_hire", "secondment_certificate", "secondment_no_certificate", "split_payroll",
@@ -323,15 +332,7 @@ def _finish(model: AssignmentFile, path: Path) -> AssignmentFile:
 
 
 def _read(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AssignmentFileError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
-        raise AssignmentFileError(f"{path}: not valid {kind}: {exc}") from None
+    raw = read_mapping(path, AssignmentFileError)
     if not isinstance(raw, dict):
         raise AssignmentFileError(f"{path}: expected a mapping of fields (title, person, home_country, …)")
     return raw

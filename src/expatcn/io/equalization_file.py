@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from expatcn.io.files import read_mapping
+from expatcn.io.files import load_model
 from expatcn.io.scenario import ScenarioError, Yuan
 from expatcn.money import rate_to_ppm, yuan_to_fen
 
@@ -85,12 +85,7 @@ class EqualizationFile(BaseModel):
 
 
 def load_equalization(path: str | Path) -> EqualizationFile:
-    raw = read_mapping(Path(path))
-    try:
-        return EqualizationFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ScenarioError(f"{path}: {problems}") from None
+    return load_model(path, EqualizationFile, ScenarioError)
 
 
 def to_arrays(plan: EqualizationFile, law):

@@ -1,25 +1,45 @@
-"""Reading the YAML/JSON files users write, with errors that name the file."""
+"""Reading the YAML/JSON files users write, with errors that name the file and the field."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
+# Parts of a pydantic error location that name pydantic's own machinery, not a field.
+_INTERNAL = ("function-", "literal", "decimal", "lax", "json")
 
 
-class FileFormatError(ValueError):
-    """A file that cannot be read or parsed; the message names it."""
-
-
-def read_mapping(path: Path) -> object:
-    """The parsed content of a ``.json`` or YAML file."""
+def read_mapping(path: Path, error: type[Exception] = ValueError) -> object:
+    """The parsed content of a ``.json`` or YAML file; ``error`` names the file on failure."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise error(f"{path}: cannot read the file ({exc.strerror})") from None
     is_json = path.suffix.lower() == ".json"
     try:
         return json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise FileFormatError(f"{path}: not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
+        raise error(f"{path}: not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
+
+
+def describe(exc: ValidationError) -> str:
+    """``field.path: message; …`` for every problem pydantic found."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(_INTERNAL))}: {err['msg']}".lstrip(": ")
+        for err in exc.errors()
+    )
+
+
+def load_model(path: str | Path, model: type[Model], error: type[Exception]) -> Model:
+    """Read ``path`` and validate it as ``model``; problems raise ``error`` naming file and field."""
+    path = Path(path)
+    raw = read_mapping(path, error)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise error(f"{path}: {describe(exc)}") from None

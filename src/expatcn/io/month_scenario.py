@@ -26,13 +26,18 @@ Errors name the file and the field.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from expatcn.io.files import load_model
 from expatcn.io.scenario import Scenario, ScenarioError, Yuan
 from expatcn.law import Law
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
@@ -139,21 +144,4 @@ class MonthScenario(Scenario):
 
 def load_month_scenario(path: str | Path) -> MonthScenario:
     """Read and validate a full-month scenario; a :class:`ScenarioError` names the file and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
-    try:
-        return MonthScenario.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json')))}"
-            f": {err['msg']}".lstrip(": ")
-            for err in exc.errors()
-        )
-        raise ScenarioError(f"{path}: {problems}") from None
+    return load_model(path, MonthScenario, ScenarioError)

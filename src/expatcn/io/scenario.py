@@ -39,19 +39,19 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from expatcn.iit.inputs import BonusMethod, YearInputs
+from expatcn.iit.special_additional import special_additional_deduction
+from expatcn.io.files import load_model
 from expatcn.law import Law
 from expatcn.money import MoneyError, fen_to_decimal, yuan_to_fen
 
@@ -307,7 +307,7 @@ class Scenario(BaseModel):
                         f"{', '.join(sorted(exempt_kinds))} (put other cash allowances in wages)"
                     )
                 columns["allowances"][0, index] += yuan_to_fen(amount)
-            columns["special_additional_deductions"][0, index] = _special_additional(
+            columns["special_additional_deductions"][0, index] = special_additional_amount(
                 items.special_additional_deductions, law, day
             )
         return columns, employed, abroad
@@ -490,55 +490,20 @@ def _allowance_kinds(law: Law) -> set[str]:
     return {kind for value in table.values for kind in value.exempt_kinds}
 
 
-def _special_additional(claim: Decimal | SpecialAdditionalClaims | None, law: Law, day: dt.date) -> int:
-    """The month's special additional deductions in fen: an amount as given, or declared items
-    priced with the standard amounts of the law table in force that month."""
+def special_additional_amount(claim: Decimal | SpecialAdditionalClaims | None, law: Law, day: dt.date) -> int:
+    """The month's special additional deductions in fen: an amount as given, or the declared
+    items priced by :func:`expatcn.iit.special_additional.special_additional_deduction`."""
     if claim is None:
         return 0
     if not isinstance(claim, SpecialAdditionalClaims):
         return yuan_to_fen(claim)
     if claim == SpecialAdditionalClaims():
         return 0
-    amounts = law.value("iit/special_additional_deductions", day)
-    total = claim.children_education * amounts.children_education_per_child
-    total += claim.infant_care * amounts.infant_care_per_child
-    if claim.elderly_support == "only_child":
-        total += amounts.elderly_support_only_child
-    elif isinstance(claim.elderly_support, Decimal):
-        if claim.elderly_support > amounts.elderly_support_sibling_cap:
-            raise ScenarioError(
-                f"elderly_support share {claim.elderly_support} exceeds the sibling cap "
-                f"{amounts.elderly_support_sibling_cap} in force on {day}"
-            )
-        total += claim.elderly_support
-    if claim.housing_rent_tier:
-        if claim.housing_loan_interest:
-            raise ScenarioError("housing rent and housing loan interest cannot both be claimed")
-        total += getattr(amounts, f"housing_rent_tier_{claim.housing_rent_tier}")
-    total += amounts.housing_loan_interest if claim.housing_loan_interest else 0
-    total += amounts.continuing_education_academic if claim.continuing_education else 0
-    return yuan_to_fen(total)
+    return special_additional_deduction(law, day, **claim.model_dump())
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; a :class:`ScenarioError` names the file and field."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json')))}"
-            f": {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ScenarioError(f"{path}: {problems}") from None
-    scenario._source = path
+    scenario = load_model(path, Scenario, ScenarioError)
+    scenario._source = Path(path)
     return scenario

@@ -28,7 +28,7 @@ SAD_ITEMS = {"children_education": "children_education", "infant_care": "infant_
 
 def _sad_by_kind(conn, inputs: RunInputs, law: Law) -> dict[str, np.ndarray]:
     """Each declared kind priced alone by the same pricing the run used (one item per claim)."""
-    from expatcn.io.scenario import _special_additional
+    from expatcn.io.scenario import special_additional_amount
 
     n = len(inputs.codes)
     out = {kind: np.zeros((n, 12), dtype=np.int64) for kind in SAD_ITEMS.values()}
@@ -44,7 +44,7 @@ def _sad_by_kind(conn, inputs: RunInputs, law: Law) -> dict[str, np.ndarray]:
             single = claims.model_copy(update={k: type(claims).model_fields[k].default for k in SAD_ITEMS if k != item})
             for m in range(d.from_month, min(d.to_month, inputs.month) + 1):
                 if employed[row, m - 1]:
-                    out[kind][row, m - 1] += _special_additional(single, law, dt.date(inputs.year, m, 1))
+                    out[kind][row, m - 1] += special_additional_amount(single, law, dt.date(inputs.year, m, 1))
     return out
 
 

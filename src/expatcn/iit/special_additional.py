@@ -1,0 +1,51 @@
+"""Special additional deductions (专项附加扣除) priced from what a resident declares, with the
+standard amounts in force that month (Guo Fa [2018] No. 41; infant care from 2022, Guo Fa
+[2022] No. 8; raised from 2023 by Guo Fa [2023] No. 13 — ``law/iit/special_additional_deductions``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from expatcn.iit.inputs import InputError
+from expatcn.law import Law
+from expatcn.money import yuan_to_fen
+
+TABLE = "iit/special_additional_deductions"
+
+
+def special_additional_deduction(
+    law: Law,
+    day: dt.date,
+    *,
+    children_education: int = 0,
+    infant_care: int = 0,
+    elderly_support: str | Decimal | None = None,
+    housing_rent_tier: int = 0,
+    housing_loan_interest: bool = False,
+    continuing_education: bool = False,
+) -> int:
+    """The month's deduction in fen. ``elderly_support``: ``"only_child"`` (the full amount) or
+    the sibling's agreed share (at most the sibling cap). Housing rent (tier 1–3) and housing
+    loan interest exclude each other (Guo Fa [2018] No. 41 art. 17)."""
+    amounts = law.value(TABLE, day)
+    total = children_education * amounts.children_education_per_child + infant_care * amounts.infant_care_per_child
+    if elderly_support == "only_child":
+        total += amounts.elderly_support_only_child
+    elif elderly_support not in (None, "none"):
+        share = Decimal(elderly_support)
+        if share > amounts.elderly_support_sibling_cap:
+            raise InputError(
+                f"elderly_support share {share} exceeds the sibling cap {amounts.elderly_support_sibling_cap} "
+                f"in force on {day}"
+            )
+        total += share
+    if housing_rent_tier:
+        if housing_loan_interest:
+            raise InputError("housing rent and housing loan interest cannot both be claimed")
+        total += getattr(amounts, f"housing_rent_tier_{housing_rent_tier}")
+    if housing_loan_interest:
+        total += amounts.housing_loan_interest
+    if continuing_education:
+        total += amounts.continuing_education_academic
+    return yuan_to_fen(total)
