@@ -115,3 +115,19 @@ def test_the_validated_tables_are_cached_by_digest(tmp_path, monkeypatch):
     assert again.digest == first.digest and set(again.tables) == set(first.tables)
     cached[0].write_bytes(b"not a pickle")  # a damaged cache is ignored and rebuilt
     assert load_uncached(()).digest == first.digest
+
+
+def test_an_overlay_that_only_ends_a_rule(tmp_path):
+    """A what-if made only of a ``value: null`` period: the allowance exemption ends after 2025."""
+    overlay = tmp_path / "allowances_end_2025.yaml"
+    overlay.write_text(textwrap.dedent(f"""
+        table: iit/expat_allowance_exemption
+        title: what-if — the exemption ends on 2025-12-31
+        schema: expat_allowance_exemption
+        periods:
+          - {{from: 2026-01-01, confidence: low, {SOURCE}, value: null}}
+    """))
+    law = load_law((str(overlay),))
+    exemption = law.table("iit/expat_allowance_exemption")
+    assert exemption.in_force_on(dt.date(2025, 12, 31))
+    assert not exemption.in_force_on(dt.date(2026, 1, 1))

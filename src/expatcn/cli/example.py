@@ -21,15 +21,20 @@ def example(
     from expatcn.iit.person_year import compute_year
     from expatcn.io.scenario import load_scenario
     from expatcn.law import load_law
-    from expatcn.examples import EXAMPLES, example_path
+    from expatcn.examples import EXAMPLES, command_for, example_path
 
     if list_all:
-        for path in sorted(EXAMPLES.glob("*.yaml")):
-            typer.echo(path.stem)
+        for path in sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".csv")):
+            command = command_for(path)
+            how = f"expatcn example {path.stem}" if command == "tax" else f"expatcn {command} {path}"
+            typer.echo(f"{path.stem:40s} {how}")
         return
     path = example_path(name)
     if path is None:
         typer.echo(f"error: no example named {name!r}; try --list", err=True)
+        raise typer.Exit(2)
+    if command_for(path) != "tax":
+        typer.echo(f"error: {path.name} is read by `expatcn {command_for(path)} {path}`", err=True)
         raise typer.Exit(2)
     scenario = load_scenario(path)
     law = load_law()

@@ -186,7 +186,9 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
         periods = raw.get("periods") if isinstance(raw.get("periods"), list) else []
         ended = [p for p in periods if isinstance(p, dict) and p.get("value") is None]
         raw["periods"] = [p for p in periods if p not in ended]
-        overlay = parse_table(name, yaml.safe_dump(raw), f"law overlay {path}")
+        base = tables[name]
+        overlay = (parse_table(name, yaml.safe_dump(raw), f"law overlay {path}") if raw["periods"]
+                   else Table(name, base.title, base.schema, base.unit, [], []))  # only ends the law
         try:
             tables[name] = _overlay(tables[name], overlay, ended)
         except ValidationError as exc:
