@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from expatcn.api import schemas as S
 from expatcn.api import services
 from expatcn.api.keystore import Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.io.assignment_file import AssignmentFile
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
 
@@ -32,6 +33,7 @@ API_KEY_HEADER = "X-API-Key"
 COOKIE = "expatcn_key"
 MONTH = r"^(20[0-9]{2})-(0[1-9]|1[0-2])$"
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": S.Error, "description": "a body that cannot be parsed (not JSON, not UTF-8)"},
     401: {"model": S.Error, "description": "no API key, or an unknown or revoked one"},
     403: {"model": S.Error, "description": "the key's role may not do this"},
     422: {"model": S.InputErrors, "description": "invalid input: each problem with its field path"},
@@ -186,6 +188,14 @@ def grossup(body: S.GrossUpRequest, who: Viewer) -> dict:
                              body.bonus_net, body.bonus_month)
 
 
+@calc.post("/plan", response_model=S.PlanResult, summary="Assignment planner: structures compared year by year")
+def assignment_plan(body: AssignmentFile, who: Viewer) -> dict:
+    """One assignment (as in ``expatcn plan``; trips inline, projections by shipped name) under
+    every structure of its direction: China IIT, contributions on both sides, employee net and
+    employer cost per year, the cheapest compliant structure and why."""
+    return services.assignment_plan(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
+
+
 # --- routes: the company store ------------------------------------------------------------------
 
 store = APIRouter(prefix="/api", tags=["company"], responses=STORE_ERRORS)
@@ -285,8 +295,9 @@ def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
 
 
 @store.get("/runs/{month}/exports/{kind}", summary="Download an export of a run",
-           response_class=Response, responses={200: {"content": {"application/octet-stream": {}},
-                                                     "description": "the file (several files: a zip)"}})
+           response_class=Response, responses={200: {"content": {
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}, "application/zip": {}},
+               "description": "the file: Excel or CSV; payslips, or several files, as a zip"}})
 def get_export(request: Request, month: MonthPath, who: Viewer,
                kind: Annotated[str, Path(pattern=r"^(withholding|social|cost|payslips|reconciliation)$")],
                format: str = Query("xlsx", pattern=r"^(xlsx|csv)$"), trace: bool = Query(False)) -> Response:

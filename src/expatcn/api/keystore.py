@@ -65,11 +65,15 @@ def create_key(engine: Engine, role: str, name: str = "") -> tuple[dict, str]:
     return {"id": key_id, "name": name or role, "role": role, "prefix": key[:10], "created_at": now, "revoked_at": None}, key
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 def list_keys(engine: Engine) -> list[dict]:
     with read_transaction(engine) as conn:
         rows = conn.execute(select(ApiKey).order_by(ApiKey.id)).all()
-    return [{"id": r.id, "name": r.name, "role": r.role, "prefix": r.prefix, "created_at": r.created_at,
-             "revoked_at": r.revoked_at} for r in rows]
+    return [{"id": r.id, "name": r.name, "role": r.role, "prefix": r.prefix, "created_at": _utc(r.created_at),
+             "revoked_at": _utc(r.revoked_at)} for r in rows]
 
 
 def revoke_key(engine: Engine, key_id: int) -> dict:
@@ -81,8 +85,8 @@ def revoke_key(engine: Engine, key_id: int) -> dict:
         if row.revoked_at is None:
             conn.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=now))
     _cache.clear()
-    return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": row.created_at,
-            "revoked_at": row.revoked_at or now}
+    return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": _utc(row.created_at),
+            "revoked_at": _utc(row.revoked_at) or now}
 
 
 _cache: dict[tuple[int, str], tuple[float, Principal | None]] = {}

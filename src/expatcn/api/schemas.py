@@ -291,6 +291,16 @@ class GrossUpResult(BaseModel):
     bonus: BonusGrossUp | None
 
 
+# --- assignment planner -----------------------------------------------------------------------
+
+
+class PlanResult(BaseModel):
+    """``plans``: one plan per assignment as ``expatcn plan --json`` gives it (structures with
+    years and totals, ``cheapest_compliant``, ``reason``)."""
+
+    plans: list[dict[str, Any]]
+
+
 # --- company ----------------------------------------------------------------------------------
 
 

@@ -35,6 +35,13 @@ def money(fen: int | np.integer) -> str:
     return str(fen_to_decimal(int(fen)))
 
 
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time (SQLite gives back naive times written as UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
 # --- stateless calculations ---------------------------------------------------------------------
 
 
@@ -360,7 +367,7 @@ def runs(engine: Engine) -> list[dict]:
         totals = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.iit)).group_by(RunResult.run_id)).all())
         costs = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.employer_cost)).group_by(RunResult.run_id)).all())
     return [{"month": f"{r.year}-{r.month:02d}", "status": r.status, "employees": r.employees,
-             "computed_at": r.computed_at, "closed_at": r.closed_at, "iit": money(totals.get(r.id) or 0),
+             "computed_at": utc(r.computed_at), "closed_at": utc(r.closed_at), "iit": money(totals.get(r.id) or 0),
              "employer_cost": money(costs.get(r.id) or 0)} for r in rows]
 
 
@@ -380,7 +387,10 @@ def run_detail(engine: Engine, year: int, month: int) -> dict:
             raise NotFound(f"{month_name(year, month)} has not been run")
         rows = conn.execute(select(Employee.code, Employee.name, RunResult).join(RunResult, RunResult.employee_id == Employee.id)
                             .where(RunResult.run_id == run.id).order_by(Employee.code)).all()
-        corrections = conn.execute(select(Correction, Employee.code).join(Employee, Employee.id == Correction.employee_id)
+        corrections = conn.execute(select(Employee.code, Correction.treatment, Correction.tax_filed_fen,
+                                          Correction.tax_corrected_fen, Correction.difference_fen, Correction.carried_to,
+                                          Correction.note)
+                                   .join(Employee, Employee.id == Correction.employee_id)
                                    .where(Correction.run_id == run.id).order_by(Correction.id)).all()
     results = []
     totals = dict.fromkeys(TOTAL_KEYS, 0)
@@ -394,12 +404,12 @@ def run_detail(engine: Engine, year: int, month: int) -> dict:
         results.append(item)
     return {
         "month": month_name(year, month), "status": run.status, "employees": run.employees, "law_digest": run.law_digest,
-        "computed_at": run.computed_at, "closed_at": run.closed_at,
+        "computed_at": utc(run.computed_at), "closed_at": utc(run.closed_at),
         "totals": {k: money(v) for k, v in totals.items()},
         "results": results,
-        "corrections": [{"employee": c.code, "treatment": c.Correction.treatment, "filed": money(c.Correction.tax_filed_fen),
-                         "corrected": money(c.Correction.tax_corrected_fen), "difference": money(c.Correction.difference_fen),
-                         "carried_to": c.Correction.carried_to, "note": c.Correction.note} for c in corrections],
+        "corrections": [{"employee": c.code, "treatment": c.treatment, "filed": money(c.tax_filed_fen),
+                         "corrected": money(c.tax_corrected_fen), "difference": money(c.difference_fen),
+                         "carried_to": c.carried_to, "note": c.note} for c in corrections],
     }
 
 
@@ -423,7 +433,7 @@ def close(engine: Engine, year: int, month: int) -> dict:
     from expatcn.payroll.runs import close_month
 
     done = close_month(engine, year, month)
-    return {"month": done["month"], "employees": done["employees"], "closed_at": done["closed_at"],
+    return {"month": done["month"], "employees": done["employees"], "closed_at": utc(done["closed_at"]),
             "due": due_line(year, month)}
 
 
