@@ -36,28 +36,34 @@ class BonusSplit:
 def split_bonus(inputs: YearInputs, year_law: YearLaw, separate_chosen: np.ndarray) -> BonusSplit:
     """Decide the treatment of every bonus: the first bonus of the year may be taxed on its own
     where the law of its month allows it for the person's status (and, for residents from 2019,
-    where the person chose it); everything else joins wages."""
+    where the person chose it); everything else joins wages. Only months in which someone is
+    paid a bonus are looked at."""
     bonus = inputs.bonus
-    if is_zero(bonus):
-        return BonusSplit(bonus, bonus, bonus)
-    first = (bonus > 0) & (np.cumsum(bonus > 0, axis=1) == 1)
-    annual_rules = year_law.each_month_optional(ANNUAL_BONUS)
-    spread_rules = year_law.each_month_optional(NONRESIDENT_BONUS)
-    resident = inputs.resident[:, None]
-    separate = np.zeros_like(bonus, dtype=bool)
-    spread = np.zeros_like(bonus, dtype=bool)
-    for month, (annual, nonresident) in enumerate(zip(annual_rules, spread_rules)):
+    paid_months = np.flatnonzero(bonus.any(axis=0)) if not is_zero(bonus) else []
+    if not len(paid_months):
+        return BonusSplit(zeros(bonus.shape), zeros(bonus.shape), zeros(bonus.shape))
+    resident = inputs.resident
+    separate, spread = np.zeros_like(bonus), np.zeros_like(bonus)
+    combined = bonus.copy()
+    earlier = np.zeros(inputs.people, dtype=bool)  # a bonus already paid this year
+    for month in paid_months:
+        column = bonus[:, month]
+        first = (column > 0) & ~earlier
+        earlier |= column > 0
+        annual = year_law.optional(ANNUAL_BONUS, month)
+        nonresident = year_law.optional(NONRESIDENT_BONUS, month)
+        alone = np.zeros(inputs.people, dtype=bool)
         if annual is not None:
-            allowed = resident[:, 0] if annual.residents_only else np.ones(inputs.people, dtype=bool)
+            allowed = resident if annual.residents_only else True
             chosen = separate_chosen if annual.method == "separate_or_combined" else True
-            separate[:, month] = first[:, month] & allowed & chosen
+            alone = first & allowed & chosen
+            separate[:, month] = np.where(alone, column, 0)
         if nonresident is not None:
-            spread[:, month] = first[:, month] & ~resident[:, 0] & ~separate[:, month]
-    return BonusSplit(
-        separate=np.where(separate, bonus, 0),
-        spread=np.where(spread, bonus, 0),
-        combined=np.where(separate | spread, 0, bonus),
-    )
+            by_six = first & ~resident & ~alone
+            spread[:, month] = np.where(by_six, column, 0)
+            alone |= by_six
+        combined[:, month] = np.where(alone, 0, column)
+    return BonusSplit(separate=separate, spread=spread, combined=combined if combined.any() else zeros(bonus.shape))
 
 
 def annual_bonus_separate(
