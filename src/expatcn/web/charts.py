@@ -13,7 +13,7 @@ def residency_timeline(person: dict, lines: dict, lang: str = "en", labels: dict
     """Bars: days of residence per month (left axis, 0–31). Line: cumulative days (right axis,
     0–366) against the 90-day and 183-day lines of the year's law."""
     labels = labels or {}
-    w, h = 760, 300
+    w, h = 1000, 330
     left, right, top, bottom = 44, 56, 18, 40
     pw, ph = w - left - right, h - top - bottom
     slot = pw / 12
@@ -61,9 +61,9 @@ def residency_timeline(person: dict, lines: dict, lang: str = "en", labels: dict
 
 def bars(rows: list[tuple[str, float | None, bool]], unit: str = "") -> Markup:
     """Horizontal bars (label, value, highlighted); a missing value is drawn as a note."""
-    w = 760
+    w = 1100
     row_h = 34
-    label_w = 300
+    label_w = 330
     h = row_h * len(rows) + 16
     values = [v for _, v, _ in rows if v is not None]
     top = max(values) if values else 1

@@ -474,7 +474,8 @@ def _grossup_request(form: dict) -> dict:
 PLAN_DEFAULTS = {"title": "Anna Schmidt — Munich to Shanghai", "name": "Anna Schmidt", "nationality": "DE",
                  "home_country": "DE", "host_country": "CN", "city": "shanghai", "start": "2026-01-01", "end": "2027-12-31",
                  "currency": "CNY", "salary_monthly": "60000", "housing": "15000", "bonus": "120000", "bonus_month": "12",
-                 "business_days_per_month": "6", "paid_abroad_share": "0.4", "fx": "EUR=7.80"}
+                 "business_days_per_month": "6", "paid_abroad_share": "0.4", "fx": "EUR=7.80",
+                 "projections": "projections/shanghai_held_to_2028, projections/de_held_to_2028"}
 
 
 def _plan_assignment(form: dict) -> dict:
@@ -502,6 +503,9 @@ def _plan_assignment(form: dict) -> dict:
             fx[code.strip().upper()] = rate.strip()
     if fx:
         raw["fx"] = fx
+    projections = [p.strip() for p in (form.get("projections") or "").replace(";", ",").split(",") if p.strip()]
+    if projections:
+        raw["projections"] = projections
     return {k: v for k, v in raw.items() if v is not None}
 
 
@@ -513,7 +517,7 @@ def _group_trace(steps: list[dict]) -> list[dict]:
         new_law = [ref for ref in step.get("law", []) if ref not in cited]
         cited.update(new_law)
         groups.setdefault(step.get("month"), []).append({**step, "new_law": new_law})
-    order = sorted((k for k in groups if k is not None), key=lambda m: (str(m)))
+    order = sorted((k for k in groups if k is not None), key=lambda m: (0, int(m)) if str(m).isdigit() else (1, str(m)))
     return [{"month": k, "steps": groups[k]} for k in order] + ([{"month": None, "steps": groups[None]}] if None in groups else [])
 
 
