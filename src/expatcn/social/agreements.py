@@ -70,7 +70,9 @@ def exempt_schemes(
     of "pension", "medical", "unemployment", "work_injury", "maternity", "housing_fund", a boolean
     array: exempt this month. An agreement not in force on the month's first day exempts nothing.
     """
-    nat = np.char.upper(np.asarray(nationality, dtype=str))
+    nat = np.asarray(nationality, dtype=str)
+    if any(code != code.upper() for code in set(nat.tolist())):  # upper-case only when needed
+        nat = np.char.upper(nat)
     covered = certificate_covers_month(certificate_from, certificate_until, month)
     result = {scheme: np.zeros(nat.shape, dtype=bool) for scheme in CHINA_SCHEMES}
     first_day = month.replace(day=1)

@@ -81,7 +81,9 @@ class MonthInputs:
             raise InputError(f"pay must be amounts ≥ 0 of shape ({n}, 12)")
         if not is_zero(self.income.employee_contributions) and self.income.employee_contributions.any():
             raise InputError("income.employee_contributions: leave empty — the full month computes them")
-        self.city = np.asarray([str(c).lower() for c in np.asarray(self.city).tolist()]) if n else np.asarray([], str)
+        self.city = np.asarray(self.city, dtype=str) if n else np.asarray([], str)
+        if any(name != name.lower() for name in set(self.city.tolist())):
+            self.city = np.char.lower(self.city)
         if self.city.shape != (n,):
             raise InputError(f"city must have one entry per person ({n}), got {self.city.shape}")
         if self.contribution_wage is None:
