@@ -122,3 +122,18 @@ def test_full_month_grossup_in_beijing_meets_the_target(net):
     gross, month = grossup_full_month(np.full((1, 12), fen(net)), template, LAW)
     assert (month.monthly["net"] >= fen(net)).all()
     assert (month.monthly["net"] - fen(net) <= 2).all()
+
+
+@pytest.mark.parametrize("edge_monthly", [3_000, 12_000, 25_000, 35_000, 55_000, 80_000])
+def test_net_bonus_at_every_cliff_takes_the_edge_not_the_larger_bonus(edge_monthly):
+    """At each band edge E = 12 × monthly bound, the net of E is also paid by a larger bonus past the
+    cliff (Caishui [2018] No. 164 method); the gross-up returns E and reports the larger one."""
+    import oracle
+
+    edge = Decimal(edge_monthly * 12)
+    net = edge - oracle.annual_bonus(edge)
+    found = grossup_bonus(np.array([fen(net)]), 2026, 12)
+    assert found.gross_bonus[0] == fen(edge)
+    larger = Decimal(int(found.larger_same_net[0])) / 100
+    assert larger > edge
+    assert abs((larger - oracle.annual_bonus(larger)) - net) <= Decimal("0.03")
