@@ -20,6 +20,23 @@ from expatcn.residency.trips import Trips
 COLUMNS = ("person", "entry", "exit", "note")
 
 
+
+def parse_when(value: object) -> dt.datetime | None:
+    """A trip's entry or exit: a date (the day's start) or a date-time; blank is None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    text = str(value).strip().replace("T", " ")
+    try:
+        if len(text) <= 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
+
 class TripFileError(ValueError):
     """A trips file that cannot be read; the message names file, row and field."""
 
@@ -41,19 +58,7 @@ class TripRow(BaseModel):
     @field_validator("entry", "exit", mode="before")
     @classmethod
     def _when(cls, value: object) -> dt.datetime | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, dt.date):
-            return dt.datetime(value.year, value.month, value.day)
-        text = str(value).strip().replace("T", " ")
-        try:
-            if len(text) <= 10:
-                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-            return dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
+        return parse_when(value)
 
 
 @dataclass(frozen=True)

@@ -96,15 +96,10 @@ def _date(value: Any) -> dt.date | None:
 def _datetime(value: Any) -> dt.datetime | None:
     if _blank(value):
         return None
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    text = str(value).strip().replace("T", " ")
+    from expatcn.io.trips import parse_when
+
     try:
-        if len(text) <= 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        return dt.datetime.fromisoformat(text)
+        return parse_when(value)
     except ValueError:
         raise CellError("a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM") from None
 
