@@ -72,34 +72,32 @@ def annual_bonus_separate(
     """Tax on bonuses taxed separately, (N, 12): ``tax``, ``base`` (after any shortfall), ``rate``,
     ``quick_deduction``. ``wage_shortfall`` is how far the month's wages fall short of the
     deduction (used only where the law's method has the shortfall adjustment)."""
-    out = {key: zeros(separate.shape) for key in ("tax", "base", "rate", "quick_deduction")}
-    if is_zero(separate) or not separate.any():
-        return out
-    out = {key: np.zeros_like(separate) for key in out}
-    for month in np.flatnonzero(separate.any(axis=0)):
-        column = separate[:, month]
-        rule = year_law.value(ANNUAL_BONUS, month)
-        schedule = year_law.value(rule.table, month)
-        base = np.maximum(column - wage_shortfall[:, month], 0) if rule.shortfall_adjustment else column
-        tax, rate, quick = progressive_tax(base, schedule, spread=rule.divisor)
-        out["tax"][:, month], out["base"][:, month] = tax, base
-        out["rate"][:, month], out["quick_deduction"][:, month] = rate * (base > 0), quick * (base > 0)
-    return out
+    def base(column, month, rule):
+        return np.maximum(column - wage_shortfall[:, month], 0) if rule.shortfall_adjustment else column
+
+    return _bonus_tax(separate, year_law, ANNUAL_BONUS, base, quick_times=lambda rule: 1)
 
 
 def nonresident_multimonth_bonus(spread: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
-    """MOF/STA 2019 No. 35 formula 5 on each month's spread bonus, (N, 12)."""
-    out = {key: zeros(spread.shape) for key in ("tax", "rate", "quick_deduction")}
-    if is_zero(spread) or not spread.any():
-        return out
-    out = {key: np.zeros_like(spread) for key in out}
-    for month in np.flatnonzero(spread.any(axis=0)):
-        column = spread[:, month]
-        rule = year_law.value(NONRESIDENT_BONUS, month)
-        schedule = year_law.value(rule.table, month)
-        tax, rate, quick = progressive_tax(column, schedule, spread=rule.divisor, quick_deduction_times=rule.divisor)
-        paid = column > 0
-        out["tax"][:, month], out["rate"][:, month], out["quick_deduction"][:, month] = tax, rate * paid, quick * paid
+    """MOF/STA 2019 No. 35 formula 5 on each month's spread bonus, (N, 12): [(B ÷ 6) × r − QD] × 6."""
+    return _bonus_tax(spread, year_law, NONRESIDENT_BONUS, lambda column, month, rule: column,
+                      quick_times=lambda rule: rule.divisor)
+
+
+def _bonus_tax(amounts, year_law: YearLaw, table: str, base, quick_times) -> dict[str, np.ndarray]:
+    """Each month with a bonus, on the rule of ``table`` for that month: the band from
+    base ÷ divisor, the quick deduction × ``quick_times(rule)``."""
+    keys = ("tax", "base", "rate", "quick_deduction")
+    if is_zero(amounts) or not amounts.any():
+        return {key: zeros(amounts.shape) for key in keys}
+    out = {key: np.zeros_like(amounts) for key in keys}
+    for month in np.flatnonzero(amounts.any(axis=0)):
+        rule = year_law.value(table, month)
+        taxed = base(amounts[:, month], month, rule)
+        tax, rate, quick = progressive_tax(taxed, year_law.value(rule.table, month), rule.divisor, quick_times(rule))
+        paid = taxed > 0
+        out["tax"][:, month], out["base"][:, month] = tax, taxed
+        out["rate"][:, month], out["quick_deduction"][:, month] = rate * paid, quick * paid
     return out
 
 
