@@ -329,3 +329,51 @@ def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None =
         gross = gross + short
         month = forward(gross)
     return gross, month
+
+
+@dataclass
+class PackageGrossUp:
+    """One person's monthly package grossed up, (12,) fen each; months not employed are zero."""
+
+    employed: np.ndarray
+    target: np.ndarray
+    gross_wages: np.ndarray
+    allowances: np.ndarray
+    employee_contributions: np.ndarray
+    iit: np.ndarray
+    net: np.ndarray
+
+
+def grossup_package(
+    net: int, year: int, *, city: str | None = None, contributions: int = 0, resident: bool = True,
+    foreigner: bool = False, allowances: int = 0, special_additional_deductions: int = 0,
+    first_month: int = 1, last_month: int = 12, law: Law | None = None,
+) -> PackageGrossUp:
+    """The same net (fen) every month employed, for one person: fixed ``contributions``, or the
+    ``city``'s contributions following the gross; tax-free ``allowances`` elect the exemption."""
+    law = law or load_law()
+    employed = np.zeros((1, MONTHS), dtype=bool)
+    employed[0, first_month - 1 : last_month] = True
+
+    def monthly(fen: int) -> np.ndarray:
+        return np.where(employed, fen, 0).astype(np.int64)
+
+    template = YearInputs(
+        year=year, wages=np.zeros((1, MONTHS)), allowances=monthly(allowances),
+        employee_contributions=None if city else monthly(contributions),
+        special_additional_deductions=monthly(special_additional_deductions), employed=employed,
+        resident=np.array([resident]), foreigner=np.array([foreigner or allowances > 0]),
+        allowance_election=np.array([allowances > 0]),
+    )
+    target = monthly(net)
+    if city:
+        from expatcn.social.gross_to_net import MonthInputs
+
+        gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
+        paid_contributions, iit, paid = (month.monthly[k][0] for k in ("employee_contributions", "iit", "net"))
+    else:
+        found = grossup_wages(target, template, law)
+        gross, paid = found.gross_wages, found.net_paid[0]
+        paid_contributions, iit = template.employee_contributions[0], found.result.monthly["wage_tax"][0]
+    return PackageGrossUp(employed[0], target[0], gross[0], template.allowances[0], np.asarray(paid_contributions),
+                          iit, paid)

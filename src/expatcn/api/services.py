@@ -141,8 +141,7 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
              foreigner: bool = False, allowances: dict[str, Any] | None = None, special_additional_deductions=0,
              first_month: int = 1, last_month: int = 12, bonus_net=None, bonus_month: int = 12) -> dict:
     """Net → gross (``expatcn grossup``): the engine's closed forms, month by month."""
-    from expatcn.grossup import grossup_bonus, grossup_full_month, grossup_wages
-    from expatcn.iit.inputs import YearInputs
+    from expatcn.grossup import grossup_bonus, grossup_package
 
     if not first_month <= last_month:
         raise InputProblem("last_month is before first_month", ("body", "last_month"))
@@ -157,40 +156,20 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
             raise InputProblem(f"unknown allowance kind {kind!r}; expected one of {', '.join(sorted(kinds))}",
                                ("body", "allowances", kind))
         allowance_fen += yuan_to_fen(amount)
-    employed = np.zeros((1, 12), dtype=bool)
-    employed[0, first_month - 1: last_month] = True
-
-    def monthly(fen: int) -> np.ndarray:
-        return np.where(employed, fen, 0).astype(np.int64)
-
-    template = YearInputs(
-        year=year, wages=np.zeros((1, 12)), allowances=monthly(allowance_fen),
-        employee_contributions=None if city else monthly(yuan_to_fen(contributions)),
-        special_additional_deductions=monthly(yuan_to_fen(special_additional_deductions)), employed=employed,
-        resident=np.array([not nonresident]), foreigner=np.array([foreigner or bool(allowances)]),
-        allowance_election=np.array([bool(allowances)]),
+    found = grossup_package(
+        yuan_to_fen(net), year, city=city, contributions=yuan_to_fen(contributions), resident=not nonresident,
+        foreigner=foreigner, allowances=allowance_fen, special_additional_deductions=yuan_to_fen(special_additional_deductions),
+        first_month=first_month, last_month=last_month, law=law,
     )
-    target = monthly(yuan_to_fen(net))
-    if city:
-        from expatcn.social.gross_to_net import MonthInputs
-
-        gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
-        paid_contributions = month.monthly["employee_contributions"][0]
-        iit, paid = month.monthly["iit"][0], month.monthly["net"][0]
-    else:
-        found = grossup_wages(target, template, law)
-        gross = found.gross_wages
-        paid_contributions = template.employee_contributions[0]
-        iit, paid = found.result.monthly["wage_tax"][0], found.net_paid[0]
     bonus = None
     if bonus_net is not None:
         b = grossup_bonus(np.array([yuan_to_fen(bonus_net)]), year, bonus_month, resident=np.array([not nonresident]), law=law)
         bonus = {"gross_bonus": money(b.gross_bonus[0]), "net_paid": money(b.net_paid[0]),
                  "larger_bonus_same_net": money(b.larger_same_net[0]) if b.larger_same_net[0] else None}
-    months = [{"month": m + 1, "gross_wages": money(gross[0, m]), "allowances": money(template.allowances[0, m]),
-               "employee_contributions": money(paid_contributions[m]), "iit": money(iit[m]), "net": money(paid[m]),
-               "target": money(target[0, m]), "exact": bool(paid[m] == target[0, m])}
-              for m in range(12) if employed[0, m]]
+    months = [{"month": m + 1, "gross_wages": money(found.gross_wages[m]), "allowances": money(found.allowances[m]),
+               "employee_contributions": money(found.employee_contributions[m]), "iit": money(found.iit[m]),
+               "net": money(found.net[m]), "target": money(found.target[m]), "exact": bool(found.net[m] == found.target[m])}
+              for m in range(12) if found.employed[m]]
     totals = {k: str(sum((fen_to_decimal(yuan_to_fen(r[k])) for r in months), start=fen_to_decimal(0)))
               for k in ("gross_wages", "allowances", "employee_contributions", "iit", "net")}
     return {"year": year, "city": city or None, "months": months, "totals": totals, "bonus": bonus}

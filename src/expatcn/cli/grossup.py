@@ -56,8 +56,8 @@ def grossup(
     band rises), non-residents' monthly tax, a package with tax-free allowances, and a net bonus."""
     import numpy as np
 
-    from expatcn.grossup import grossup_bonus, grossup_full_month, grossup_wages
-    from expatcn.iit.inputs import InputError, YearInputs
+    from expatcn.grossup import grossup_bonus, grossup_package
+    from expatcn.iit.inputs import InputError
     from expatcn.law import LawError, load_law
     from expatcn.social.contributions import SocialDataGap
 
@@ -70,36 +70,20 @@ def grossup(
         target_fen = _amount(net, "--net")
         allowances = _allowances(allowance)
         sad = _amount(special_additional_deductions, "--special-additional-deductions")
-        employed = np.zeros((1, 12), dtype=bool)
-        employed[0, first_month - 1 : last_month] = True
-        monthly = lambda fen: np.where(employed, fen, 0).astype(np.int64)  # noqa: E731
-        template = YearInputs(
-            year=year, wages=np.zeros((1, 12)), allowances=monthly(allowances),
-            employee_contributions=None if city else monthly(_amount(contributions, "--contributions")),
-            special_additional_deductions=monthly(sad), employed=employed, resident=np.array([not nonresident]),
-            foreigner=np.array([foreigner or bool(allowance)]), allowance_election=np.array([bool(allowance)]),
+        found = grossup_package(
+            target_fen, year, city=city or None, contributions=_amount(contributions, "--contributions"),
+            resident=not nonresident, foreigner=foreigner, allowances=allowances, special_additional_deductions=sad,
+            first_month=first_month, last_month=last_month, law=law,
         )
-        target = monthly(target_fen)
-        if city:
-            from expatcn.social.gross_to_net import MonthInputs
-
-            gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city])), law)
-            paid_contributions = month.monthly["employee_contributions"][0]
-            iit, paid = month.monthly["iit"][0], month.monthly["net"][0]
-        else:
-            found = grossup_wages(target, template, law)
-            gross = found.gross_wages
-            paid_contributions = template.employee_contributions[0]
-            iit, paid = found.result.monthly["wage_tax"][0], found.net_paid[0]
         bonus = None
         if bonus_net:
             bonus = grossup_bonus(np.array([_amount(bonus_net, "--bonus-net")]), year, bonus_month,
                                   resident=np.array([not nonresident]), law=law)
     rows = [
-        {"month": m + 1, "gross_wages": int(gross[0, m]), "allowances": int(template.allowances[0, m]),
-         "employee_contributions": int(paid_contributions[m]), "iit": int(iit[m]), "net": int(paid[m]),
-         "target": int(target[0, m])}
-        for m in range(12) if employed[0, m]
+        {"month": m + 1, "gross_wages": int(found.gross_wages[m]), "allowances": int(found.allowances[m]),
+         "employee_contributions": int(found.employee_contributions[m]), "iit": int(found.iit[m]),
+         "net": int(found.net[m]), "target": int(found.target[m])}
+        for m in range(12) if found.employed[m]
     ]
     _print(rows, bonus, as_json, year, city)
 
