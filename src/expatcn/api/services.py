@@ -97,8 +97,8 @@ def social_month(city: str, month: str, wage, nationality: str = "CN", certifica
     """One employee's contributions for a city and month (``expatcn social``)."""
     from expatcn.cli.social import as_dict
     from expatcn.money import rate_to_ppm
-    from expatcn.social.contributions import DEFAULT_RATE, contributions
-    from expatcn.social.participation import participation
+    from expatcn.social.contributions import DEFAULT_RATE
+    from expatcn.social.participation import one_employee
 
     day = dt.date.fromisoformat(f"{month}-01")
     nat = nationality.strip().upper()
@@ -108,18 +108,11 @@ def social_month(city: str, month: str, wage, nationality: str = "CN", certifica
     if certificate_from and not certificate_until:
         raise InputProblem("a certificate needs its end date", ("body", "certificate_until"))
     law = load_law()
-    enrolled = (not foreign) if housing_fund is None else housing_fund
-    p = participation(
-        law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]), housing_fund=np.array([enrolled]),
-        nationality=np.array([nat]) if certificate_until else None,
-        certificate_from=np.array([np.datetime64(certificate_from or "NaT", "D")]),
-        certificate_until=np.array([np.datetime64(certificate_until, "D")]) if certificate_until else None,
-    )
-    r = contributions(
-        law, city.lower(), day, np.array([yuan_to_fen(wage)]), participates=p.schemes, local_hukou=np.array([local_hukou]),
-        work_injury_rate=np.array([rate_to_ppm(work_injury_rate) if work_injury_rate else DEFAULT_RATE]),
-        housing_fund_rate=np.array([rate_to_ppm(housing_fund_rate) if housing_fund_rate else DEFAULT_RATE]),
-        allow_partial=partial,
+    r, p = one_employee(
+        law, city, day, yuan_to_fen(wage), nat, opt_in=opt_in, housing_fund=housing_fund,
+        certificate_from=certificate_from, certificate_until=certificate_until, local_hukou=local_hukou,
+        work_injury_rate=rate_to_ppm(work_injury_rate) if work_injury_rate else DEFAULT_RATE,
+        housing_fund_rate=rate_to_ppm(housing_fund_rate) if housing_fund_rate else DEFAULT_RATE, partial=partial,
     )
     return as_dict(r, p, nat)
 

@@ -31,12 +31,11 @@ def social(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """China social insurance and housing fund for one employee: bases, rates, amounts, sources."""
-    import numpy as np
 
     from expatcn.law import LawError, load_law
     from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
-    from expatcn.social.contributions import DEFAULT_RATE, contributions
-    from expatcn.social.participation import participation
+    from expatcn.social.contributions import DEFAULT_RATE
+    from expatcn.social.participation import one_employee
 
     with user_errors(LawError, MoneyError, ValueError):
         try:
@@ -51,18 +50,11 @@ def social(
         if certificate_until and not foreign:
             raise UserError("--certificate-until: a certificate of coverage only matters for a foreign national")
         law = load_law()
-        enrolled = (not foreign) if housing_fund is None else housing_fund
-        p = participation(
-            law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]), housing_fund=np.array([enrolled]),
-            nationality=np.array([nat]) if certificate_until else None,
-            certificate_from=np.array([np.datetime64(certificate_from or "NaT", "D")]),
-            certificate_until=np.array([np.datetime64(certificate_until, "D")]) if certificate_until else None,
-        )
-        r = contributions(
-            law, city.lower(), day, np.array([wage_fen]), participates=p.schemes, local_hukou=np.array([local_hukou]),
-            work_injury_rate=np.array([rate_to_ppm(work_injury_rate) if work_injury_rate else DEFAULT_RATE]),
-            housing_fund_rate=np.array([rate_to_ppm(housing_fund_rate) if housing_fund_rate else DEFAULT_RATE]),
-            allow_partial=partial,
+        r, p = one_employee(
+            law, city, day, wage_fen, nat, opt_in=opt_in, housing_fund=housing_fund,
+            certificate_from=certificate_from, certificate_until=certificate_until, local_hukou=local_hukou,
+            work_injury_rate=rate_to_ppm(work_injury_rate) if work_injury_rate else DEFAULT_RATE,
+            housing_fund_rate=rate_to_ppm(housing_fund_rate) if housing_fund_rate else DEFAULT_RATE, partial=partial,
         )
     data = as_dict(r, p, nat)
     if as_json:

@@ -18,7 +18,7 @@ import numpy as np
 from expatcn.law import Law, LawNotInForce
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners
-from expatcn.social.contributions import HOUSING_FUND, SocialDataGap, month_label
+from expatcn.social.contributions import HOUSING_FUND, SocialDataGap, contributions, month_label
 
 FOREIGNERS_TABLE = "social/foreigners"
 
@@ -100,3 +100,26 @@ def participation(
         if any(m.any() for m in exempt.values()):
             refs.append(law.on(AGREEMENTS_TABLE, first).ref)
     return Participation(schemes, exempt, refs, notes)
+
+
+def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: str, *, opt_in: bool = False,
+                 housing_fund: bool | None = None, certificate_from: str | None = None,
+                 certificate_until: str | None = None, local_hukou: bool = False, work_injury_rate: int = -1,
+                 housing_fund_rate: int = -1, partial: bool = False):
+    """Participation and contributions of one employee in one month (what ``expatcn social`` and
+    the API show): a batch of one through :func:`participation` and ``contributions``. Rates in
+    ppm, -1 for the table's default. Returns ``(Contributions, Participation)``."""
+    foreign = nationality != "CN"
+    enrolled = (not foreign) if housing_fund is None else housing_fund
+    p = participation(
+        law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]), housing_fund=np.array([enrolled]),
+        nationality=np.array([nationality]) if certificate_until else None,
+        certificate_from=np.array([np.datetime64(certificate_from or "NaT", "D")]),
+        certificate_until=np.array([np.datetime64(certificate_until, "D")]) if certificate_until else None,
+    )
+    result = contributions(
+        law, city.lower(), day, np.array([wage_fen]), participates=p.schemes, local_hukou=np.array([local_hukou]),
+        work_injury_rate=np.array([work_injury_rate]), housing_fund_rate=np.array([housing_fund_rate]),
+        allow_partial=partial,
+    )
+    return result, p
