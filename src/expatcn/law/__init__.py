@@ -199,8 +199,18 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
 
 
 def _cache_path(digest: str) -> Path:
+    """Where the validated tables for ``digest`` are kept: the name also carries a digest of the
+    code that validates them (schemas, loader), so a changed schema never reads an old cache."""
     root = os.environ.get("EXPATCN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "expatcn"
-    return Path(root) / f"law-{digest}.pickle"
+    return Path(root) / f"law-{digest}-{_code_digest()}.pickle"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    code = hashlib.sha256()
+    for path in sorted(LAW_DIR.rglob("*.py")):
+        code.update(path.read_bytes())
+    return code.hexdigest()[:16]
 
 
 def _read_cache(digest: str) -> Law | None:
