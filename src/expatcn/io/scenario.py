@@ -389,10 +389,9 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
         FORMULAS,
         TripError,
         Trips,
-        apportion_wages,
+        apportion_lump_sums,
         assess_year,
         monthly_china_wages,
-        period_work_halves,
     )
     from expatcn.residency.apportionment import formula_choice
 
@@ -455,20 +454,20 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
     executive, claim = [person.executive], [person.treaty_claim]
     wages = columns["wages"]
     china_wages = monthly_china_wages(a, wages, wages - abroad["wages"], executive=executive, treaty_claim=claim)
-    situation = np.broadcast_to(a.status.situation[:, None], (1, 12))
     lump_sums = []
     for kind in LUMP_SUMS:
         amount = columns[kind]
         if not amount.any():
             continue
-        halves = a.work_halves.astype(np.int64)  # by default, over the month paid
-        days = np.broadcast_to(a.days.calendar_days.astype(np.int64), (1, 12)).copy()
+        start = np.full((1, 12), np.datetime64("NaT"), dtype="datetime64[D]")
+        end = start.copy()
         for (which, index), period in periods.items():
             if which == kind:
-                h, d = period_work_halves(trips, period.start, period.end, law=law, overseas_post=[person.overseas_post])
-                halves[0, index], days[0, index] = h[0], d
-        china = apportion_wages(amount, amount - abroad[kind], halves, days, situation, a.rules,
-                                executive=person.executive, treaty_claim=person.treaty_claim)
+                start[0, index], end[0, index] = period.start, period.end
+        apportioned = apportion_lump_sums(a, trips, amount, amount - abroad[kind], start, end, law=law,
+                                          overseas_post=[person.overseas_post], executive=executive,
+                                          treaty_claim=claim)
+        china, halves, days = apportioned.china, apportioned.work_halves, apportioned.calendar_days
         for index in np.flatnonzero(amount[0]):
             period = periods.get((kind, index))
             lump_sums.append({

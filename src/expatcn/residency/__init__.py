@@ -7,7 +7,9 @@ The entry points the rest of expatcn calls:
   year's status and sourcing situation, the worldwide clock and forecasts (:class:`Assessment`);
 - :func:`monthly_china_wages` — an assessment plus monthly wages (fen) → China-taxable wages;
 - :func:`apportion_wages` — the formulas alone, for any period (bonuses, equity);
-- :func:`period_work_halves` — China work days (half days) over any period.
+- :func:`period_work_halves` — China work days (half days) over any period;
+- :func:`apportion_lump_sums` — bonuses and equity over the period they relate to (used by
+  ``expatcn tax`` and the payroll).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from expatcn.law import Law
 from expatcn.residency.apportionment import FORMULAS, apportion_wages
 from expatcn.residency.days import YearDays, count_days, year_days
+from expatcn.residency.lump_sums import LumpSums, apportion_lump_sums
 from expatcn.residency.forecast import NOT_REACHED, days_left, latest_reset_departure, threshold_days
 from expatcn.residency.rules import YearRules, residency_law, year_rules
 from expatcn.residency.six_year_clock import first_worldwide_year, six_year_clock
@@ -40,7 +43,7 @@ __all__ = [
     "Assessment", "Trips", "TripError", "assess_year", "monthly_china_wages", "apportion_wages",
     "period_work_halves", "year_rules", "residency_law", "check_trips", "FORMULAS", "SITUATION_NAMES",
     "NONRESIDENT_SHORT", "NONRESIDENT_LONG", "RESIDENT", "RESIDENT_WORLDWIDE", "NOT_REACHED", "NO_TREATY",
-    "OPEN", "day_number", "to_date",
+    "OPEN", "day_number", "to_date", "apportion_lump_sums", "LumpSums",
 ]
 
 
