@@ -119,6 +119,32 @@ def _month(value: Any) -> tuple[int, int] | None:
         raise CellError("a month YYYY-MM") from None
 
 
+def _period_day(last: bool) -> Callable[[Any], dt.date | None]:
+    """A day ``YYYY-MM-DD``, or a month ``YYYY-MM``: its first (``last`` false) or last day."""
+
+    def parse(value: Any) -> dt.date | None:
+        if _blank(value):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 7:
+                first = dt.date.fromisoformat(f"{text}-01")
+                if not last:
+                    return first
+                return dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1) - dt.timedelta(days=1)
+            if len(text) < 10:
+                raise ValueError
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            raise CellError("a date YYYY-MM-DD or a month YYYY-MM") from None
+
+    return parse
+
+
 def _amount(value: Any) -> int | None:
     if _blank(value):
         return None
@@ -201,8 +227,10 @@ PAY_KINDS = {
     "language_training": "语言训练费",
     "children_education": "子女教育费",
     "bonus": "全年一次性奖金",
+    "bonus_paid_abroad": "奖金境外支付部分",
     "labour": "劳务报酬",
     "equity": "股权激励",
+    "equity_paid_abroad": "股权激励境外支付部分",
     "other_deductions": "其他扣除",
     "tax_reductions": "减免税额",
     "contribution_wage": "缴费工资",
@@ -241,6 +269,10 @@ ROSTER = (
     Column("local_hukou", "Local hukou", "本地户籍", _bool, "yes or no"),
     Column("housing_fund", "Housing fund", "缴存住房公积金", _bool, "yes or no (blank: yes for CN nationals, no for foreigners)"),
     Column("opt_in", "Opt in to optional schemes", "自愿参加可选险种", _bool, "yes or no"),
+    Column("first_income_this_year", "First income this year", "年度首次取得工资薪金", _bool,
+           "yes or no: no wage income from any employer earlier this year (STA 2020 No. 13)"),
+    Column("low_income_last_year", "Low income last year", "上年收入不超过6万元", _bool,
+           "yes or no: with this employer all last year, income ≤ 60,000 (STA 2020 No. 19)"),
 )
 
 PAY = (
@@ -249,7 +281,12 @@ PAY = (
     Column("kind", "Kind", "项目", _choice(*PAY_KINDS, labels={v: k for k, v in PAY_KINDS.items()}),
            "one of " + ", ".join(PAY_KINDS), True),
     Column("amount", "Amount (CNY)", "金额（元）", _amount, "an amount in yuan ≥ 0 with at most two decimals", True),
+    Column("period_from", "Period from", "归属期间起", _period_day(last=False),
+           "bonus or equity only: first day YYYY-MM-DD or month YYYY-MM of the period it relates to; blank: the month paid"),
+    Column("period_to", "Period to", "归属期间止", _period_day(last=True),
+           "bonus or equity only: last day YYYY-MM-DD or month YYYY-MM of that period (in or before the pay year)"),
 )
+PERIOD_KINDS = ("bonus", "equity")  # pay items that may relate to a period other than their month
 
 TRIPS = (
     Column("code", "Employee ID", "工号", _text(40), "an employee ID of the roster", True),
@@ -533,7 +570,7 @@ def _write_employer(conn: Connection, sheet: Sheet, summary: ImportSummary) -> l
 ROSTER_DEFAULTS = {"domiciled": None, "resident": None, "treaty_country": None, "executive": False,
                    "allowance_election": False, "bonus_method": "separate", "certificate_from": None,
                    "certificate_until": None, "leave_date": None, "local_hukou": False, "housing_fund": None,
-                   "opt_in": False}
+                   "opt_in": False, "first_income_this_year": False, "low_income_last_year": False}
 
 
 def _employee_ids(conn: Connection, employer_id: int) -> dict[str, int]:
@@ -612,27 +649,46 @@ def _write_pay(conn: Connection, sheet: Sheet, summary: ImportSummary, *, correc
         return problems
     employer = the_employer(conn)
     closed = closed_months(conn, employer.id)
-    items: dict[tuple[int, int, int, str], tuple[int, int]] = {}
+    items: dict[tuple[int, int, int, str], tuple[int, int, tuple | None]] = {}
+    has_period = any(k in v for _, v in sheet.rows[:1] for k in ("period_from", "period_to"))
     for row_no, v in sheet.rows:
         (year, month), key = v["month"], None
         key = (ids[v["code"]], year, month, v["kind"])
         if key in items:
             problems.append(f"{sheet.where}, row {row_no}: employee {v['code']}, {year}-{month:02d}, kind {v['kind']} "
                             f"already on row {items[key][1]} (one amount per employee, month and kind)")
-        items[key] = (v["amount"], row_no)
+        period = (v.get("period_from"), v.get("period_to")) if has_period else None  # None: keep what is stored
+        if period is not None and period != (None, None):
+            start, end = period
+            column = f"{sheet.where}, row {row_no}, column "
+            if v["kind"] not in PERIOD_KINDS:
+                problems.append(f"{column}{PAY[4].header!r}: a period is for {' or '.join(PERIOD_KINDS)} items, "
+                                f"not {v['kind']} (leave it blank)")
+            elif start is None or end is None:
+                missing = PAY[4] if start is None else PAY[5]
+                problems.append(f"{column}{missing.header!r}: required with the other end of the period ({missing.form})")
+            elif end < start:
+                problems.append(f"{column}{PAY[5].header!r}: expected a day on or after the period start {start}, got {end}")
+            elif end > dt.date(year, 12, 31):
+                problems.append(f"{column}{PAY[5].header!r}: expected a day in or before the pay year {year}, got {end}")
+        items[key] = (v["amount"], row_no, period)
     if problems:
-        return problems
+        return problems[:MAX_PROBLEMS]
     months = sorted({(k[1], k[2]) for k in items})
-    existing: dict[tuple[int, int, int, str], tuple[int, int]] = {}
+    existing: dict[tuple[int, int, int, str], tuple[int, int, tuple]] = {}
     for year, month in months:
-        for r in conn.execute(select(PayItem.id, PayItem.employee_id, PayItem.kind, PayItem.amount_fen)
+        for r in conn.execute(select(PayItem.id, PayItem.employee_id, PayItem.kind, PayItem.amount_fen,
+                                     PayItem.period_from, PayItem.period_to)
                               .where(PayItem.year == year, PayItem.month == month)):
-            existing[(r.employee_id, year, month, r.kind)] = (r.id, r.amount_fen)
+            existing[(r.employee_id, year, month, r.kind)] = (r.id, r.amount_fen, (r.period_from, r.period_to))
     code_of = {v: k for k, v in ids.items()}
     new, changed = [], []
-    for key, (amount, row_no) in items.items():
+    for key, (amount, row_no, period) in items.items():
         old = existing.get(key)
-        if old is not None and old[1] == amount:
+        if old is not None and period is None:
+            period = old[2]
+        period = period or (None, None)
+        if old is not None and old[1] == amount and old[2] == period:
             summary.add("pay_items", "unchanged")
             continue
         month = (key[1], key[2])
@@ -644,9 +700,10 @@ def _write_pay(conn: Connection, sheet: Sheet, summary: ImportSummary, *, correc
         if changes is not None:
             changes.append({"employee_id": key[0], "kind": key[3], "before": None if old is None else old[1], "after": amount})
         if old is None:
-            new.append({"employee_id": key[0], "year": key[1], "month": key[2], "kind": key[3], "amount_fen": amount})
+            new.append({"employee_id": key[0], "year": key[1], "month": key[2], "kind": key[3], "amount_fen": amount,
+                        "period_from": period[0], "period_to": period[1]})
         else:
-            changed.append({"_id": old[0], "_amount": amount})
+            changed.append({"_id": old[0], "_amount": amount, "_from": period[0], "_to": period[1]})
     if problems:
         return problems[:MAX_PROBLEMS]
     if new:
@@ -654,7 +711,8 @@ def _write_pay(conn: Connection, sheet: Sheet, summary: ImportSummary, *, correc
     if changed:
         from sqlalchemy import bindparam
 
-        conn.execute(update(PayItem).where(PayItem.id == bindparam("_id")).values(amount_fen=bindparam("_amount")), changed)
+        conn.execute(update(PayItem).where(PayItem.id == bindparam("_id")).values(
+            amount_fen=bindparam("_amount"), period_from=bindparam("_from"), period_to=bindparam("_to")), changed)
     summary.add("pay_items", "inserted", len(new))
     summary.add("pay_items", "updated", len(changed))
     return []

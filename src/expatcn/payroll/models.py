@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,6 +74,10 @@ class Employee(Base):
     local_hukou: Mapped[bool] = mapped_column(Boolean, default=False)
     housing_fund: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # STA 2020 No. 13 (first income from wages this year: basic deduction from January) and
+    # No. 19 (income last year ≤ 60,000 from one agent: 60,000 at once) — migration 0003
+    first_income_this_year: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    low_income_last_year: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Trip(Base):
@@ -96,6 +101,10 @@ class PayItem(Base):
     month: Mapped[int] = mapped_column(SmallInteger)
     kind: Mapped[str] = mapped_column(String(40))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    # a bonus or equity income: the period it relates to (MOF/STA 2019 No. 35 §1(2)); none: the
+    # month paid. Used to apportion it by China work days (migration 0003).
+    period_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    period_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class DeductionDeclaration(Base):

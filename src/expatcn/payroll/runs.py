@@ -175,8 +175,10 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
 
     # pay items
     kinds: dict[str, np.ndarray] = {}
-    rows = conn.execute(select(PayItem.employee_id, PayItem.month, PayItem.kind, PayItem.amount_fen)
+    rows = conn.execute(select(PayItem.employee_id, PayItem.month, PayItem.kind, PayItem.amount_fen,
+                               PayItem.period_from, PayItem.period_to)
                         .where(PayItem.year == year, PayItem.month <= month)).all()
+    periods: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # bonus / equity: the period each relates to
     if rows and n:
         emp = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         mon = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
@@ -191,6 +193,12 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
             array = np.zeros(shape, dtype=np.int64)
             array[at[pick], mon[pick] - 1] = amt[pick]
             kinds[name] = array
+        for i in np.flatnonzero(ours).tolist():
+            r = rows[i]
+            if r[4] is not None and r[5] is not None:
+                start, end = periods.setdefault(r[2], (np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]"),
+                                                       np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]")))
+                start[at[i], r[1] - 1], end[at[i], r[1] - 1] = r[4], r[5]
 
     def amount(name: str) -> np.ndarray | None:
         return kinds.get(name)
@@ -199,9 +207,13 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     salary = amount("salary") if "salary" in kinds else zero.copy()
     paid_abroad = amount("paid_abroad")
     warnings: list[str] = []
-    if paid_abroad is not None and (paid_abroad > salary).any():
-        bad = [codes[i] for i in np.flatnonzero((paid_abroad > salary).any(axis=1))[:10]]
-        raise PayrollError(f"paid_abroad is more than the salary for employees {', '.join(bad)}")
+    lump_sums = {kind: (amount(kind) if kind in kinds else zero.copy(), amount(f"{kind}_paid_abroad"))
+                 for kind in ("bonus", "equity")}
+    for total, abroad, total_name, abroad_name in ((salary, paid_abroad, "salary", "paid_abroad"),
+                                                   *((t, a, k, f"{k}_paid_abroad") for k, (t, a) in lump_sums.items())):
+        if abroad is not None and (abroad > total).any():
+            bad = [codes[i] for i in np.flatnonzero((abroad > total).any(axis=1))[:10]]
+            raise PayrollError(f"{abroad_name} is more than the {total_name} for employees {', '.join(bad)}")
     pay_flags = np.zeros(shape, dtype=bool)
     for array in kinds.values():
         pay_flags |= array != 0
@@ -220,6 +232,9 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     resident = np.where(given >= 0, given == 1, domiciled)
     wages = salary
     pay = salary - paid_abroad if paid_abroad is not None else salary  # what this payroll pays out
+    # bonus and equity: taxable (apportioned for travellers below) and what this payroll pays
+    taxable = {kind: total for kind, (total, _) in lump_sums.items()}
+    paid = {kind: total - abroad if abroad is not None else total for kind, (total, abroad) in lump_sums.items()}
     trip_rows = []
     if n:
         staff_ids = set(ids.tolist())
@@ -228,7 +243,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
                                              .where(Employee.employer_id == employer.id)).all() if r[0] in staff_ids]
     travellers = np.unique(np.array([r[0] for r in trip_rows], dtype=np.int64))
     if travellers.size:
-        from expatcn.residency import Trips, assess_year, monthly_china_wages
+        from expatcn.residency import Trips, apportion_lump_sums, assess_year, monthly_china_wages
 
         rows_t = np.searchsorted(ids, travellers)
         local = {int(e): i for i, e in enumerate(travellers.tolist())}
@@ -242,6 +257,16 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         wages = salary.copy()
         wages[rows_t] = monthly_china_wages(assessment, salary[rows_t], china_paid, executive=executive[rows_t],
                                             treaty_claim=treaty[rows_t] != "")
+        # bonuses and equity over the period they relate to (default: the month paid), as `expatcn tax` does
+        for kind, (total, _) in lump_sums.items():
+            if not total[rows_t].any():
+                continue
+            span = periods.get(kind)
+            taxable[kind] = total.copy()
+            taxable[kind][rows_t] = apportion_lump_sums(
+                assessment, trips, total[rows_t], paid[kind][rows_t],
+                None if span is None else span[0][rows_t], None if span is None else span[1][rows_t],
+                law=law, executive=executive[rows_t], treaty_claim=treaty[rows_t] != "").china
     unknown = foreign & ~domiciled & (given < 0) & ~np.isin(ids, travellers)
     if unknown.any():
         bad = [codes[i] for i in np.flatnonzero(unknown)[:10]]
@@ -302,14 +327,16 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         special_additional_deductions=sad if sad.any() else None,
         other_deductions=amount("other_deductions"),
         tax_reductions=amount("tax_reductions"),
-        bonus=amount("bonus"),
+        bonus=taxable["bonus"] if "bonus" in kinds else None,
         labour=amount("labour"),
-        equity=amount("equity"),
+        equity=taxable["equity"] if "equity" in kinds else None,
         employed=employed,
         resident=resident,
         foreigner=foreign & ~domiciled,
         allowance_election=np.array([bool(e.allowance_election) for e in staff], dtype=bool),
         bonus_method=np.array([method_codes[e.bonus_method] for e in staff], dtype=np.int8),
+        first_income_this_year=np.array([bool(e.first_income_this_year) for e in staff], dtype=bool),
+        low_income_last_year=np.array([bool(e.low_income_last_year) for e in staff], dtype=bool),
         closed_months=closed_months,
         wage_tax_withheld=withheld if closed_months else None,
         ids=codes,
@@ -335,6 +362,9 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         local_hukou=np.array([bool(e.local_hukou) for e in staff], dtype=bool),
         work_injury_rate=np.full(n, ppm(employer.work_injury_rate), dtype=np.int64),
         housing_fund_rate=np.full(n, ppm(employer.housing_fund_rate), dtype=np.int64),
+        # what is paid, where it differs from the taxable bonus / equity (apportioned, or partly paid abroad)
+        bonus_paid=paid["bonus"] if not np.array_equal(paid["bonus"], taxable["bonus"]) else None,
+        equity_paid=paid["equity"] if not np.array_equal(paid["equity"], taxable["equity"]) else None,
     )
     return RunInputs(year, month, ids, codes, month_inputs, warnings)
 

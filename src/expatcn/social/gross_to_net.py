@@ -58,6 +58,9 @@ class MonthInputs:
     pay: (N, 12) fen, the wages this payroll pays (default: ``income.wages``). It differs from
         the taxable ``income.wages`` where only part of the pay is China-source (MOF/STA 2019
         No. 35 apportionment): gross and net are of the pay, IIT of the taxable part.
+    bonus_paid, equity_paid: (N, 12) fen, the bonus and equity income this payroll pays (default:
+        ``income.bonus`` / ``income.equity``), for the same reason: where a lump sum is apportioned
+        by China work days, ``income`` holds the taxable part and these what is paid.
     """
 
     income: YearInputs
@@ -73,12 +76,21 @@ class MonthInputs:
     work_injury_rate: np.ndarray | None = None
     housing_fund_rate: np.ndarray | None = None
     pay: np.ndarray | None = None
+    bonus_paid: np.ndarray | None = None
+    equity_paid: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = self.income.people
         self.pay = self.income.wages if self.pay is None else np.asarray(self.pay, dtype=np.int64)
         if self.pay.shape != (n, MONTHS) or (self.pay.size and self.pay.min() < 0):
             raise InputError(f"pay must be amounts ≥ 0 of shape ({n}, 12)")
+        for name in ("bonus_paid", "equity_paid"):
+            value = getattr(self, name)
+            if value is not None:
+                value = np.asarray(value, dtype=np.int64)
+                if value.shape != (n, MONTHS) or (value.size and value.min() < 0):
+                    raise InputError(f"{name} must be amounts ≥ 0 of shape ({n}, 12)")
+                setattr(self, name, value)
         if not is_zero(self.income.employee_contributions) and self.income.employee_contributions.any():
             raise InputError("income.employee_contributions: leave empty — the full month computes them")
         self.city = np.asarray(self.city, dtype=str) if n else np.asarray([], str)
@@ -184,7 +196,9 @@ def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: boo
     iit = compute_year(iit_inputs, law)
 
     monthly = dict(out)
-    monthly["gross"] = add_amounts(inputs.pay, income.allowances, income.bonus, income.labour, income.equity)
+    bonus = income.bonus if inputs.bonus_paid is None else inputs.bonus_paid
+    equity = income.equity if inputs.equity_paid is None else inputs.equity_paid
+    monthly["gross"] = add_amounts(inputs.pay, income.allowances, bonus, income.labour, equity)
     if monthly["gross"] is inputs.pay:
         monthly["gross"] = inputs.pay.copy()
     monthly["contribution_wage"] = inputs.contribution_wage
