@@ -22,8 +22,8 @@ import numpy as np
 from expatcn.law import Law
 from expatcn.residency.apportionment import FORMULAS, apportion_wages
 from expatcn.residency.days import YearDays, count_days, year_days
-from expatcn.residency.lump_sums import LumpSums, apportion_lump_sums
 from expatcn.residency.forecast import NOT_REACHED, days_left, latest_reset_departure, threshold_days
+from expatcn.residency.lump_sums import LumpSums, apportion_lump_sums
 from expatcn.residency.rules import YearRules, residency_law, year_rules
 from expatcn.residency.six_year_clock import first_worldwide_year, six_year_clock
 from expatcn.residency.status import (
