@@ -1,6 +1,7 @@
 """The web app in Debian's Chromium (Playwright) against a live server on 127.0.0.1: log in,
 import the example company, run a month and see its totals, download the withholding export,
-open an employee's residency timeline, switch to Chinese, use the calculators and the planner.
+verify and correct the closed month, create and revoke an API key, open an employee's residency
+timeline, switch to Chinese, use the calculators and the planner.
 Screenshots of the main pages go to ``test-artifacts/``."""
 
 from __future__ import annotations
@@ -128,6 +129,40 @@ def test_whole_flow(server, page):
     page.click("#close-button")
     page.wait_for_selector("#run-status.pill-closed")
 
+    # verify the closed month (identical), then correct one pay item of it
+    page.click("#verify-link")
+    page.wait_for_url(f"{base}/month/2025-01/verify")
+    assert "Identical" in page.locator("#verify-result").inner_text()
+    assert page.locator("#difference-count").inner_text() == "0"
+    shot(page, "12-verify")
+    page.click("#correct-link")
+    page.wait_for_url(f"{base}/corrections?month=2025-01")
+    assert page.locator("#c-month").input_value() == "2025-01"
+    page.select_option("#c-employee", "E001")
+    page.select_option("#c-kind", "salary")
+    page.fill("#c-amount", "99999.99")
+    page.click("#correct-form button[type=submit]")
+    page.wait_for_selector("#correct-result")
+    assert page.locator("#correction-lines tbody tr").count() >= 1
+    assert "E001" in page.locator("#correction-lines").inner_text()
+    shot(page, "13-correction")
+    page.goto(f"{base}/month/2025-01/verify")
+    assert page.locator("#verify-result").is_visible()
+
+    # API keys: create one (shown once), then revoke it
+    page.goto(f"{base}/keys")
+    page.fill("#k-name", "HRIS sync")
+    page.select_option("#k-role", "payroll")
+    page.click("#key-form button[type=submit]")
+    page.wait_for_selector("#new-key-value")
+    new_key = page.locator("#new-key-value").inner_text().strip()
+    assert new_key.startswith("xcn_")
+    shot(page, "14-keys")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#keys tr", has_text="HRIS sync").locator("button").click()
+    page.wait_for_selector("#keys tr:has-text('HRIS sync') .pill-warn")
+    assert new_key not in page.content()
+
     # employees and a residency timeline
     page.goto(f"{base}/employees")
     assert page.locator("#employees tbody tr").count() == 22
@@ -145,6 +180,11 @@ def test_whole_flow(server, page):
     shot(page, "07-employee-zh")
     page.goto(f"{base}/month/2025-01")
     shot(page, "08-month-zh")
+    page.goto(f"{base}/corrections?month=2025-01")
+    shot(page, "15-correction-zh")
+    page.goto(f"{base}/keys")
+    shot(page, "16-keys-zh")
+    page.goto(f"{base}/month/2025-01")
     page.click("#lang-switch")
     page.wait_for_selector("text=Monthly runs")
 

@@ -1,6 +1,7 @@
 """The FastAPI application: the stateless calculations, the company store, API keys, and the web
 pages (``expatcn.web``) in one process. Every route but ``/health`` and the login page needs an
-API key (header ``X-API-Key``; the web pages keep it in a cookie after login).
+API key (header ``X-API-Key``; the web pages keep it in a cookie after login). A change made with
+the cookie instead of the header needs the CSRF token of the page (``expatcn.web.csrf``).
 
 Errors: a request that does not validate is a 422 listing each field path; input the engines
 refuse (a law table missing for the month, overlapping trips, an unknown allowance kind) is a 422
@@ -26,6 +27,7 @@ from expatcn.api.keystore import Principal, authenticate, create_key, list_keys,
 from expatcn.io.assignment_file import AssignmentFile
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
+from expatcn.web import csrf
 
 log = logging.getLogger("expatcn.api")
 
@@ -128,6 +130,9 @@ def require(role: str):
                                 headers={"WWW-Authenticate": "APIKey"})
         if not who.can(role):
             raise HTTPException(403, f"this needs the {role} role; the key {who.name!r} is {who.role}")
+        if not key and request.method not in csrf.SAFE_METHODS and not csrf.valid(
+                request.app.state.csrf_secret, request.cookies.get(COOKIE), request.headers.get(csrf.HEADER)):
+            raise HTTPException(403, f"a change made with the login cookie needs the {csrf.HEADER} header of the page")
         request.state.principal = who
         return who
 
@@ -355,6 +360,7 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, example_i
                   description="China payroll for cross-border employees: IIT, residency, social insurance, gross-up, "
                               "and a company's monthly payroll. Authenticate with the header `X-API-Key`.")
     app.state.engine = engine
+    app.state.csrf_secret = csrf.new_secret()
     _install_error_handlers(app)
 
     @app.get("/health", response_model=S.Health, tags=["meta"])

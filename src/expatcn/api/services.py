@@ -418,6 +418,13 @@ def correct(engine: Engine, year: int, month: int, sets: list[tuple[str, str, An
              "changes": ln.changes, "note": ln.note} for ln in lines]
 
 
+def pay_kinds() -> dict[str, str]:
+    """The kinds of pay item the payroll layer knows (kind → Chinese label), for pickers."""
+    from expatcn.payroll.importer import PAY_KINDS
+
+    return dict(PAY_KINDS)
+
+
 def verify(engine: Engine, year: int, month: int) -> dict:
     from expatcn.payroll.runs import verify_month
 

@@ -1,6 +1,9 @@
 """The web app's pages. Each page checks the key kept in the login cookie, calls
 :mod:`expatcn.api.services` (the same functions the API routes call) and renders a template.
 Forms post normally and also work through htmx; the month run reports its progress by polling.
+Every ``POST`` but the login form carries the session's CSRF token (:mod:`expatcn.web.csrf`): the
+hidden field ``csrf_token`` in each form, the header ``X-CSRF-Token`` for htmx. A request without
+it, or with another session's, is answered with a 403 page.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Form, Request, UploadFile
+from fastapi import Depends, FastAPI, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from expatcn.api import services
-from expatcn.api.keystore import Principal, authenticate
-from expatcn.web import charts
+from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
 
 HERE = Path(__file__).parent
@@ -50,6 +54,10 @@ class Forbidden(Exception):
     pass
 
 
+class CsrfRefused(Exception):
+    pass
+
+
 def _lang(request: Request) -> str:
     lang = request.cookies.get(LANG_COOKIE, "en")
     return lang if lang in LANGS else "en"
@@ -73,9 +81,33 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
             company = services.company(request.app.state.engine)
         except Exception:  # the page still renders without the company line
             company = None
+    token = csrf.token(request.app.state.csrf_secret, request.cookies.get(COOKIE)) if who is not None else None
+    field = Markup(f'<input type="hidden" name="{csrf.FIELD}" value="{escape(token)}">') if token else Markup("")
     base = {"t": lambda key: translate(lang, key), "lang": lang, "user": who, "company": company,
-            "path": request.url.path, "query": str(request.url.query)}
+            "path": request.url.path, "query": str(request.url.query), "csrf_token": token, "csrf_field": field,
+            "csrf_header": csrf.HEADER}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def posting(role: str = "viewer"):
+    """A dependency for a page ``POST``: the logged-in caller, who must allow ``role`` and must
+    send the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``)."""
+
+    async def dependency(request: Request) -> Principal:
+        who = _user(request, role)
+        given: object = request.headers.get(csrf.HEADER)
+        if not given and request.headers.get("content-type", "").startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                given = (await request.form()).get(csrf.FIELD)
+            except Exception:  # an unreadable body: no token
+                given = None
+        if not csrf.valid(request.app.state.csrf_secret, request.cookies.get(COOKIE), given):
+            raise CsrfRefused()
+        return who
+
+    dependency.__name__ = f"posting_{role}"
+    return dependency
 
 
 def _problems(exc: Exception) -> list[str]:
@@ -166,6 +198,14 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", status=403, title=translate(_lang(request), "forbidden"),
                       messages=[f"role needed: {exc.args[0]}"])
 
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        lang = _lang(request)
+        if request.headers.get("HX-Request"):  # reload the page, which brings a fresh token
+            return Response(status_code=403, headers={"HX-Refresh": "true"})
+        return render(request, "error.html", status=403, title=translate(lang, "csrf_title"),
+                      messages=[translate(lang, "csrf_help")])
+
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
         _user(request)
@@ -247,8 +287,7 @@ def install(app: FastAPI) -> None:
         return render(request, "import.html", result=None, messages=[])
 
     @app.post("/import", include_in_schema=False)
-    async def import_files(request: Request) -> Response:
-        _user(request, "payroll")
+    async def import_files(request: Request, who: Principal = Depends(posting("payroll"))) -> Response:
         form = await request.form()
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) or hasattr(f, "read")]
         kind = form.get("kind") or None
@@ -260,8 +299,7 @@ def install(app: FastAPI) -> None:
         return render(request, "import.html", result=result, messages=[])
 
     @app.post("/import/example", include_in_schema=False)
-    def import_example(request: Request) -> Response:
-        _user(request, "payroll")
+    def import_example(request: Request, who: Principal = Depends(posting("payroll"))) -> Response:
         try:
             result = services.import_example(request.app.state.engine)
         except _user_errors() as exc:
@@ -305,8 +343,7 @@ def install(app: FastAPI) -> None:
                       kinds=services.EXPORT_KINDS, messages=[])
 
     @app.post("/month/{month}/run", include_in_schema=False)
-    def month_run(request: Request, month: str) -> Response:
-        _user(request, "payroll")
+    def month_run(request: Request, month: str, who: Principal = Depends(posting("payroll"))) -> Response:
         _parse_month(month)
         job = _start_run(request.app.state.engine, month)
         if request.headers.get("HX-Request"):
@@ -322,8 +359,7 @@ def install(app: FastAPI) -> None:
         return render(request, "_progress.html", month=month, job=job, percent=_percent(job))
 
     @app.post("/month/{month}/close", include_in_schema=False)
-    def month_close(request: Request, month: str) -> Response:
-        _user(request, "admin")
+    def month_close(request: Request, month: str, who: Principal = Depends(posting("admin"))) -> Response:
         lang = _lang(request)
         try:
             year, m = _parse_month(month)
@@ -336,6 +372,90 @@ def install(app: FastAPI) -> None:
             return Response(status_code=200, headers={"HX-Redirect": f"/month/{month}"})
         return RedirectResponse(f"/month/{month}", status_code=303)
 
+    @app.get("/month/{month}/verify", include_in_schema=False)
+    def month_verify(request: Request, month: str) -> Response:
+        who = _user(request)
+        engine = request.app.state.engine
+        lang = _lang(request)
+        try:
+            year, m = _parse_month(month)
+            result = services.verify(engine, year, m)
+        except _user_errors() as exc:
+            return render(request, "error.html", status=409 if not isinstance(exc, ValueError) else 422,
+                          title=translate(lang, "error"), messages=_problems(exc))
+        return render(request, "verify.html", month=month, v=result, who=who, messages=[])
+
+    # corrections of closed months ----------------------------------------------------------------
+
+    def _correction_page(request: Request, who: Principal, form: dict, status: int = 200, lines=None,
+                         messages=None) -> Response:
+        engine = request.app.state.engine
+        try:
+            closed = [r["month"] for r in services.runs(engine) if r["status"] == "closed"]
+            people = services.employees(engine)
+        except _user_errors() as exc:
+            closed, people, messages = [], [], [*(messages or []), *_problems(exc)]
+        form = {"month": closed[-1] if closed else "", "employee": "", "kind": "salary", "amount": "", **form}
+        return render(request, "correct.html", status=status, closed=closed, people=people, kinds=services.pay_kinds(),
+                      form=form, lines=lines, who=who, messages=messages or [])
+
+    @app.get("/corrections", include_in_schema=False)
+    def corrections_page(request: Request, month: str = "", employee: str = "") -> Response:
+        who = _user(request, "payroll")
+        form = {k: v for k, v in (("month", month[:7]), ("employee", employee[:40])) if v}
+        return _correction_page(request, who, form)
+
+    @app.post("/corrections", include_in_schema=False)
+    async def corrections_post(request: Request, who: Principal = Depends(posting("payroll"))) -> Response:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and k != csrf.FIELD}
+        form = {k: form.get(k, "").strip() for k in ("month", "employee", "kind", "amount")}
+        try:
+            from expatcn.api.schemas import CorrectionItem
+
+            year, m = _parse_month(form["month"])
+            item = CorrectionItem.model_validate({"employee": form["employee"], "kind": form["kind"],
+                                                  "amount": form["amount"] or None})
+            lines = services.correct(request.app.state.engine, year, m, [(item.employee, item.kind, item.amount)])
+        except _user_errors() as exc:
+            return _correction_page(request, who, form, status=422, messages=_problems(exc))
+        return _correction_page(request, who, form, lines=lines)
+
+    # API keys (admin) --------------------------------------------------------------------------
+
+    def _keys_page(request: Request, who: Principal, status: int = 200, created=None, messages=None) -> Response:
+        return render(request, "keys.html", status=status, keys=list_keys(request.app.state.engine), roles=ROLES,
+                      created=created, who=who, messages=messages or [])
+
+    @app.get("/keys", include_in_schema=False)
+    def keys_page(request: Request) -> Response:
+        return _keys_page(request, _user(request, "admin"))
+
+    @app.post("/keys", include_in_schema=False)
+    async def keys_create(request: Request, who: Principal = Depends(posting("admin"))) -> Response:
+        form = await request.form()
+        try:
+            from expatcn.api.schemas import KeyRequest
+
+            body = KeyRequest.model_validate({"role": form.get("role") or "", "name": (form.get("name") or "").strip()})
+            record, key = create_key(request.app.state.engine, body.role, body.name)
+        except _user_errors() as exc:
+            return _keys_page(request, who, status=422, messages=_problems(exc))
+        return _keys_page(request, who, created={**record, "key": key})
+
+    @app.post("/keys/{key_id}/revoke", include_in_schema=False)
+    def keys_revoke(request: Request, key_id: str, who: Principal = Depends(posting("admin"))) -> Response:
+        lang = _lang(request)
+        try:
+            number = int(key_id)
+            if not 1 <= number < 2**31:
+                raise LookupError(f"no API key with id {key_id}")
+            revoke_key(request.app.state.engine, number)
+        except ValueError:
+            return render(request, "error.html", status=404, title=translate(lang, "not_found"), messages=[f"no API key with id {key_id[:20]}"])
+        except LookupError as exc:
+            return render(request, "error.html", status=404, title=translate(lang, "not_found"), messages=[str(exc)])
+        return RedirectResponse("/keys", status_code=303)
+
     # calculators -------------------------------------------------------------------------------
 
     @app.get("/calc/tax", include_in_schema=False)
@@ -344,8 +464,7 @@ def install(app: FastAPI) -> None:
         return render(request, "tax.html", form=TAX_DEFAULTS, result=None, messages=[])
 
     @app.post("/calc/tax", include_in_schema=False)
-    async def tax_compute(request: Request) -> Response:
-        _user(request)
+    async def tax_compute(request: Request, who: Principal = Depends(posting())) -> Response:
         form = dict((await request.form()).items())
         form = {k: v for k, v in form.items() if isinstance(v, str)}
         try:
@@ -364,8 +483,7 @@ def install(app: FastAPI) -> None:
         return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=CITIES)
 
     @app.post("/calc/grossup", include_in_schema=False)
-    async def grossup_compute(request: Request) -> Response:
-        _user(request)
+    async def grossup_compute(request: Request, who: Principal = Depends(posting())) -> Response:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         merged = {**GROSSUP_DEFAULTS, **form}
         try:
@@ -389,8 +507,7 @@ def install(app: FastAPI) -> None:
         return render(request, "plan.html", form=PLAN_DEFAULTS, result=None, messages=[])
 
     @app.post("/plan", include_in_schema=False)
-    async def plan_compute(request: Request) -> Response:
-        _user(request)
+    async def plan_compute(request: Request, who: Principal = Depends(posting())) -> Response:
         form_data = await request.form()
         upload = form_data.get("file")
         form = {k: v for k, v in form_data.items() if isinstance(v, str)}
