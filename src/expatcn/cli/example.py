@@ -26,7 +26,8 @@ def example(
     if list_all:
         for path in sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".csv")):
             command = command_for(path)
-            how = f"expatcn example {path.stem}" if command == "tax" else f"expatcn {command} {path}"
+            how = {"tax": f"expatcn example {path.stem}", "serve": "the web calculators' opening figures"}.get(
+                command, f"expatcn {command} {path}")
             typer.echo(f"{path.stem:40s} {how}")
         return
     path = example_path(name)

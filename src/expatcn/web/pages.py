@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import Depends, FastAPI, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +23,7 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from expatcn.api import services
+from expatcn.examples import EXAMPLES
 from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
 from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
@@ -480,7 +482,7 @@ def install(app: FastAPI) -> None:
     @app.get("/calc/grossup", include_in_schema=False)
     def grossup_page(request: Request) -> Response:
         _user(request)
-        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=CITIES)
+        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=_cities())
 
     @app.post("/calc/grossup", include_in_schema=False)
     async def grossup_compute(request: Request, who: Principal = Depends(posting())) -> Response:
@@ -495,8 +497,8 @@ def install(app: FastAPI) -> None:
                                        body.last_month, body.bonus_net, body.bonus_month)
             trace = services.grossup_trace(result, body)
         except _user_errors() as exc:
-            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=CITIES)
-        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=CITIES,
+            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=_cities())
+        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=_cities(),
                       trace=_group_trace(trace))
 
     # assignment planner ------------------------------------------------------------------------
@@ -536,9 +538,10 @@ def _parse_month(text: str) -> tuple[int, int]:
 
 # --- form → engine input (shape only) -----------------------------------------------------------
 
-TAX_DEFAULTS = {"year": "2026", "resident": "on", "foreigner": "", "wages": "60000", "contributions": "3500",
-                "sad": "", "housing": "", "bonus": "", "bonus_month": "12", "bonus_method": "separate",
-                "from_month": "1", "to_month": "12"}
+# The calculators open on example figures kept with the other shipped examples (inputs, not law).
+FORM_DEFAULTS = yaml.safe_load((EXAMPLES / "web_form_defaults.yaml").read_text(encoding="utf-8"))
+
+TAX_DEFAULTS = FORM_DEFAULTS["tax"]
 
 
 def _blank(v: str | None) -> bool:
@@ -568,9 +571,14 @@ def _tax_scenario(form: dict) -> dict:
     }
 
 
-GROSSUP_DEFAULTS = {"net": "30000", "year": "2025", "city": "", "contributions": "", "nonresident": "", "foreigner": "",
-                    "housing": "", "sad": "", "bonus_net": "", "bonus_month": "12", "first_month": "1", "last_month": "12"}
-CITIES = ("shanghai", "beijing", "guangzhou", "shenzhen")
+GROSSUP_DEFAULTS = FORM_DEFAULTS["grossup"]
+
+
+def _cities() -> list[str]:
+    """The cities the law tables have social insurance for (``law/social/<city>.yaml``)."""
+    from expatcn.law import load_law
+
+    return sorted(name.split("/", 1)[1] for name, table in load_law().tables.items() if table.schema == "social_city")
 
 
 def _grossup_request(form: dict) -> dict:
@@ -588,11 +596,7 @@ def _grossup_request(form: dict) -> dict:
     return out
 
 
-PLAN_DEFAULTS = {"title": "Anna Schmidt — Munich to Shanghai", "name": "Anna Schmidt", "nationality": "DE",
-                 "home_country": "DE", "host_country": "CN", "city": "shanghai", "start": "2026-01-01", "end": "2027-12-31",
-                 "currency": "CNY", "salary_monthly": "60000", "housing": "15000", "bonus": "120000", "bonus_month": "12",
-                 "business_days_per_month": "6", "paid_abroad_share": "0.4", "fx": "EUR=7.80",
-                 "projections": "projections/shanghai_held_to_2028, projections/de_held_to_2028"}
+PLAN_DEFAULTS = FORM_DEFAULTS["plan"]
 
 
 def _plan_assignment(form: dict) -> dict:
