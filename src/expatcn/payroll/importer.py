@@ -123,24 +123,15 @@ def _period_day(last: bool) -> Callable[[Any], dt.date | None]:
     """A day ``YYYY-MM-DD``, or a month ``YYYY-MM``: its first (``last`` false) or last day."""
 
     def parse(value: Any) -> dt.date | None:
-        if _blank(value):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        text = str(value).strip()
         try:
-            if len(text) == 7:
-                first = dt.date.fromisoformat(f"{text}-01")
-                if not last:
-                    return first
-                return dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1) - dt.timedelta(days=1)
-            if len(text) < 10:
-                raise ValueError
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
+            if _blank(value) or isinstance(value, dt.date) or len(str(value).strip()) != 7:
+                return _date(value)
+            year, month = _month(value)
+        except CellError:
             raise CellError("a date YYYY-MM-DD or a month YYYY-MM") from None
+        if not last:
+            return dt.date(year, month, 1)
+        return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
 
     return parse
 
