@@ -131,3 +131,22 @@ def test_an_overlay_that_only_ends_a_rule(tmp_path):
     exemption = law.table("iit/expat_allowance_exemption")
     assert exemption.in_force_on(dt.date(2025, 12, 31))
     assert not exemption.in_force_on(dt.date(2026, 1, 1))
+
+
+def test_the_2022_equity_extension_is_no_42_and_no_43_is_the_allowance_extension():
+    """MOF/STA Announcement [2021] No. 42 (31 Dec 2021) extended the annual-bonus and listed-company
+    equity-incentive separate taxation and the reconciliation exemption; No. 43 extended the expat
+    allowances (EY China HR tax alert 2022001; Ebner Stolz, 2022)."""
+    law = load_law()
+
+    def documents(table: str, day: dt.date) -> set[str]:
+        return {s.document for s in law.on(table, day).ref.sources if s.document}
+
+    day = dt.date(2022, 6, 30)
+    assert "MOF/STA Announcement [2021] No. 42" in documents("iit/equity_incentive_separate", day)
+    assert "MOF/STA Announcement [2021] No. 42" in documents("iit/annual_bonus", day)
+    assert "MOF/STA Announcement [2021] No. 43" in documents("iit/expat_allowance_exemption", day)
+    for table in law.tables:
+        if table != "iit/expat_allowance_exemption":
+            for period in law.tables[table].periods:
+                assert all("[2021] No. 43" not in (s.document or "") for s in period.sources), table

@@ -1,6 +1,6 @@
 """Equity incentive income of listed companies (options, restricted shares, RSUs, SARs).
 
-- Residents, 2019–2027 (Caishui [2018] No. 164 §2; MOF/STA 2021 No. 43, 2023 No. 2, 2023 No. 25):
+- Residents, 2019–2027 (Caishui [2018] No. 164 §2; MOF/STA 2021 No. 42, 2023 No. 2, 2023 No. 25):
   not in comprehensive income; the year's equity income is combined and taxed on the annual
   table, less the equity tax already withheld this year. Outside the window it joins wages.
 - Non-residents, 2019 on (MOF/STA 2019 No. 35 formula 6): [(the year's equity income ÷ 6) × rate
