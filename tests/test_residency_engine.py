@@ -204,6 +204,23 @@ def test_treaty_calendar_year_and_twelve_month_window():
     assert (tw.treaty_days == -1).all()
 
 
+def test_treaties_in_force_apply_from_their_dates():
+    """Dates from the STA list and notices (SOCIAL_CITIES_2026.md §6): Korea from 1995, Austria
+    (in force 1992-11-01), Israel (in force 1995-12-22), Ireland from 2001 (Guoshuifa [2000] No. 212),
+    Russia 1994 agreement 1998–2016, 2014 agreement from 2017 (STA Announcement 2016 No. 48)."""
+    table = LAW.value("residency/treaty_183", D(2026, 1, 1))
+    for code in ("KR", "AT", "IL", "IE", "RU"):
+        assert table.partner_on(code, D(2026, 1, 1)) is not None, code
+    assert table.partner_on("RU", D(2016, 1, 1)).version.startswith("Agreement 1994")
+    assert table.partner_on("RU", D(2017, 1, 1)).counting_period == "twelve_months_in_year"
+    assert table.partner_on("IE", D(2000, 1, 1)) is None and table.partner_on("IE", D(2001, 1, 1)) is not None
+    rows = [(D(2026, 2, 2), D(2026, 7, 1))]  # 150 days of presence
+    t = Trips.from_dates([0, 1, 2, 3, 4], [rows[0][0]] * 5, [rows[0][1]] * 5)
+    a = assess(t, 2026, treaty=["KR", "AT", "IL", "IE", "RU"])
+    assert (a.treaty_days == 150).all() and a.status.treaty_relief.all()
+    assert (a.status.situation == NONRESIDENT_SHORT).all()
+
+
 # ---------------------------------------------------------------- apportionment
 R2026 = year_rules(2026, LAW)
 

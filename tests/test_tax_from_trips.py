@@ -205,6 +205,28 @@ def test_treaty_relief_makes_a_long_stay_short(tmp_path):
     assert p.inputs.wages[0, 2] == formula(1, Decimal(62000), Decimal(12000), china_work_days(trips, start, end), 31)
 
 
+def test_korean_resident_150_days_with_cost_borne_abroad_gets_treaty_relief(tmp_path):
+    """China–Korea agreement (in force 1994-09-27, applies from 1995-01-01: STA notice of
+    1994-09-22), Art. 15: ≤ 183 days in any 12 months, pay not from a China employer nor borne in
+    China → not taxed in China (MOF/STA 2019 No. 35 §4(1)). 150 days in 2026 (148 of residence:
+    more than 90, so without the treaty formula 2 would tax every China work day)."""
+    trips = [(D(2026, 3, 2), D(2026, 5, 15)), (D(2026, 9, 1), D(2026, 11, 14))]
+    assert sum(1 for _ in day_kinds(trips, D(2026, 1, 1), D(2026, 12, 31))) == 150
+    every = {"wages": 40000, "paid_abroad": 40000}
+    p = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "kr"},
+                           "every_month": every})
+    summary = p.residency.summary()
+    assert summary["treaty"]["partner"] == "Korea (Republic of)" and summary["treaty"]["relief"]
+    assert summary["treaty"]["days_in_period"] == 150 and summary["situation"] == "nonresident_short"
+    assert not p.inputs.wages.any()  # formula 1: nothing is paid in China
+    assert not compute_year(p.inputs, LAW).total_tax.any()
+    without = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips)},
+                                 "every_month": every})
+    start, end = month_span(2026, 4)
+    assert without.residency.summary()["situation"] == "nonresident_long"
+    assert without.inputs.wages[0, 3] == formula(2, Decimal(40000), Decimal(0), china_work_days(trips, start, end), 30)
+
+
 # ---------------------------------------------------------------- CLI and shipped example
 def test_cli_prints_residency_above_the_table_and_json_has_it():
     path = EXAMPLES / "nonresident_from_trips_2026.yaml"
