@@ -329,6 +329,11 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
         if f"social/{f.city}" not in law.tables:
             known = sorted(n.split("/", 1)[1] for n, t in law.tables.items() if t.schema == "social_city")
             raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(known)}")
+        if f.foreign_employer_class is not None and f.other_country in HOST_COUNTRIES:
+            try:
+                law.table(host_table(f.other_country)).values[-1].employer_class(f.foreign_employer_class)
+            except ValueError as exc:
+                raise PlanError(f"foreign_employer_class: {exc}") from None
     years = sorted({y for f in files for y in f.years})
     figures: dict[tuple[int, int], YearFigures] = {}
     trips = _trips(files)
@@ -661,12 +666,14 @@ def _abroad(files, rows, context, converters, law, years, figures) -> None:
                 branches |= set(timeline.agreement.partner_exempt_branches)
         employer = np.zeros_like(wage)
         employee = np.zeros_like(wage)
-        runs = _runs(covered)
-        for lo, hi in runs:
+        classes: list = [None] * len(members)
+        for lo, hi in _runs(covered):
             result = host_contributions(law, country, wage[:, lo:hi], months[lo:hi],
-                                        {b: exempt[:, lo:hi] for b in branches})
+                                        {b: exempt[:, lo:hi] for b in branches},
+                                        employer_class=[files[rows[r].a].foreign_employer_class for r in members])
             employer[:, lo:hi] = result.employer_total()
             employee[:, lo:hi] = result.employee_total()
+            classes = result.employer_class
         for k, r in enumerate(members):
             f = files[rows[r].a]
             for year in f.years:
@@ -682,6 +689,9 @@ def _abroad(files, rows, context, converters, law, years, figures) -> None:
                 if k in missing_fx:
                     y.unknown_months = sorted(set(y.unknown_months) | {f"{year}-{m + 1:02d}" for m in np.flatnonzero(emp)})
                     y.notes.append(f"fx.{missing_fx[k]}: give the rate (RMB per unit) to compute {country} contributions")
+                if classes[k] is not None:
+                    assumed = " (assumed: give foreign_employer_class)" if f.foreign_employer_class is None else ""
+                    y.notes.append(f"{country} employer class: {classes[k].name}{assumed}")
                 y.abroad_employer = int(employer[k, cols].sum())
                 y.abroad_employee = int(employee[k, cols].sum())
 

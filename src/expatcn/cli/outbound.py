@@ -105,6 +105,7 @@ def result_as_dict(r) -> dict:
             totals[f"{key}_cny"] = str((Decimal(totals[key]) * r.fx_cny_per_unit).quantize(Decimal("0.01"), ROUND_HALF_UP))
     t = r.timeline
     refs = {ref.table + "@" + str(ref.start): ref for ref in (m.ref for m in host.law)}
+    cls = host.employer_class[0]
     return {
         "name": r.assignment.name,
         "host_country": r.assignment.host_country,
@@ -119,6 +120,10 @@ def result_as_dict(r) -> dict:
             "confidence": t.agreement.confidence if t.agreement else None,
         },
         "alerts": list(t.alerts),
+        "employer_class": None if cls is None else {
+            "key": cls.key, "name": cls.name, "name_zh": cls.name_zh,
+            "assumed": r.assignment.host_employer_class is None,
+        },
         "double_exposure_branches": list(r.double_exposure_branches),
         "china_side": _china_dict(r),
         "months": months,
@@ -165,6 +170,10 @@ def _print(title, results, data) -> None:
             console.print(f"agreement: {c['agreement']} — removes abroad: {', '.join(c['china_exempt_abroad'])}; "
                           f"max {c['max_secondment_months']} months; certificate {c['from']}..{c['expiry']}, "
                           f"renewal alert {c['renewal_alert']} (confidence {c['confidence']})")
+        if d["employer_class"]:
+            e = d["employer_class"]
+            how = " (assumed: give host_employer_class)" if e["assumed"] else ""
+            console.print(f"employer class: {e['name']}{how}", markup=False)
         grid = Table("month", "wage", "cert", "employer", "employee", "removed", "double exposure")
         for m in d["months"]:
             grid.add_row(m["month"], m["host_wage"], "yes" if m["certificate_covers"] else "—", m["host_employer"],

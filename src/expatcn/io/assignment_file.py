@@ -19,6 +19,7 @@ travel:
   trips: trips.csv              # stays in China (inbound); default: in China from start to end
   business_days_per_month: 6    # the short-term business traveller structure's days in China
 certificate: {from: 2026-01-01}                   # certificate of coverage; until = the agreement's maximum
+foreign_employer_class: under_150                 # where the other country's rates depend on the employer (KR)
 split_payroll: {paid_abroad_share: 0.4}           # part of salary and bonus paid by the home entity
 fx: {EUR: 7.80}                 # RMB per unit, given by the user (no rate is ever looked up)
 projections: [projections/shanghai_held_to_2028]  # labelled assumptions for months the law tables lack
@@ -163,6 +164,10 @@ class AssignmentFile(BaseModel):
     package: Package
     travel: Travel = Travel()
     certificate: Certificate | None = None
+    foreign_employer_class: str | None = Field(
+        None, description="the employer's class in the other country where its rates depend on it "
+        "(KR by size: under_150, priority_support_150_plus, from_150_to_999, from_1000); default: the table's default"
+    )
     split_payroll: SplitPayroll = SplitPayroll(paid_abroad_share=Decimal("0.5"))
     fx: dict[str, Decimal] = Field(default_factory=dict, description="RMB per unit of each currency, given by the user")
     projections: list[str] = Field(default_factory=list, description="projection overlays (assumptions), by name or path")

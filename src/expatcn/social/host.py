@@ -19,7 +19,7 @@ import numpy as np
 
 from expatcn.law import Law, LawError
 from expatcn.law.model import LawRef
-from expatcn.law.schemas.social_international import HostScheme, HostSocialSecurity
+from expatcn.law.schemas.social_international import EmployerClass, HostScheme, HostSocialSecurity
 from expatcn.money import apply_rate, rate_to_ppm
 
 HOST_COUNTRIES = ("US", "DE", "JP", "KR", "GB", "FR", "CA", "NL", "AU")
@@ -74,6 +74,7 @@ class HostContributions:
     employee: dict[str, np.ndarray] = field(default_factory=dict)
     exempt: dict[str, np.ndarray] = field(default_factory=dict)
     law: list[HostMonthLaw] = field(default_factory=list)
+    employer_class: list[EmployerClass | None] = field(default_factory=list)  # per person, as applied
 
     def _sum(self, parts: dict[str, np.ndarray], keys: Sequence[str] | None = None) -> np.ndarray:
         shape = (0, len(self.months))
@@ -118,9 +119,8 @@ def _cumulative_base(
     return out
 
 
-def _running_round(base: np.ndarray, months: list[dt.date], m: int, window: str, rate: Decimal) -> np.ndarray:
+def _running_round(base: np.ndarray, months: list[dt.date], m: int, window: str, ppm: np.ndarray | int) -> np.ndarray:
     """This month's contribution as round(rate × window base to date) − round(rate × base before)."""
-    ppm = rate_to_ppm(rate)
     key = (lambda d: d.year) if window == "year" else (lambda d: (d.year, (d.month - 1) // 3))
     first = m
     while first > 0 and key(months[first - 1]) == key(months[m]):
@@ -143,6 +143,13 @@ def scheme_base(scheme: HostScheme, wage: np.ndarray, minor: int) -> np.ndarray:
     return base
 
 
+def _employer_ppm(scheme: HostScheme, classes: list[EmployerClass | None]) -> np.ndarray | int:
+    """The employer rate in ppm: one number, or one per person where it depends on the class."""
+    if scheme.employer_rate_by_class is None:
+        return rate_to_ppm(scheme.employer_rate_for(None))
+    return np.array([rate_to_ppm(scheme.employer_rate_for(c.key if c else None)) for c in classes], dtype=np.int64)
+
+
 def host_contributions(
     law: Law,
     country: str,
@@ -150,6 +157,7 @@ def host_contributions(
     months: Sequence[dt.date],
     exempt_branches: Mapping[str, np.ndarray] | None = None,
     not_applicable: frozenset[str] | set[str] = frozenset(),
+    employer_class: str | Sequence[str | None] | None = None,
 ) -> HostContributions:
     """Employer and employee contributions in ``country`` on monthly ``wages``.
 
@@ -157,8 +165,11 @@ def host_contributions(
     (consecutive calendar months, first day or any day of each). exempt_branches: branch ->
     (N, M) bool, months in which a certificate of coverage removes that branch (exempt months also
     drop out of annual wage bases). not_applicable: scheme keys that do not apply to these people
-    (e.g. Japan's ``kaigo_hoken`` under age 40). Raises ``LawError`` naming the country and month
-    where the table has no data.
+    (e.g. Japan's ``kaigo_hoken`` under age 40). employer_class: the employer's class where a rate
+    depends on it (e.g. Korea's employment security by size), one for all or one per person; ``None``
+    takes the table's ``default_employer_class`` (the class used is in the result). Raises
+    ``LawError`` naming the country and month where the table has no data, ``ValueError`` for a
+    class the table does not know.
     """
     wages = np.atleast_2d(np.asarray(wages, dtype=np.int64))
     months = [m.replace(day=1) for m in months]
@@ -182,6 +193,11 @@ def host_contributions(
         for scheme in entry.value.schemes:
             result.schemes[scheme.key] = scheme
     n, m_count = wages.shape
+    asked = [employer_class] * n if employer_class is None or isinstance(employer_class, str) else list(employer_class)
+    if len(asked) != n:
+        raise ValueError(f"employer_class has {len(asked)} entries for {n} people")
+    classes = [[entry.value.employer_class(key) for key in asked] for entry in entries]  # month -> person
+    result.employer_class = classes[-1]
     no = np.zeros((n, m_count), dtype=bool)
     for key, latest in result.schemes.items():
         base = np.zeros((n, m_count), dtype=np.int64)
@@ -206,13 +222,14 @@ def host_contributions(
                 thr = to_minor(scheme.cumulative_threshold, first.minor_per_unit)
                 cap = None if scheme.cumulative_ceiling is None else to_minor(scheme.cumulative_ceiling, first.minor_per_unit)
                 base[:, m] = _cumulative_base(monthly, months, scheme.cumulative, thr, cap)[:, m]
-            employer[:, m] = apply_rate(base[:, m], rate_to_ppm(scheme.employer_rate))
+            employer_ppm = _employer_ppm(scheme, classes[m])
+            employer[:, m] = apply_rate(base[:, m], employer_ppm)
             employee[:, m] = apply_rate(base[:, m], rate_to_ppm(scheme.employee_rate))
             if scheme.cumulative != "none":
                 # cumulative schemes round the running total, so the window's contributions equal
                 # rate × window base exactly and never pass the legal maximum (e.g. CPP, OASDI)
-                employer[:, m] = _running_round(base, months, m, scheme.cumulative, scheme.employer_rate)
-                employee[:, m] = _running_round(base, months, m, scheme.cumulative, scheme.employee_rate)
+                employer[:, m] = _running_round(base, months, m, scheme.cumulative, employer_ppm)
+                employee[:, m] = _running_round(base, months, m, scheme.cumulative, rate_to_ppm(scheme.employee_rate))
         result.base[key] = base
         result.employer[key] = employer
         result.employee[key] = employee

@@ -78,6 +78,10 @@ class Assignment(BaseModel):
     china_base_monthly: Amount | None = Field(default=None, description="RMB contribution base in the home city")
     certificate: CertificateInput = Field(default_factory=CertificateInput)
     host_not_applicable: list[str] = Field(default_factory=list, description="host scheme keys that do not apply")
+    host_employer_class: str | None = Field(
+        default=None, description="the host employer's class where a rate depends on it (KR by size: under_150, "
+        "priority_support_150_plus, from_150_to_999, from_1000); default: the table's default class"
+    )
 
     @field_validator("host_country")
     @classmethod
@@ -217,7 +221,12 @@ def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = N
     """The two-country picture of one assignment (see the module docstring for the rules)."""
     months = month_range(assignment.start, assignment.end)
     timeline = certificate_timeline(law, assignment)
-    probe = host_contributions(law, assignment.host_country, np.zeros((1, len(months)), np.int64), months)
+    cls = assignment.host_employer_class
+    try:
+        probe = host_contributions(law, assignment.host_country, np.zeros((1, len(months)), np.int64), months,
+                                   employer_class=cls)
+    except ValueError as exc:
+        raise ValueError(f"{assignment.name}: host_employer_class: {exc}") from None
     wage = _wages(assignment, months, probe.minor_per_unit)
     covered = np.zeros(len(months), dtype=bool)
     if timeline.applied and timeline.expiry is not None and timeline.agreement is not None:
@@ -229,8 +238,8 @@ def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = N
     if timeline.agreement is not None:
         exempt = {branch: covered[None, :] for branch in timeline.agreement.partner_exempt_branches}
     skip = set(assignment.host_not_applicable)
-    with_cert = host_contributions(law, assignment.host_country, wage, months, exempt, skip)
-    without = host_contributions(law, assignment.host_country, wage, months, None, skip)
+    with_cert = host_contributions(law, assignment.host_country, wage, months, exempt, skip, cls)
+    without = host_contributions(law, assignment.host_country, wage, months, None, skip, cls)
     removed = (without.employer_total() + without.employee_total() - with_cert.employer_total() - with_cert.employee_total())[0]
     branches: tuple[str, ...] = ()
     exposure = np.zeros(len(months), dtype=np.int64)

@@ -65,18 +65,31 @@ class SocialAgreements(LawValue):
         return None
 
 
+class EmployerClass(LawValue):
+    """A class of employer on which a host rate depends, e.g. Korea's employment-security levy by
+    the employer's size (Employment Insurance Premium Collection Act Enforcement Decree art. 12)."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    name_zh: str
+
+
 class HostScheme(LawValue):
     """One host-country contribution, computed on the monthly wage in this order:
     wage × ``base_share`` → raised to ``monthly_floor`` → clipped at ``monthly_ceiling`` → less
     ``monthly_exemption`` (not below 0) → where ``cumulative`` is ``year`` or ``quarter``, only the
     part of the running total for the window that falls between ``cumulative_threshold`` and
     ``cumulative_ceiling`` (annual wage bases such as US FICA's, Canada's YMPE). Amounts are in the
-    table's currency."""
+    table's currency. Where the employer's rate depends on its class, ``employer_rate_by_class``
+    gives it for every class of the table instead of ``employer_rate``."""
 
     key: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
     branch: Branch
-    employer_rate: Decimal = Field(ge=0, le=1)
+    employer_rate: Decimal | None = Field(default=None, ge=0, le=1)
+    employer_rate_by_class: dict[str, Decimal] | None = Field(
+        default=None, description="employer rate by the table's employer class (instead of employer_rate)"
+    )
     employee_rate: Decimal = Field(ge=0, le=1)
     base_share: Decimal = Field(default=Decimal(1), gt=0, le=1)
     monthly_floor: Decimal | None = None
@@ -90,6 +103,10 @@ class HostScheme(LawValue):
 
     @model_validator(mode="after")
     def _consistent(self) -> HostScheme:
+        if (self.employer_rate is None) == (self.employer_rate_by_class is None):
+            raise ValueError(f"{self.key}: give employer_rate or employer_rate_by_class (one of them)")
+        if self.employer_rate_by_class and not all(0 <= r <= 1 for r in self.employer_rate_by_class.values()):
+            raise ValueError(f"{self.key}: employer rates by class must be between 0 and 1")
         if self.cumulative == "none" and (self.cumulative_threshold or self.cumulative_ceiling is not None):
             raise ValueError(f"{self.key}: a cumulative threshold or ceiling needs cumulative: year or quarter")
         if self.cumulative_ceiling is not None and self.cumulative_ceiling <= self.cumulative_threshold:
@@ -97,6 +114,12 @@ class HostScheme(LawValue):
         if self.monthly_floor is not None and self.monthly_ceiling is not None and self.monthly_floor > self.monthly_ceiling:
             raise ValueError(f"{self.key}: monthly_floor above monthly_ceiling")
         return self
+
+    def employer_rate_for(self, employer_class: str | None) -> Decimal:
+        """The employer rate for a class of the table (``None``: a scheme without classes)."""
+        if self.employer_rate_by_class is None:
+            return self.employer_rate or Decimal(0)
+        return self.employer_rate_by_class[employer_class or ""]
 
 
 @value_schema("host_social_security")
@@ -108,13 +131,42 @@ class HostSocialSecurity(LawValue):
     minor_per_unit: int = Field(default=100, description="minor units per currency unit (JPY, KRW: 1)")
     schemes: list[HostScheme]
     not_modelled: list[str] = Field(default_factory=list, description="contributions known to exist but not in the table")
+    employer_classes: list[EmployerClass] = Field(
+        default_factory=list, description="classes of employer that some employer rates depend on"
+    )
+    default_employer_class: str | None = Field(
+        default=None, description="the class assumed where the employer's class is not given"
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> HostSocialSecurity:
         keys = [s.key for s in self.schemes]
         if len(set(keys)) != len(keys):
             raise ValueError(f"scheme keys repeat: {keys}")
+        classes = [c.key for c in self.employer_classes]
+        if len(set(classes)) != len(classes):
+            raise ValueError(f"employer classes repeat: {classes}")
+        if classes and self.default_employer_class not in classes:
+            raise ValueError(f"default_employer_class must be one of {classes}")
+        if not classes and self.default_employer_class is not None:
+            raise ValueError("default_employer_class needs employer_classes")
+        for scheme in self.schemes:
+            if scheme.employer_rate_by_class is not None and set(scheme.employer_rate_by_class) != set(classes):
+                raise ValueError(f"{scheme.key}: employer_rate_by_class must give a rate for each of {classes}")
         return self
 
+    def employer_class(self, key: str | None) -> EmployerClass | None:
+        """The employer class ``key`` (``None``: the default); ``None`` where the table has no classes."""
+        if not self.employer_classes:
+            if key is not None:
+                raise ValueError(f"{self.country} rates do not depend on the employer's class; got class {key!r}")
+            return None
+        wanted = key or self.default_employer_class
+        for cls in self.employer_classes:
+            if cls.key == wanted:
+                return cls
+        known = ", ".join(c.key for c in self.employer_classes)
+        raise ValueError(f"{self.country} employer class {key!r} is not known; expected one of {known}")
 
-__all__ = ["Agreement", "SocialAgreements", "HostScheme", "HostSocialSecurity", "CHINA_SCHEMES"]
+
+__all__ = ["Agreement", "SocialAgreements", "EmployerClass", "HostScheme", "HostSocialSecurity", "CHINA_SCHEMES"]
