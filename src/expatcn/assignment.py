@@ -48,13 +48,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from expatcn.errors import InputError, SocialDataGap
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.io.assignment_file import AssignmentFile
 from expatcn.law import Law
 from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_to_str, rate_to_ppm
 from expatcn.social.agreements import agreement_for, certificate_covers_month
-from expatcn.social.contributions import SocialDataGap, city_entry
+from expatcn.social.contributions import city_entry
 from expatcn.social.gross_to_net import MonthInputs, gross_to_net
 from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table, pay_date
 
@@ -78,7 +79,7 @@ COMPONENT_TITLES = {"gross": "pay (gross)", "china_employer": "China employer co
                     "abroad_employer": "home/host-country employer contributions"}
 
 
-class PlanError(ValueError):
+class PlanError(InputError):
     """An assignment the planner cannot run at all (names the field)."""
 
 

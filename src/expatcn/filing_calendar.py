@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from expatcn.errors import InputError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.calendar import WEEKDAYS, WithholdingDeadlines
@@ -25,7 +26,7 @@ TABLE = "calendar/withholding_deadlines"
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-class CalendarError(ValueError):
+class CalendarError(InputError):
     """A month that is not a month."""
 
 

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 
+from expatcn.errors import InputError
+
 FEN_PER_YUAN = 100
 RATE_SCALE = 1_000_000  # a rate is stored as an integer number of millionths
 MAX_ABS_FEN = 10**13  # 100 billion yuan: the largest amount accepted, so products stay in int64
@@ -18,7 +20,7 @@ MAX_ABS_FEN = 10**13  # 100 billion yuan: the largest amount accepted, so produc
 Fen = np.ndarray  # int64 array of fen
 
 
-class MoneyError(ValueError):
+class MoneyError(InputError):
     """An amount that is not a valid money figure (not a number, more than 2 decimals, too big)."""
 
 

@@ -14,21 +14,18 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, select
 
+from expatcn.errors import InputError, NotFound
 from expatcn.law import load_law
 from expatcn.money import fen_to_decimal, yuan_to_fen
 from expatcn.payroll.db import PayrollError, read_transaction
 
 
-class InputProblem(ValueError):
+class InputProblem(InputError):
     """Input the engines cannot use; ``loc`` is the field path (as in a 422 answer)."""
 
     def __init__(self, message: str, loc: tuple = ("body",)) -> None:
         super().__init__(message)
         self.loc = loc
-
-
-class NotFound(LookupError):
-    pass
 
 
 def money(fen: int | np.integer) -> str:

@@ -11,17 +11,20 @@ from typing import Any
 
 import typer
 
+from expatcn.errors import InputError
 
-class UserError(Exception):
+
+class UserError(InputError):
     """Bad input from the user: printed as one clear message, exit code 2."""
 
 
 @contextmanager
 def user_errors(*kinds: type[BaseException]) -> Iterator[None]:
-    """Turn the given exception types (and ``UserError``) into a clean message and exit 2."""
+    """Turn input errors (:class:`expatcn.errors.InputError`, ``UserError`` among them) and the given
+    exception types into a clean message and exit 2."""
     try:
         yield
-    except (UserError, *kinds) as exc:
+    except (InputError, *kinds) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 

@@ -19,7 +19,7 @@ def equalize_command(
 ) -> None:
     """Stay-at-home net, equalized China gross, actual IIT and contributions, employer cost, true-up."""
     from expatcn.equalization import equalize
-    from expatcn.iit.inputs import InputError
+    from expatcn.errors import InputError
     from expatcn.io.equalization_file import load_equalization, to_arrays
     from expatcn.io.scenario import ScenarioError
     from expatcn.law import LawError, load_law

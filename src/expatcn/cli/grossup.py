@@ -56,10 +56,9 @@ def grossup(
     band rises), non-residents' monthly tax, a package with tax-free allowances, and a net bonus."""
     import numpy as np
 
+    from expatcn.errors import InputError, SocialDataGap
     from expatcn.grossup import grossup_bonus, grossup_package
-    from expatcn.iit.inputs import InputError
     from expatcn.law import LawError, load_law
-    from expatcn.social.contributions import SocialDataGap
 
     with user_errors(InputError, LawError, SocialDataGap):
         if not 1 <= first_month <= last_month <= 12:

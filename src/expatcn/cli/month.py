@@ -31,7 +31,7 @@ def month(
     partial: Annotated[bool, typer.Option("--partial", help="compute what the sourced figures decide, flag the rest")] = False,
 ) -> None:
     """Gross → social insurance and housing fund → IIT → net pay, and employer cost, month by month."""
-    from expatcn.iit.inputs import InputError
+    from expatcn.errors import InputError
     from expatcn.io.month_scenario import load_month_scenario
     from expatcn.io.scenario import ScenarioError
     from expatcn.law import LawError, load_law

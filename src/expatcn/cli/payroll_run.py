@@ -42,11 +42,11 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from expatcn.iit.inputs import InputError
+    from expatcn.cli.common import user_errors
+    from expatcn.errors import InputError
     from expatcn.law import LawError
     from expatcn.payroll.db import get_engine
     from expatcn.payroll.runs import parse_month, run_month
-    from expatcn.cli.common import user_errors
 
     labels = {"load": "load year-to-date inputs", "compute": "compute (residency, social insurance, IIT)",
               "write": "write results"}

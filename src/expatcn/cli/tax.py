@@ -30,7 +30,7 @@ def tax(
     explain: Annotated[bool, typer.Option("--explain", help="show every step and the law behind it")] = False,
 ) -> None:
     """Withholding month by month and the annual reconciliation for one person-year."""
-    from expatcn.iit.inputs import InputError
+    from expatcn.errors import InputError
     from expatcn.io.scenario import ScenarioError, load_scenario
     from expatcn.law import LawError, load_law
 
@@ -202,7 +202,7 @@ def tax_batch(
     """Compute many person-years from one file of person-months and write one row per month."""
     import polars as pl
 
-    from expatcn.iit.inputs import InputError
+    from expatcn.errors import InputError
     from expatcn.iit.person_year import compute_year
     from expatcn.io.batch import BatchError, read_batch, result_frame, to_year_inputs, write_frame
     from expatcn.law import LawError, load_law

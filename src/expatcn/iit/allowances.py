@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import InputError, YearInputs, is_zero, people_list, zeros
+from expatcn.errors import InputError
+from expatcn.iit.inputs import YearInputs, is_zero, people_list, zeros
 from expatcn.iit.year_law import YearLaw
 
 TABLE = "iit/expat_allowance_exemption"

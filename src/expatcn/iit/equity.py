@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS, InputError, YearInputs, is_zero, people_list, zeros
+from expatcn.errors import InputError
+from expatcn.iit.inputs import MONTHS, YearInputs, is_zero, people_list, zeros
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 

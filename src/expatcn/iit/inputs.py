@@ -13,6 +13,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from expatcn.errors import InputError
+
 MONTHS = 12
 
 
@@ -22,10 +24,6 @@ class BonusMethod(IntEnum):
     SEPARATE = 0  # taxed on its own, rate from bonus ÷ 12
     COMBINED = 1  # added to that month's wages (comprehensive income)
     LOWER_TAX = 2  # whichever gives the lower tax for the year
-
-
-class InputError(ValueError):
-    """Inputs the engine cannot compute; says which people (by index) and why."""
 
 
 MONTHLY_AMOUNTS = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from expatcn.iit.inputs import InputError
+from expatcn.errors import InputError
 from expatcn.law import Law
 from expatcn.money import yuan_to_fen
 

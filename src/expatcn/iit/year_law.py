@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from expatcn.law import Entry, Law, LawNotInForce
-from expatcn.law.model import LawRef
-
+from expatcn.errors import LawNotInForce
 from expatcn.iit.inputs import MONTHS
+from expatcn.law import Entry, Law
+from expatcn.law.model import LawRef
 
 
 class YearLaw:

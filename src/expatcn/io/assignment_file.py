@@ -46,6 +46,7 @@ from pydantic import (
     model_validator,
 )
 
+from expatcn.errors import InputError
 from expatcn.io.files import read_mapping
 
 INBOUND_STRUCTURES = (
@@ -55,7 +56,7 @@ INBOUND_STRUCTURES = (
 OUTBOUND_STRUCTURES = ("ssa_certificate", "double_contributions", "localization", "home_contributions_host_payroll")
 
 
-class AssignmentFileError(ValueError):
+class AssignmentFileError(InputError):
     """An assignment file that cannot be read; the message names the file and the field."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from expatcn.errors import InputError
 from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult
 
@@ -23,7 +24,7 @@ OPTIONAL = (*MONTHLY_AMOUNTS, *FLAGS, "bonus_method", "employed")
 RESULT_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax", "total_tax")
 
 
-class BatchError(ValueError):
+class BatchError(InputError):
     """A batch file that cannot be used; the message names file, row and column."""
 
 

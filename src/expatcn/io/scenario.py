@@ -49,6 +49,7 @@ from pydantic import (
     model_validator,
 )
 
+from expatcn.errors import InputError
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import special_additional_deduction
 from expatcn.io.files import load_model
@@ -56,7 +57,7 @@ from expatcn.law import Law
 from expatcn.money import MoneyError, fen_to_decimal, yuan_to_fen
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file that cannot be read; the message names the file and the field."""
 
 

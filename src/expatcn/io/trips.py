@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from expatcn.errors import InputError
 from expatcn.residency.trips import Trips
 
 COLUMNS = ("person", "entry", "exit", "note")
@@ -37,7 +38,7 @@ def parse_when(value: object) -> dt.datetime | None:
     except ValueError:
         raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
 
-class TripFileError(ValueError):
+class TripFileError(InputError):
     """A trips file that cannot be read; the message names file, row and field."""
 
 

@@ -19,19 +19,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from expatcn.errors import LawError, LawNotInForce
 from expatcn.law.model import LawRef, Period, TableFile
 from expatcn.law.schemas import load_all
 
 LAW_DIR = Path(__file__).parent
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where PyYAML has it
-
-
-class LawError(Exception):
-    """A law table that cannot be loaded, or a question the law tables cannot answer."""
-
-
-class LawNotInForce(LawError):
-    """The table has no period covering the date asked for."""
 
 
 @dataclass(frozen=True)

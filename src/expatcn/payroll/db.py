@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
+from expatcn.errors import StateError
 from expatcn.payroll.models import Lock
 
 DEFAULT_DB = "expatcn.sqlite"
@@ -26,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_S = 120
 
 
-class PayrollError(Exception):
+class PayrollError(StateError):
     """A payroll operation that cannot go ahead; the message says why and what to do."""
 
 

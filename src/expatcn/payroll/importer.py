@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, tuple_, update
 
+from expatcn.errors import InputError
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError, write_transaction
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, Trip
@@ -31,7 +32,7 @@ from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, Pay
 # --- columns ------------------------------------------------------------------------------------
 
 
-class CellError(ValueError):
+class CellError(InputError):
     """A cell that does not hold the expected form (message: what was expected)."""
 
 
@@ -395,7 +396,7 @@ class Sheet:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row number, values)
 
 
-class ImportFileError(PayrollError):
+class ImportFileError(PayrollError, InputError):
     """A file with invalid cells; ``problems`` lists each (file, sheet, row, column: expected)."""
 
     def __init__(self, problems: list[str]) -> None:

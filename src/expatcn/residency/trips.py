@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expatcn.errors import InputError
+
 OPEN = np.int64(10**7)  # the exit of a trip still going on: far beyond any tax year
 EPOCH = dt.date(1970, 1, 1)
 
 
-class TripError(ValueError):
+class TripError(InputError):
     """Trips that cannot be counted (an exit before its entry, overlapping trips, an open trip
     that is not the person's last). ``index`` is the position of the offending trip in the input."""
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expatcn.law import Entry, Law, LawNotInForce
+from expatcn.errors import LawNotInForce
+from expatcn.law import Entry, Law
 from expatcn.law.schemas.social_international import CHINA_SCHEMES, Agreement, SocialAgreements
 
 AGREEMENTS_TABLE = "social/agreements"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from expatcn.law import Entry, Law, LawError, LawNotInForce
+from expatcn.errors import LawError, LawNotInForce, SocialDataGap
+from expatcn.law import Entry, Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
 from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
@@ -29,10 +30,6 @@ HOUSING_FUND = "housing_fund"
 ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
 NO_CEILING = np.iinfo(np.int64).max // 4
 DEFAULT_RATE = -1  # in a rate input: use the table's default (lowest work-injury class; highest housing fund rate)
-
-
-class SocialDataGap(LawError):
-    """The law tables have no sourced figure for what was asked (city, month, scheme, figure)."""
 
 
 def month_label(month: dt.date) -> str:

@@ -24,7 +24,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from expatcn.iit.inputs import InputError, YearInputs, add_amounts, is_zero
+from expatcn.errors import InputError
+from expatcn.iit.inputs import YearInputs, add_amounts, is_zero
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef

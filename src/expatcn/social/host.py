@@ -17,7 +17,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from expatcn.law import Law, LawError
+from expatcn.errors import LawError
+from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social_international import EmployerClass, HostScheme, HostSocialSecurity
 from expatcn.money import apply_rate, rate_to_ppm

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from expatcn.law import Law, LawNotInForce
+from expatcn.errors import LawNotInForce, SocialDataGap
+from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners
-from expatcn.social.contributions import HOUSING_FUND, SocialDataGap, contributions, month_label
+from expatcn.social.contributions import HOUSING_FUND, contributions, month_label
 
 FOREIGNERS_TABLE = "social/foreigners"
 

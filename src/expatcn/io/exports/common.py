@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from expatcn.errors import InputError
 from expatcn.money import RATE_SCALE, fen_to_decimal
 
 log = logging.getLogger("expatcn.exports")
@@ -34,7 +35,7 @@ RATE_FORMAT = "0%"
 TEXT_FORMAT = "@"
 
 
-class ExportError(ValueError):
+class ExportError(InputError):
     """Inputs an export cannot lay out; the message names the employee and the column."""
 
 
