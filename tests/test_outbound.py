@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from expatcn.cli import app
+from expatcn.dates import add_months
 from expatcn.law import LawError, load_law
 from expatcn.social.host import host_contributions
-from expatcn.social.outbound import Assignment, add_months, certificate_timeline, outbound_assignment
+from expatcn.social.outbound import Assignment, certificate_timeline, outbound_assignment
 
 LAW = load_law()
 YEAR_2025 = [dt.date(2025, m, 1) for m in range(1, 13)]

@@ -48,6 +48,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from expatcn.dates import Month, pay_date
 from expatcn.errors import InputError, SocialDataGap
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
@@ -57,7 +58,7 @@ from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_t
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.contributions import city_entry
 from expatcn.social.gross_to_net import MonthInputs, gross_to_net
-from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table, pay_date
+from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table
 
 MONTHS = 12
 
@@ -389,9 +390,8 @@ def _employed(f: AssignmentFile, year: int) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def _overlap(start: dt.date, end: dt.date, year: int) -> np.ndarray:
-    first = np.array([dt.date(year, m, 1) for m in range(1, 13)])
-    last = np.array([(dt.date(year, m, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-                     for m in range(1, 13)])
+    first = np.array([Month(year, m).first for m in range(1, 13)])
+    last = np.array([Month(year, m).last for m in range(1, 13)])
     out = (last >= start) & (first <= end)
     out.flags.writeable = False
     return out

@@ -15,15 +15,14 @@ days it lists; it holds no date of its own.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
+from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.calendar import WEEKDAYS, WithholdingDeadlines
 
 TABLE = "calendar/withholding_deadlines"
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class CalendarError(InputError):
@@ -34,22 +33,17 @@ def tax_month(value: str | dt.date | tuple[int, int]) -> tuple[int, int]:
     """``"2026-03"``, a date in the month, or ``(2026, 3)`` → ``(2026, 3)``."""
     if isinstance(value, dt.date):
         return value.year, value.month
-    if isinstance(value, tuple) and len(value) == 2:
-        year, month = int(value[0]), int(value[1])
-    else:
-        match = _MONTH.match(str(value).strip())
-        if not match:
-            raise CalendarError(f"expected a month as YYYY-MM, got {value!r}")
-        year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
-        raise CalendarError(f"month must be 1–12, got {value!r}")
-    return year, month
+    try:
+        if isinstance(value, tuple) and len(value) == 2:
+            return tuple(Month(int(value[0]), int(value[1])))
+        return tuple(Month.parse(value))
+    except InputError as exc:
+        raise CalendarError(str(exc)) from None
 
 
 def filing_month(month: str | dt.date | tuple[int, int]) -> tuple[int, int]:
     """The month in which the return for ``month``'s withholding is filed (the next month)."""
-    year, number = tax_month(month)
-    return (year + 1, 1) if number == 12 else (year, number + 1)
+    return tuple(Month(*tax_month(month)) + 1)
 
 
 def due_date(law: Law, month: str | dt.date | tuple[int, int]) -> tuple[dt.date, LawRef, str]:

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from expatcn.api import schemas as S
 from expatcn.api import services
 from expatcn.api.keystore import Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.dates import Month
 from expatcn.io.assignment_file import AssignmentFile
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
@@ -144,11 +145,6 @@ Viewer = Annotated[Principal, Depends(require("viewer"))]
 Payroll = Annotated[Principal, Depends(require("payroll"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
 MonthPath = Annotated[str, Path(pattern=MONTH, description="YYYY-MM", examples=["2025-01"])]
-
-
-def _month(text: str) -> tuple[int, int]:
-    year, month = text.split("-")
-    return int(year), int(month)
 
 
 # --- routes: calculations -----------------------------------------------------------------------
@@ -276,27 +272,27 @@ def get_runs(request: Request, who: Viewer) -> list[dict]:
 
 @store.post("/runs/{month}", response_model=S.RunDone, summary="Run a month (replaces an open run)")
 def post_run(request: Request, month: MonthPath, who: Payroll) -> dict:
-    return services.run(engine_of(request), *_month(month))
+    return services.run(engine_of(request), *Month.parse(month))
 
 
 @store.get("/runs/{month}", response_model=S.RunDetail, summary="A run: results per employee and totals")
 def get_run(request: Request, month: MonthPath, who: Viewer) -> dict:
-    return services.run_detail(engine_of(request), *_month(month))
+    return services.run_detail(engine_of(request), *Month.parse(month))
 
 
 @store.post("/runs/{month}/close", response_model=S.Closed, summary="Close a month (admin)")
 def post_close(request: Request, month: MonthPath, who: Admin) -> dict:
-    return services.close(engine_of(request), *_month(month))
+    return services.close(engine_of(request), *Month.parse(month))
 
 
 @store.post("/runs/{month}/correct", response_model=list[S.CorrectionLine], summary="Correct a closed month")
 def post_correct(request: Request, month: MonthPath, body: S.CorrectionRequest, who: Payroll) -> list[dict]:
-    return services.correct(engine_of(request), *_month(month), [(i.employee, i.kind, i.amount) for i in body.items])
+    return services.correct(engine_of(request), *Month.parse(month), [(i.employee, i.kind, i.amount) for i in body.items])
 
 
 @store.get("/runs/{month}/verify", response_model=S.Verification, summary="Recompute a run from its stored inputs")
 def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
-    return services.verify(engine_of(request), *_month(month))
+    return services.verify(engine_of(request), *Month.parse(month))
 
 
 @store.get("/runs/{month}/exports/{kind}", summary="Download an export of a run",
@@ -306,7 +302,7 @@ def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
 def get_export(request: Request, month: MonthPath, who: Viewer,
                kind: Annotated[str, Path(pattern=r"^(withholding|social|cost|payslips|reconciliation)$")],
                format: str = Query("xlsx", pattern=r"^(xlsx|csv)$"), trace: bool = Query(False)) -> Response:
-    name, content, media, notes = services.export(engine_of(request), *_month(month), kind, format, trace)
+    name, content, media, notes = services.export(engine_of(request), *Month.parse(month), kind, format, trace)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if notes:
         headers["X-Expatcn-Notes"] = " | ".join(notes).encode("ascii", "replace").decode()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, select
 
+from expatcn.dates import Month
 from expatcn.errors import InputError, NotFound
 from expatcn.law import load_law
 from expatcn.money import fen_to_decimal, yuan_to_fen
@@ -347,13 +348,12 @@ TOTAL_KEYS = ("gross", "employee_contributions", "iit", "net", "employer_contrib
 def run_detail(engine: Engine, year: int, month: int) -> dict:
     """A stored run: its header, one row per employee (figures in yuan), and the totals."""
     from expatcn.payroll.models import Correction, Employee, Run, RunResult
-    from expatcn.payroll.runs import month_name
 
     with read_transaction(engine) as conn:
         employer = _employer(conn)
         run = conn.execute(select(Run).where(Run.employer_id == employer.id, Run.year == year, Run.month == month)).first()
         if run is None:
-            raise NotFound(f"{month_name(year, month)} has not been run")
+            raise NotFound(f"{Month(year, month)} has not been run")
         rows = conn.execute(select(Employee.code, Employee.name, RunResult).join(RunResult, RunResult.employee_id == Employee.id)
                             .where(RunResult.run_id == run.id).order_by(Employee.code)).all()
         corrections = conn.execute(select(Employee.code, Correction.treatment, Correction.tax_filed_fen,
@@ -372,7 +372,7 @@ def run_detail(engine: Engine, year: int, month: int) -> dict:
             totals[k] += int(m[k])
         results.append(item)
     return {
-        "month": month_name(year, month), "status": run.status, "employees": run.employees, "law_digest": run.law_digest,
+        "month": str(Month(year, month)), "status": run.status, "employees": run.employees, "law_digest": run.law_digest,
         "computed_at": utc(run.computed_at), "closed_at": utc(run.closed_at),
         "totals": {k: money(v) for k, v in totals.items()},
         "results": results,
@@ -383,11 +383,11 @@ def run_detail(engine: Engine, year: int, month: int) -> dict:
 
 
 def run(engine: Engine, year: int, month: int, progress=None) -> dict:
-    from expatcn.payroll.runs import month_name, run_month
+    from expatcn.payroll.runs import run_month
 
     kwargs = {"progress": progress} if progress else {}
     s = run_month(engine, year, month, **kwargs)
-    return {"month": month_name(year, month), "employees": s.employees, "replaced": s.replaced,
+    return {"month": str(Month(year, month)), "employees": s.employees, "replaced": s.replaced,
             "totals": {k: money(v) for k, v in s.totals.items()}, "law_digest": s.law_digest,
             "warnings": list(s.warnings), "due": due_line(year, month)}
 

@@ -9,6 +9,7 @@ import typer
 
 from expatcn.cli import app
 from expatcn.cli.payroll_db import DbOption, EmployerOption, payroll_errors
+from expatcn.dates import Month
 
 
 @app.command("export")
@@ -23,12 +24,11 @@ def export(
     """Write the month's STA withholding sheet, social insurance and employer cost reports, payslips (zip)."""
     from expatcn.payroll.db import PayrollError, get_engine
     from expatcn.payroll.exports import export_month
-    from expatcn.payroll.runs import parse_month
 
     with payroll_errors():
         if fmt not in ("xlsx", "csv"):
             raise PayrollError(f"--format {fmt!r}: expected xlsx or csv")
-        year, m = parse_month(month)
+        year, m = Month.parse(month)
         try:
             from expatcn.io.exports import ExportError
         except ImportError:

@@ -10,6 +10,7 @@ import typer
 from expatcn.cli import app
 from expatcn.cli.common import print_json
 from expatcn.cli.payroll_db import DbOption, EmployerOption, payroll_errors
+from expatcn.dates import Month
 
 MonthArg = Annotated[str, typer.Argument(help="the month, YYYY-MM")]
 
@@ -46,12 +47,12 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     from expatcn.errors import InputError
     from expatcn.law import LawError
     from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import parse_month, run_month
+    from expatcn.payroll.runs import run_month
 
     labels = {"load": "load year-to-date inputs", "compute": "compute (residency, social insurance, IIT)",
               "write": "write results"}
     with payroll_errors(), user_errors(InputError, LawError):
-        year, m = parse_month(month)
+        year, m = Month.parse(month)
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=as_json) as bar:
             tasks: dict[str, int] = {}
@@ -83,10 +84,10 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
 def close(month: MonthArg, db: DbOption = None, employer: EmployerOption = None) -> None:
     """Lock the month: its withholding is what was filed. Months close in order."""
     from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import close_month, parse_month
+    from expatcn.payroll.runs import close_month
 
     with payroll_errors():
-        year, m = parse_month(month)
+        year, m = Month.parse(month)
         done = close_month(get_engine(db), year, m, employer_tax_number=employer)
     typer.echo(f"{month} closed ({done['employees']} employees)")
     due = due_date_line(year, m)
@@ -105,10 +106,10 @@ def correct(
     """Correct a closed month's pay items: record what changed and where the tax difference goes."""
     from expatcn.money import MoneyError, yuan_to_fen
     from expatcn.payroll.db import PayrollError, get_engine
-    from expatcn.payroll.runs import correct_month, parse_month
+    from expatcn.payroll.runs import correct_month
 
     with payroll_errors():
-        year, m = parse_month(month)
+        year, m = Month.parse(month)
         sets = []
         for item in set_ or []:
             try:
@@ -140,10 +141,10 @@ def verify(month: MonthArg, db: DbOption = None, employer: EmployerOption = None
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Recompute a run from its stored inputs and prove every stored figure identical."""
     from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import parse_month, verify_month
+    from expatcn.payroll.runs import verify_month
 
     with payroll_errors():
-        year, m = parse_month(month)
+        year, m = Month.parse(month)
         v = verify_month(get_engine(db), year, m, employer_tax_number=employer)
     if as_json:
         print_json(v.__dict__)

@@ -30,7 +30,6 @@ months:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import special_additional_deduction
@@ -91,10 +91,10 @@ def _day(value: object, last: bool) -> object:
     """``YYYY-MM-DD`` as is; ``YYYY-MM``: its first (``from``) or last (``to``) day."""
     if isinstance(value, str) and len(value.strip()) == 7:
         try:
-            year, month = (int(part) for part in value.strip().split("-"))
-            return dt.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
-        except ValueError:
+            month = Month.parse(value)
+        except InputError:
             raise ValueError(f"expected a date YYYY-MM-DD or a month YYYY-MM, got {value!r}") from None
+        return month.last if last else month.first
     return value
 
 
@@ -214,8 +214,8 @@ class Scenario(BaseModel):
             text = str(key)
             if "-" in text:
                 try:
-                    month = dt.date.fromisoformat(f"{text}-01").month
-                except ValueError:
+                    month = Month.parse(text).month
+                except InputError:
                     raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM") from None
             elif text.isdigit() and 1 <= int(text) <= 12:
                 month = int(text)

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, select
 
+from expatcn.dates import Month
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError, read_transaction
 from expatcn.payroll.importer import claims_of, the_employer
 from expatcn.payroll.models import DeductionDeclaration, Employee, Run, RunResult
-from expatcn.payroll.runs import RunInputs, _run_row, month_name
+from expatcn.payroll.runs import RunInputs, _run_row
 from expatcn.social.gross_to_net import gross_to_net
 
 KINDS = ("withholding", "social", "cost", "payslips", "reconciliation")
@@ -72,9 +73,9 @@ def export_month(engine: Engine, year: int, month: int, kinds: list[str], out: P
         employer = the_employer(conn, employer_tax_number)
         run = _run_row(conn, employer.id, year, month)
         if run is None:
-            raise PayrollError(f"{month_name(year, month)} has not been run")
+            raise PayrollError(f"{Month(year, month)} has not been run")
         if run.status != "closed":
-            notes.append(f"{month_name(year, month)} is open: these exports are a draft until it is closed")
+            notes.append(f"{Month(year, month)} is open: these exports are a draft until it is closed")
         inputs = RunInputs.from_bytes(run.inputs)
         people = {r.id: r for r in conn.execute(select(Employee).where(Employee.id.in_(inputs.employee_ids.tolist()))).all()}
         stored = {r.employee_id: r for r in conn.execute(select(RunResult).where(RunResult.run_id == run.id)).all()}
@@ -92,12 +93,12 @@ def export_month(engine: Engine, year: int, month: int, kinds: list[str], out: P
         row = stored[emp]
         for name in CHECKED:
             if int(getattr(row, name)) != int(figures[name][i]):
-                raise PayrollError(f"{month_name(year, month)}: recomputing the run gives {name} {figures[name][i]} for "
+                raise PayrollError(f"{Month(year, month)}: recomputing the run gives {name} {figures[name][i]} for "
                                    f"{inputs.codes[i]}, the stored result is {getattr(row, name)}: see `expatcn verify`")
     records = [{"employee_id": p.code, "name": p.name, "id_type": p.id_type, "id_number": p.id_number,
                 "nationality": p.nationality, "city": employer.city}
                for p in (people[e] for e in inputs.employee_ids.tolist())]
-    key = month_name(year, month)
+    key = str(Month(year, month))
     out.mkdir(parents=True, exist_ok=True)
     title = f"{employer.name} — {key}"
     written: list[Path] = []

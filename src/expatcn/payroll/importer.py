@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, tuple_, update
 
+from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError, write_transaction
@@ -111,12 +112,11 @@ def _month(value: Any) -> tuple[int, int] | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.year, value.month
     text = str(value).strip()
+    if len(text) not in (7, 10):  # YYYY-MM, or a day in the month
+        raise CellError("a month YYYY-MM")
     try:
-        year, month = text[:7].split("-")
-        if len(text) not in (7, 10) or not (2000 <= int(year) <= 2100 and 1 <= int(month) <= 12):
-            raise ValueError
-        return int(year), int(month)
-    except ValueError:
+        return tuple(Month.parse(text[:7]))
+    except InputError:
         raise CellError("a month YYYY-MM") from None
 
 
@@ -127,12 +127,10 @@ def _period_day(last: bool) -> Callable[[Any], dt.date | None]:
         try:
             if _blank(value) or isinstance(value, dt.date) or len(str(value).strip()) != 7:
                 return _date(value)
-            year, month = _month(value)
+            period = Month(*_month(value))
         except CellError:
             raise CellError("a date YYYY-MM-DD or a month YYYY-MM") from None
-        if not last:
-            return dt.date(year, month, 1)
-        return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        return period.last if last else period.first
 
     return parse
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
+from expatcn.dates import Month
 from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs, is_zero
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
@@ -51,20 +52,6 @@ WRITE_CHUNK = 5_000
 
 def _noop(stage: str, done: int, total: int) -> None:
     pass
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(x) for x in text.strip().split("-"))
-        if not (2000 <= year <= 2100 and 1 <= month <= 12) or len(text.strip()) != 7:
-            raise ValueError
-    except ValueError:
-        raise PayrollError(f"expected a month YYYY-MM, got {text!r}") from None
-    return year, month
-
-
-def month_name(year: int, month: int) -> str:
-    return f"{year}-{month:02d}"
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -137,19 +124,14 @@ def _digest(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def _month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    first = dt.date(year, month, 1)
-    last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
-    return first, last
-
-
 def _employees(conn: Connection, employer: Employer, year: int, month: int, only: list[int] | None) -> list:
     query = select(Employee).where(Employee.employer_id == employer.id)
     if only is not None:
         query = query.where(Employee.id.in_(only))
     else:
-        first, last = _month_bounds(year, month)
-        query = query.where(Employee.hire_date <= last, (Employee.leave_date.is_(None)) | (Employee.leave_date >= first))
+        period = Month(year, month)
+        query = query.where(Employee.hire_date <= period.last,
+                            (Employee.leave_date.is_(None)) | (Employee.leave_date >= period.first))
     return list(conn.execute(query.order_by(Employee.id)).all())
 
 
@@ -170,7 +152,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     hire = np.array([e.hire_date for e in staff], dtype="datetime64[D]")
     leave = np.array([e.leave_date or dt.date(9999, 12, 31) for e in staff], dtype="datetime64[D]")
     starts = np.array([dt.date(year, m, 1) for m in months], dtype="datetime64[D]")
-    ends = np.array([_month_bounds(year, m)[1] for m in months], dtype="datetime64[D]")
+    ends = np.array([Month(year, m).last for m in months], dtype="datetime64[D]")
     employed = (hire[:, None] <= ends[None, :]) & (leave[:, None] >= starts[None, :]) & (months <= month)[None, :]
 
     # pay items
@@ -450,9 +432,9 @@ def _require_closed_before(conn: Connection, employer_id: int, year: int, month:
         Run.employer_id == employer_id, Run.year == year, Run.month < month, Run.status == "closed")).all()}
     missing = [m for m in range(1, month) if m not in closed]
     if missing:
-        first = month_name(year, missing[0])
+        first = str(Month(year, missing[0]))
         raise PayrollError(f"{first} is not closed; months close in order (the cumulative method needs every earlier "
-                           f"month's withholding): run and close {first} before {action} {month_name(year, month)}")
+                           f"month's withholding): run and close {first} before {action} {Month(year, month)}")
 
 
 def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _noop, law: Law | None = None,
@@ -465,7 +447,7 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
         employer = the_employer(conn, employer_tax_number)
         existing = _run_row(conn, employer.id, year, month)
         if existing is not None and existing.status == "closed":
-            raise PayrollError(f"{month_name(year, month)} is closed; change it with `expatcn correct {month_name(year, month)}`")
+            raise PayrollError(f"{Month(year, month)} is closed; change it with `expatcn correct {Month(year, month)}`")
         _require_closed_before(conn, employer.id, year, month, "running")
         progress("load", 0, 1)
         inputs = build_inputs(conn, employer, year, month, law)
@@ -532,19 +514,19 @@ def close_month(engine: Engine, year: int, month: int, *, law: Law | None = None
         employer = the_employer(conn, employer_tax_number)
         run = _run_row(conn, employer.id, year, month)
         if run is None:
-            raise PayrollError(f"{month_name(year, month)} has not been run: `expatcn run {month_name(year, month)}` first")
+            raise PayrollError(f"{Month(year, month)} has not been run: `expatcn run {Month(year, month)}` first")
         if run.status == "closed":
-            raise PayrollError(f"{month_name(year, month)} is already closed (at {run.closed_at:%Y-%m-%d %H:%M})")
+            raise PayrollError(f"{Month(year, month)} is already closed (at {run.closed_at:%Y-%m-%d %H:%M})")
         _require_closed_before(conn, employer.id, year, month, "closing")
         current = build_inputs(conn, employer, year, month, law)
         if current.digest() != run.inputs_sha256:
-            raise PayrollError(f"the inputs of {month_name(year, month)} changed since it was run: run it again "
-                               f"(`expatcn run {month_name(year, month)}`), then close")
+            raise PayrollError(f"the inputs of {Month(year, month)} changed since it was run: run it again "
+                               f"(`expatcn run {Month(year, month)}`), then close")
         if run.law_digest != law.digest:
-            raise PayrollError(f"the law tables changed since {month_name(year, month)} was run: run it again, then close")
+            raise PayrollError(f"the law tables changed since {Month(year, month)} was run: run it again, then close")
         now = dt.datetime.now(dt.timezone.utc)
         conn.execute(update(Run).where(Run.id == run.id).values(status="closed", closed_at=now))
-        return {"month": month_name(year, month), "employees": run.employees, "closed_at": now}
+        return {"month": str(Month(year, month)), "employees": run.employees, "closed_at": now}
 
 
 # --- correct ------------------------------------------------------------------------------------
@@ -581,7 +563,7 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
         employer = the_employer(conn, employer_tax_number)
         run = _run_row(conn, employer.id, year, month)
         if run is None or run.status != "closed":
-            raise PayrollError(f"{month_name(year, month)} is not closed: change its pay items by import and run it again")
+            raise PayrollError(f"{Month(year, month)} is not closed: change its pay items by import and run it again")
         changes: list[dict] = []
         summary = ImportSummary()
         sheets = [s for f in (files or []) for s in read_file(f)]
@@ -605,7 +587,7 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
 
                 raise ImportFileError(problems)
         if not changes:
-            raise PayrollError(f"nothing changed: the items given equal those of {month_name(year, month)}")
+            raise PayrollError(f"nothing changed: the items given equal those of {Month(year, month)}")
         last_closed = max(r.month for r in conn.execute(select(Run.month).where(
             Run.employer_id == employer.id, Run.year == year, Run.status == "closed")).all())
         affected = sorted({c["employee_id"] for c in changes})
@@ -616,19 +598,19 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
         now = dt.datetime.now(dt.timezone.utc)
         lines: list[CorrectionLine] = []
         iit = result.iit.monthly
-        next_open = month_name(year, last_closed + 1) if last_closed < 12 else "annual reconciliation"
+        next_open = str(Month(year, last_closed + 1)) if last_closed < 12 else "annual reconciliation"
         for row, emp in enumerate(corrected.employee_ids.tolist()):
             code = corrected.codes[row]
             mine = [{"kind": c["kind"], "before": _yuan(c["before"]), "after": _yuan(c["after"])} for c in changes
                     if c["employee_id"] == emp]
             f = filed.get(emp, {})
             contributions = int(result.monthly["employee_contributions"][row, month - 1]) - f.get(("employee_contributions", month), 0)
-            note = (f"employee contributions of {month_name(year, month)} change by {_yuan(contributions)}: correct the "
+            note = (f"employee contributions of {Month(year, month)} change by {_yuan(contributions)}: correct the "
                     "social insurance declaration") if contributions else ""
             if int(iit["wage_method"][row, month - 1]) == 1:  # cumulative: carried into the next open month
                 new = int(iit["wage_withheld_to_date"][row, last_closed - 1])
                 old = sum(f.get(("wage_tax", m), 0) for m in range(1, last_closed + 1))
-                lines.append(CorrectionLine(code, month_name(year, month), "carried" if last_closed < 12 else "reconciliation",
+                lines.append(CorrectionLine(code, str(Month(year, month)), "carried" if last_closed < 12 else "reconciliation",
                                             old, new, new - old, next_open, mine, note))
                 separate = ("bonus_tax", "labour_tax", "equity_tax")
             else:
@@ -637,11 +619,11 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
                 old = sum(f.get((k, m), 0) for k in separate)
                 new = sum(int(iit[k][row, m - 1]) for k in separate)
                 if new != old or (m == month and separate[0] == "wage_tax"):
-                    lines.append(CorrectionLine(code, month_name(year, m), "refile", old, new, new - old, None, mine,
+                    lines.append(CorrectionLine(code, str(Month(year, m)), "refile", old, new, new - old, None, mine,
                                                 note if separate[0] == "wage_tax" else ""))
         for line, emp in ((ln, next(e for e, c in zip(corrected.employee_ids.tolist(), corrected.codes) if c == ln.code))
                           for ln in lines):
-            y, m = parse_month(line.month)
+            y, m = Month.parse(line.month)
             conn.execute(insert(Correction).values(
                 run_id=runs[m], employee_id=emp, created_at=now, changes=json.dumps(line.changes, ensure_ascii=False),
                 tax_filed_fen=line.filed, tax_corrected_fen=line.corrected, difference_fen=line.difference,
@@ -695,7 +677,7 @@ def verify_month(engine: Engine, year: int, month: int, *, law: Law | None = Non
         employer = the_employer(conn, employer_tax_number)
         run = _run_row(conn, employer.id, year, month)
         if run is None:
-            raise PayrollError(f"{month_name(year, month)} has not been run")
+            raise PayrollError(f"{Month(year, month)} has not been run")
         inputs = RunInputs.from_bytes(run.inputs)
         intact = inputs.digest() == run.inputs_sha256
         stored_rows = conn.execute(select(RunResult).where(RunResult.run_id == run.id).order_by(RunResult.employee_id)).all()
@@ -712,7 +694,7 @@ def verify_month(engine: Engine, year: int, month: int, *, law: Law | None = Non
             now = np.asarray(figures[name], dtype=np.int64)[order]
             for i in np.flatnonzero(stored != now)[:50].tolist():
                 differences.append((inputs.codes[int(order[i])], name, int(stored[i]), int(now[i])))
-    return Verification(month_name(year, month), run.status, run.employees,
+    return Verification(str(Month(year, month)), run.status, run.employees,
                         not differences and intact, run.law_digest, law.digest, intact, differences, corrections)
 
 
@@ -741,11 +723,11 @@ def month_results(engine: Engine, year: int, month: int, employer_tax_number: st
         employer = the_employer(conn, employer_tax_number)
         run = _run_row(conn, employer.id, year, month)
         if run is None:
-            raise PayrollError(f"{month_name(year, month)} has not been run")
+            raise PayrollError(f"{Month(year, month)} has not been run")
         rows = conn.execute(select(Employee, RunResult).join(RunResult, RunResult.employee_id == Employee.id)
                             .where(RunResult.run_id == run.id).order_by(Employee.code)).all()
         header = {"employer": {"name": employer.name, "tax_number": employer.tax_number, "city": employer.city},
-                  "month": month_name(year, month), "status": run.status, "law_digest": run.law_digest,
+                  "month": str(Month(year, month)), "status": run.status, "law_digest": run.law_digest,
                   "computed_at": run.computed_at, "closed_at": run.closed_at}
         out = []
         for r in rows:
@@ -756,4 +738,4 @@ def month_results(engine: Engine, year: int, month: int, employer_tax_number: st
 
 
 __all__ = ["RunInputs", "build_inputs", "compute", "run_month", "close_month", "correct_month", "verify_month",
-           "list_employees", "mask_id", "parse_month", "month_name", "PayrollError", "MONTHLY_AMOUNTS", "and_"]
+           "list_employees", "mask_id", "PayrollError", "MONTHLY_AMOUNTS", "and_"]

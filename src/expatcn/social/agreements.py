@@ -16,18 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expatcn.dates import Month
 from expatcn.errors import LawNotInForce
 from expatcn.law import Entry, Law
 from expatcn.law.schemas.social_international import CHINA_SCHEMES, Agreement, SocialAgreements
 
 AGREEMENTS_TABLE = "social/agreements"
-
-
-def month_bounds(month: dt.date) -> tuple[np.datetime64, np.datetime64]:
-    """First and last day of the calendar month containing ``month``, as ``datetime64[D]``."""
-    first = np.datetime64(month.replace(day=1), "D")
-    last = (np.datetime64(month.replace(day=1), "M") + 1).astype("datetime64[D]") - 1
-    return first, last
 
 
 def agreements_on(law: Law, day: dt.date) -> Entry | None:
@@ -51,7 +45,8 @@ def certificate_covers_month(
     certificate_from: np.ndarray, certificate_until: np.ndarray, month: dt.date
 ) -> np.ndarray:
     """True where the certificate window covers every day of the month (NaT: no certificate)."""
-    first, last = month_bounds(month)
+    period = Month.of(month)
+    first, last = np.datetime64(period.first, "D"), np.datetime64(period.last, "D")
     start = np.asarray(certificate_from, dtype="datetime64[D]")
     end = np.asarray(certificate_until, dtype="datetime64[D]")
     return ~np.isnat(start) & ~np.isnat(end) & (start <= first) & (end >= last)

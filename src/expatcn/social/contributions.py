@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from expatcn.dates import Month
 from expatcn.errors import LawError, LawNotInForce, SocialDataGap
 from expatcn.law import Entry, Law
 from expatcn.law.model import LawRef
@@ -30,10 +31,6 @@ HOUSING_FUND = "housing_fund"
 ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
 NO_CEILING = np.iinfo(np.int64).max // 4
 DEFAULT_RATE = -1  # in a rate input: use the table's default (lowest work-injury class; highest housing fund rate)
-
-
-def month_label(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def city_entry(law: Law, city: str, month: dt.date) -> Entry:
@@ -48,13 +45,13 @@ def city_entry(law: Law, city: str, month: dt.date) -> Entry:
     except LawNotInForce:
         first, last = table.periods[0].start, table.periods[-1].end
         raise SocialDataGap(
-            f"no social insurance data for {city} in {month_label(month)}: "
-            f"the {name} table covers {month_label(first)} to {month_label(last) if last else 'today'}"
+            f"no social insurance data for {city} in {Month.of(month)}: "
+            f"the {name} table covers {Month.of(first)} to {Month.of(last) if last else 'today'}"
         ) from None
     value: SocialCity = entry.value
     if value.no_data is not None:
         raise SocialDataGap(
-            f"no social insurance data for {city} in {month_label(month)}: {value.no_data} "
+            f"no social insurance data for {city} in {Month.of(month)}: {value.no_data} "
             f"[{entry.ref.describe()}]"
         )
     return entry
@@ -235,7 +232,7 @@ def contributions(
     else:
         local_flags = np.asarray(local_hukou, dtype=bool)
         local = True if local_flags.all() else (None if not local_flags.any() else _per_employee(local_flags, wage))
-    ctx = _Context(wage, shape, bool(wage.size == 0 or wage.min() >= 0), local, {}, [], f"{city} {month_label(month)}")
+    ctx = _Context(wage, shape, bool(wage.size == 0 or wage.min() >= 0), local, {}, [], f"{city} {Month.of(month)}")
     results: dict[str, SchemeResult] = {}
 
     for scheme in SCHEMES:

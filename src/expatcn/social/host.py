@@ -9,7 +9,6 @@ much of this month's wage is still below the ceiling or already above the thresh
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from expatcn.dates import pay_date
 from expatcn.errors import LawError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
@@ -28,11 +28,6 @@ HOST_COUNTRIES = ("US", "DE", "JP", "KR", "GB", "FR", "CA", "NL", "AU")
 
 def host_table(country: str) -> str:
     return f"social/host/{country.lower()}"
-
-
-def pay_date(month: dt.date) -> dt.date:
-    """The month's last day: the date on which a month's host contributions are read."""
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def to_minor(amount: Decimal | str | int, minor_per_unit: int) -> int:

@@ -12,7 +12,6 @@ host country also charges. Amounts stay in their own currency; RMB only with a r
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from expatcn.dates import add_months, month_range
 from expatcn.law import Law
 from expatcn.law.schemas.social_international import Agreement
 from expatcn.social.agreements import agreement_for, certificate_covers_month
@@ -31,22 +31,6 @@ OVERLAPPING_BRANCHES = {"pension": "pension", "medical": "medical", "unemploymen
 RENEWAL_NOTICE_MONTHS = 3
 
 Amount = Annotated[Decimal, Field(ge=0, description="an amount in the currency named, e.g. 12500.00")]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole calendar months, clipped to the month's last day (Jan 31 + 1 = Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def month_range(start: dt.date, end: dt.date) -> list[dt.date]:
-    """First days of every calendar month from ``start``'s to ``end``'s, inclusive."""
-    months, cursor = [], start.replace(day=1)
-    while cursor <= end:
-        months.append(cursor)
-        cursor = add_months(cursor, 1)
-    return months
 
 
 # ---------------------------------------------------------------- scenario (validated at the edge)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from expatcn.dates import Month
 from expatcn.errors import LawNotInForce, SocialDataGap
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners
-from expatcn.social.contributions import HOUSING_FUND, contributions, month_label
+from expatcn.social.contributions import HOUSING_FUND, contributions
 
 FOREIGNERS_TABLE = "social/foreigners"
 
@@ -69,7 +70,7 @@ def participation(
             entry = law.on(FOREIGNERS_TABLE, first)
         except LawNotInForce:
             raise SocialDataGap(
-                f"{city} {month_label(month)}: foreigners' participation before 2011-10-15 (MOHRSS Decree "
+                f"{city} {Month.of(month)}: foreigners' participation before 2011-10-15 (MOHRSS Decree "
                 f"No. 16) is not in the law tables"
             ) from None
         rule: SocialForeigners = entry.value

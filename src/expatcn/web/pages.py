@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from expatcn.api import services
+from expatcn.dates import Month
 from expatcn.examples import EXAMPLES
 from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
 from expatcn.web import charts, csrf
@@ -329,7 +330,7 @@ def install(app: FastAPI) -> None:
         engine = request.app.state.engine
         lang = _lang(request)
         try:
-            year, m = _parse_month(month)
+            year, m = Month.parse(month)
         except ValueError as exc:
             return render(request, "error.html", status=422, title=translate(lang, "error"), messages=[str(exc)])
         detail = None
@@ -346,7 +347,7 @@ def install(app: FastAPI) -> None:
 
     @app.post("/month/{month}/run", include_in_schema=False)
     def month_run(request: Request, month: str, who: Principal = Depends(posting("payroll"))) -> Response:
-        _parse_month(month)
+        Month.parse(month)
         job = _start_run(request.app.state.engine, month)
         if request.headers.get("HX-Request"):
             return render(request, "_progress.html", month=month, job=job, percent=_percent(job))
@@ -364,7 +365,7 @@ def install(app: FastAPI) -> None:
     def month_close(request: Request, month: str, who: Principal = Depends(posting("admin"))) -> Response:
         lang = _lang(request)
         try:
-            year, m = _parse_month(month)
+            year, m = Month.parse(month)
             services.close(request.app.state.engine, year, m)
         except _user_errors() as exc:
             if request.headers.get("HX-Request"):
@@ -380,7 +381,7 @@ def install(app: FastAPI) -> None:
         engine = request.app.state.engine
         lang = _lang(request)
         try:
-            year, m = _parse_month(month)
+            year, m = Month.parse(month)
             result = services.verify(engine, year, m)
         except _user_errors() as exc:
             return render(request, "error.html", status=409 if not isinstance(exc, ValueError) else 422,
@@ -414,7 +415,7 @@ def install(app: FastAPI) -> None:
         try:
             from expatcn.api.schemas import CorrectionItem
 
-            year, m = _parse_month(form["month"])
+            year, m = Month.parse(form["month"])
             item = CorrectionItem.model_validate({"employee": form["employee"], "kind": form["kind"],
                                                   "amount": form["amount"] or None})
             lines = services.correct(request.app.state.engine, year, m, [(item.employee, item.kind, item.amount)])
@@ -525,15 +526,6 @@ def install(app: FastAPI) -> None:
             return render(request, "plan.html", status=422, form=merged, result=None, messages=_problems(exc))
         chart = _plan_chart(result, lang)
         return render(request, "plan.html", form=merged, result=result, chart=chart, messages=[])
-
-
-def _parse_month(text: str) -> tuple[int, int]:
-    from expatcn.payroll.runs import parse_month
-
-    try:
-        return parse_month(text)
-    except Exception:
-        raise ValueError(f"{text!r}: expected a month YYYY-MM") from None
 
 
 # --- form → engine input (shape only) -----------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from expatcn.dates import Month
 from expatcn.io.exports.common import EmployeeRecord, ExportError, as_figures, as_records, mask_id
 from expatcn.io.exports.employer_cost import write_employer_cost_report
 from expatcn.io.exports.figures import SAD_KINDS, month_figures, year_figures
@@ -41,10 +42,7 @@ def write_month_exports(records: Any, figures: Any, month: str, directory: str |
     ``csv``): the withholding sheet (residents), the non-resident sheet and the annual bonus
     sheet when someone is in them, the social insurance and employer cost reports, and the
     payslips zip. Returns the paths written."""
-    from expatcn.filing_calendar import tax_month
-
-    year, number = tax_month(month)
-    key = f"{year:04d}-{number:02d}"
+    key = str(Month.parse(month))
     directory = Path(directory)
     recs = as_records(records)
     fig = as_figures(figures, recs)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from expatcn.filing_calendar import tax_month
+from expatcn.dates import Month
 from expatcn.io.exports.common import (
     EmployeeRecord,
     ExportError,
@@ -81,8 +81,8 @@ def payslip_filename(record: EmployeeRecord, month: str) -> str:
 
 
 def _month_label(month: str) -> tuple[str, str, int]:
-    year, number = tax_month(month)
-    return f"{year:04d}-{number:02d}", f"{MONTHS_EN[number - 1]} {year} / {year}年{number}月", number
+    year, number = period = Month.parse(month)
+    return str(period), f"{MONTHS_EN[number - 1]} {year} / {year}年{number}月", number
 
 
 def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *, employer: str = "",
