@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from expatcn.arrays import add_amounts, is_zero, zeros
 from expatcn.errors import InputError
 from expatcn.iit.allowances import exempt_allowances
-from expatcn.iit.inputs import MONTHS, BonusMethod, YearInputs, add_amounts, is_zero, zeros
+from expatcn.iit.inputs import MONTHS, BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.withholding import METHOD, cumulative_basic_deduction, monthly_deduction

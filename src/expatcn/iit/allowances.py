@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from expatcn.arrays import is_zero, zeros
 from expatcn.errors import InputError
-from expatcn.iit.inputs import YearInputs, is_zero, people_list, zeros
+from expatcn.iit.inputs import YearInputs, people_list
 from expatcn.iit.year_law import YearLaw
 
 TABLE = "iit/expat_allowance_exemption"

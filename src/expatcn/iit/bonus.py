@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expatcn.iit.inputs import YearInputs, is_zero, zeros
+from expatcn.arrays import is_zero, zeros
+from expatcn.iit.inputs import YearInputs
 from expatcn.iit.schedule import band_index, progressive_tax
 from expatcn.iit.year_law import YearLaw
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from expatcn.arrays import is_zero, zeros
 from expatcn.errors import InputError
-from expatcn.iit.inputs import MONTHS, YearInputs, is_zero, people_list, zeros
+from expatcn.iit.inputs import MONTHS, YearInputs, people_list
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 

@@ -13,6 +13,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from expatcn.arrays import is_zero, zeros
 from expatcn.errors import InputError
 
 MONTHS = 12
@@ -138,31 +139,6 @@ class YearInputs:
             else:
                 values[item.name] = value[index]
         return YearInputs(**values)
-
-
-def zeros(shape: tuple[int, ...]) -> np.ndarray:
-    """A read-only array of zeros that takes no memory (a broadcast scalar); see :func:`is_zero`."""
-    return np.broadcast_to(np.zeros((), dtype=np.int64), shape)
-
-
-def is_zero(array: np.ndarray) -> bool:
-    """True for an array made by :func:`zeros` (or any broadcast zero scalar): the engine skips
-    the work for amounts nobody has. A real array of zeros is simply computed."""
-    return array.size > 0 and not any(array.strides) and array.flat[0] == 0
-
-
-def add_amounts(first: np.ndarray, *others: np.ndarray, sign: int = 1) -> np.ndarray:
-    """first + (or −, with ``sign=-1``) each of ``others``, skipping known-zero arrays."""
-    operation = np.add if sign > 0 else np.subtract
-    total, owned = first, False
-    for other in others:
-        if is_zero(other):
-            continue
-        if owned:  # already a new array of our own: work in place
-            operation(total, other, out=total)
-        else:
-            total, owned = operation(total, other), True
-    return total
 
 
 def _monthly(name: str, value: np.ndarray | None, people: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import is_zero, zeros
+from expatcn.arrays import is_zero, zeros
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 from expatcn.money import apply_rate

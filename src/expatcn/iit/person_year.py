@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expatcn.arrays import add_amounts, is_zero, zeros
 from expatcn.errors import InputError
 from expatcn.iit.allowances import exempt_allowances
 from expatcn.iit.bonus import annual_bonus_separate, bonus_cliff, nonresident_multimonth_bonus, split_bonus
 from expatcn.iit.equity import equity_incentive
-from expatcn.iit.inputs import BonusMethod, YearInputs, add_amounts, is_zero, people_list, zeros
+from expatcn.iit.inputs import BonusMethod, YearInputs, people_list
 from expatcn.iit.labour import labour_remuneration
 from expatcn.iit.reconciliation import annual_reconciliation
 from expatcn.iit.withholding import (

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from expatcn.iit.inputs import MONTHS, add_amounts, is_zero
+from expatcn.arrays import add_amounts, is_zero
+from expatcn.iit.inputs import MONTHS
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
 from expatcn.money import yuan_to_fen

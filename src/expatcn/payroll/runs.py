@@ -27,11 +27,12 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
+from expatcn.arrays import is_zero
 from expatcn.dates import Month
-from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs, is_zero
+from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
-from expatcn.payroll.importer import ALLOWANCE_KINDS, Sheet, ImportSummary, _write_pay, claims_of, read_file, the_employer
+from expatcn.payroll.importer import ALLOWANCE_KINDS, ImportSummary, Sheet, _write_pay, claims_of, read_file, the_employer
 from expatcn.payroll.models import (
     RESULT_COLUMNS,
     Correction,

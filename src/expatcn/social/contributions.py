@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from expatcn.arrays import is_zero, zeros
 from expatcn.dates import Month
 from expatcn.errors import LawError, LawNotInForce, SocialDataGap
 from expatcn.law import Entry, Law
@@ -126,7 +127,7 @@ class Contributions:
         total = np.zeros(self.wage.shape, dtype=np.int64)
         for n in names:
             amount = getattr(self.schemes[n], side)
-            if not _is_zero(amount):
+            if not is_zero(amount):
                 total += amount
         return total
 
@@ -158,18 +159,9 @@ class Contributions:
         out = np.zeros(self.wage.shape, dtype=bool)
         for r in self.schemes.values():
             for mask in (r.employer_unknown, r.employee_unknown):
-                if not _is_zero(mask):
+                if not is_zero(mask):
                     out |= mask
         return out
-
-
-def _zeros(shape, dtype=np.int64) -> np.ndarray:
-    """Known zeros that take no memory (a read-only broadcast scalar); skipped in sums."""
-    return np.broadcast_to(np.zeros((), dtype=dtype), shape)
-
-
-def _is_zero(array) -> bool:
-    return isinstance(array, np.ndarray) and array.size > 0 and not any(array.strides) and not array.flat[0]
 
 
 def _per_employee(values, wage: np.ndarray) -> np.ndarray:
@@ -240,7 +232,7 @@ def contributions(
         if scheme == "maternity" and value.maternity_in_medical:
             medical = _mask(participates.get("medical"), shape)
             both = part if medical is None else (medical if part is None else part & medical)
-            zero, no = _zeros(shape), _zeros(shape, bool)
+            zero, no = zeros(shape), zeros(shape, bool)
             results[scheme] = SchemeResult(scheme, _full_mask(both, shape), zero, zero, zero, 0, zero, zero, no, no,
                                            None, "merged into medical")
             continue
@@ -291,14 +283,14 @@ def _base(ctx: _Context, floor: int | None, ceiling: int | None | str, floor_at_
     else:
         base = wage if cap is None else np.minimum(wage, cap)
         if not has_ceiling:
-            known = _zeros(ctx.shape, bool)
+            known = zeros(ctx.shape, bool)
         else:
             known = wage >= cap if cap is not None else None
             if floor_at_most is not None:
                 above = wage >= floor_at_most
                 known = above if known is None else known | above
             if known is None:
-                known = _zeros(ctx.shape, bool)
+                known = zeros(ctx.shape, bool)
     ctx.bases[key] = base, known
     return base, known
 
@@ -320,7 +312,7 @@ def _rates(law_rate, law_rate_nonlocal, local):
 def _amount(ctx: _Context, base: np.ndarray, rate, part, fixed: int = 0) -> np.ndarray:
     """base × rate to the fen (+ a fixed amount), zero where the employee does not take part."""
     if isinstance(rate, int) and rate == 0 and not fixed:
-        return _zeros(ctx.shape)
+        return zeros(ctx.shape)
     amount = apply_rate(base, rate, non_negative=ctx.non_negative)
     if amount.shape != ctx.shape:
         amount = np.broadcast_to(amount, ctx.shape).copy()
@@ -343,16 +335,16 @@ def _unknown(part, base_known, rate_unknown, shape, rate_matters=True) -> np.nda
         undecided = rate_unknown if undecided is None else undecided | rate_unknown
     if undecided is None or undecided is True:
         if undecided is None:
-            return _zeros(shape, bool)
+            return zeros(shape, bool)
         return _full_mask(part, shape).copy() if part is not None else np.ones(shape, dtype=bool)
     undecided = np.broadcast_to(undecided, shape)
     if not undecided.any():
-        return _zeros(shape, bool)
+        return zeros(shape, bool)
     return undecided & part if part is not None else undecided.copy()
 
 
 def _zero_where(amount: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    if _is_zero(unknown) or _is_zero(amount):
+    if is_zero(unknown) or is_zero(amount):
         return amount
     return np.where(unknown, 0, amount)
 
@@ -429,14 +421,14 @@ def _ranged_rate(rng, given, ctx: _Context, what, assumptions, lowest: bool):
 
 def _housing_fund(law, hl: HousingFundLaw | None, part, rate_input, ctx: _Context, month):
     shape = ctx.shape
-    zero = _zeros(shape)
+    zero = zeros(shape)
     if hl is None:
         unknown = _full_mask(part, shape).copy()
         result = SchemeResult(HOUSING_FUND, _full_mask(part, shape), zero, zero, zero, 0, zero, zero, unknown, unknown,
                               None, "no sourced housing fund figures for this period")
         return result, zero, zero
     if part is not None and not part.any():  # nobody enrolled: nothing is due, nothing to look up
-        no = _zeros(shape, bool)
+        no = zeros(shape, bool)
         result = SchemeResult(HOUSING_FUND, part, zero, zero, zero, 0, zero, zero, no, no, hl, hl.note or "")
         return result, zero, zero
     floor_at_most = yuan_to_fen(hl.base_floor_at_most) if hl.base_floor_at_most is not None else None
@@ -473,7 +465,7 @@ def _housing_fund(law, hl: HousingFundLaw | None, part, rate_input, ctx: _Contex
     cap_law = law.value("social/housing_fund_tax_cap", month.replace(day=1))
     ceiling = _fen(hl.base_ceiling)
     cap_rate = rate_to_ppm(cap_law.rate_cap)
-    if _is_zero(amount):
+    if is_zero(amount):
         return result, zero, zero
     counted = np.minimum(ctx.wage, ceiling) if ceiling is not None else ctx.wage
     cap = apply_rate(counted, cap_rate, non_negative=ctx.non_negative)

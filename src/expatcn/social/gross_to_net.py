@@ -24,8 +24,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from expatcn.arrays import add_amounts, is_zero
 from expatcn.errors import InputError
-from expatcn.iit.inputs import YearInputs, add_amounts, is_zero
+from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
