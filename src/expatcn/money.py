@@ -2,12 +2,14 @@
 parts per million. The one rounding rule of the project lives here: half up (away from zero),
 to the fen, applied only where a result is divided (rates, shares, ratios).
 
-Conversions (yuan <-> fen, decimal rate -> ppm) are units, not law.
+Conversions (yuan <-> fen, decimal rate -> ppm) are units, not law. Every display of an amount
+or a rate goes through the formatters here (``fen_to_str``, ``yuan_str``, ``ppm_to_percent``).
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+from typing import overload
 
 import numpy as np
 
@@ -42,13 +44,45 @@ def yuan_to_fen(value: object) -> int:
     return int(fen)
 
 
-def fen_to_decimal(fen: int | np.integer) -> Decimal:
-    """Fen as a ``Decimal`` yuan amount with two places."""
-    return (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+@overload
+def fen_to_decimal(fen: int | np.integer) -> Decimal: ...
+
+
+@overload
+def fen_to_decimal(fen: None) -> None: ...
+
+
+def fen_to_decimal(fen: int | np.integer | None) -> Decimal | None:
+    """Fen as a ``Decimal`` yuan amount with two places; ``None`` (unknown) stays ``None``."""
+    return None if fen is None else (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
 
 
 def fen_to_str(fen: int | np.integer) -> str:
+    """Fen for reading: ``1234560`` → ``"12,345.60"`` (thousands grouped)."""
     return f"{fen_to_decimal(fen):,.2f}"
+
+
+@overload
+def yuan_str(fen: int | np.integer) -> str: ...
+
+
+@overload
+def yuan_str(fen: None) -> None: ...
+
+
+def yuan_str(fen: int | np.integer | None) -> str | None:
+    """Fen as the answers give amounts: ``1234560`` → ``"12345.60"``; ``None`` (unknown) stays ``None``."""
+    return None if fen is None else str(fen_to_decimal(fen))
+
+
+def ppm_to_fraction(ppm: int | np.integer) -> str:
+    """A rate in parts per million as an exact decimal fraction: ``80000`` → ``"0.08"``, ``0`` → ``"0"``."""
+    return format((Decimal(int(ppm)) / RATE_SCALE).normalize(), "f")
+
+
+def ppm_to_percent(ppm: int | np.integer) -> str:
+    """A rate in parts per million for reading: ``80000`` → ``"8%"``, ``5000`` → ``"0.5%"``."""
+    return f"{int(ppm) * 100 / RATE_SCALE:g}%"
 
 
 def rate_to_ppm(value: object) -> int:
@@ -102,8 +136,3 @@ def share(amount_fen: np.ndarray, numerator: np.ndarray, denominator: np.ndarray
     den = np.asarray(denominator, dtype=np.int64)
     safe = np.where(den == 0, 1, den)
     return np.where(den == 0, 0, div_half_up(amount * num, safe))
-
-
-def half_up_decimal(value: Decimal) -> Decimal:
-    """The same rule for a ``Decimal`` (used at the edges when reading user figures)."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from expatcn.dates import Month
 from expatcn.errors import InputError, NotFound
 from expatcn.law import load_law
-from expatcn.money import fen_to_decimal, yuan_to_fen
+from expatcn.money import fen_to_decimal, yuan_str, yuan_to_fen
 from expatcn.payroll.db import PayrollError, read_transaction
 
 
@@ -27,10 +27,6 @@ class InputProblem(InputError):
     def __init__(self, message: str, loc: tuple = ("body",)) -> None:
         super().__init__(message)
         self.loc = loc
-
-
-def money(fen: int | np.integer) -> str:
-    return str(fen_to_decimal(int(fen)))
 
 
 def utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -155,11 +151,11 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
     bonus = None
     if bonus_net is not None:
         b = grossup_bonus(np.array([yuan_to_fen(bonus_net)]), year, bonus_month, resident=np.array([not nonresident]), law=law)
-        bonus = {"gross_bonus": money(b.gross_bonus[0]), "net_paid": money(b.net_paid[0]),
-                 "larger_bonus_same_net": money(b.larger_same_net[0]) if b.larger_same_net[0] else None}
-    months = [{"month": m + 1, "gross_wages": money(found.gross_wages[m]), "allowances": money(found.allowances[m]),
-               "employee_contributions": money(found.employee_contributions[m]), "iit": money(found.iit[m]),
-               "net": money(found.net[m]), "target": money(found.target[m]), "exact": bool(found.net[m] == found.target[m])}
+        bonus = {"gross_bonus": yuan_str(b.gross_bonus[0]), "net_paid": yuan_str(b.net_paid[0]),
+                 "larger_bonus_same_net": yuan_str(b.larger_same_net[0]) if b.larger_same_net[0] else None}
+    months = [{"month": m + 1, "gross_wages": yuan_str(found.gross_wages[m]), "allowances": yuan_str(found.allowances[m]),
+               "employee_contributions": yuan_str(found.employee_contributions[m]), "iit": yuan_str(found.iit[m]),
+               "net": yuan_str(found.net[m]), "target": yuan_str(found.target[m]), "exact": bool(found.net[m] == found.target[m])}
               for m in range(12) if found.employed[m]]
     totals = {k: str(sum((fen_to_decimal(yuan_to_fen(r[k])) for r in months), start=fen_to_decimal(0)))
               for k in ("gross_wages", "allowances", "employee_contributions", "iit", "net")}
@@ -234,7 +230,7 @@ def employee_pay(engine: Engine, code: str, year: int | None = None) -> list[dic
         if year is not None:
             q = q.where(PayItem.year == year)
         rows = conn.execute(q.order_by(PayItem.year, PayItem.month, PayItem.kind)).all()
-    return [{"month": f"{r.year}-{r.month:02d}", "kind": r.kind, "amount": money(r.amount_fen)} for r in rows]
+    return [{"month": f"{r.year}-{r.month:02d}", "kind": r.kind, "amount": yuan_str(r.amount_fen)} for r in rows]
 
 
 def employee_residency(engine: Engine, code: str, year: int) -> dict:
@@ -337,8 +333,8 @@ def runs(engine: Engine) -> list[dict]:
         totals = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.iit)).group_by(RunResult.run_id)).all())
         costs = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.employer_cost)).group_by(RunResult.run_id)).all())
     return [{"month": f"{r.year}-{r.month:02d}", "status": r.status, "employees": r.employees,
-             "computed_at": utc(r.computed_at), "closed_at": utc(r.closed_at), "iit": money(totals.get(r.id) or 0),
-             "employer_cost": money(costs.get(r.id) or 0)} for r in rows]
+             "computed_at": utc(r.computed_at), "closed_at": utc(r.closed_at), "iit": yuan_str(totals.get(r.id) or 0),
+             "employer_cost": yuan_str(costs.get(r.id) or 0)} for r in rows]
 
 
 RESULT_VIEW = ("gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost")
@@ -367,17 +363,17 @@ def run_detail(engine: Engine, year: int, month: int) -> dict:
         m = r._mapping
         item = {"id": m["code"], "name": m["name"], "resident": bool(m["resident"]), "complete": bool(m["complete"])}
         for k in RESULT_VIEW:
-            item[k] = money(m[k])
+            item[k] = yuan_str(m[k])
         for k in TOTAL_KEYS:
             totals[k] += int(m[k])
         results.append(item)
     return {
         "month": str(Month(year, month)), "status": run.status, "employees": run.employees, "law_digest": run.law_digest,
         "computed_at": utc(run.computed_at), "closed_at": utc(run.closed_at),
-        "totals": {k: money(v) for k, v in totals.items()},
+        "totals": {k: yuan_str(v) for k, v in totals.items()},
         "results": results,
-        "corrections": [{"employee": c.code, "treatment": c.treatment, "filed": money(c.tax_filed_fen),
-                         "corrected": money(c.tax_corrected_fen), "difference": money(c.difference_fen),
+        "corrections": [{"employee": c.code, "treatment": c.treatment, "filed": yuan_str(c.tax_filed_fen),
+                         "corrected": yuan_str(c.tax_corrected_fen), "difference": yuan_str(c.difference_fen),
                          "carried_to": c.carried_to, "note": c.note} for c in corrections],
     }
 
@@ -388,7 +384,7 @@ def run(engine: Engine, year: int, month: int, progress=None) -> dict:
     kwargs = {"progress": progress} if progress else {}
     s = run_month(engine, year, month, **kwargs)
     return {"month": str(Month(year, month)), "employees": s.employees, "replaced": s.replaced,
-            "totals": {k: money(v) for k, v in s.totals.items()}, "law_digest": s.law_digest,
+            "totals": {k: yuan_str(v) for k, v in s.totals.items()}, "law_digest": s.law_digest,
             "warnings": list(s.warnings), "due": due_line(year, month)}
 
 
@@ -410,8 +406,8 @@ def correct(engine: Engine, year: int, month: int, sets: list[tuple[str, str, An
     from expatcn.payroll.runs import correct_month
 
     lines = correct_month(engine, year, month, sets=[(code, kind, yuan_to_fen(amount)) for code, kind, amount in sets])
-    return [{"employee": ln.code, "month": ln.month, "treatment": ln.treatment, "filed": money(ln.filed),
-             "corrected": money(ln.corrected), "difference": money(ln.difference), "carried_to": ln.carried_to,
+    return [{"employee": ln.code, "month": ln.month, "treatment": ln.treatment, "filed": yuan_str(ln.filed),
+             "corrected": yuan_str(ln.corrected), "difference": yuan_str(ln.difference), "carried_to": ln.carried_to,
              "changes": ln.changes, "note": ln.note} for ln in lines]
 
 

@@ -23,7 +23,7 @@ def equalize_command(
     from expatcn.io.equalization_file import load_equalization, to_arrays
     from expatcn.io.scenario import ScenarioError
     from expatcn.law import LawError, load_law
-    from expatcn.money import fen_to_decimal, fen_to_str
+    from expatcn.money import fen_to_str, yuan_str
 
     with user_errors(ScenarioError, InputError, LawError):
         plan = load_equalization(plan_file)
@@ -44,9 +44,9 @@ def equalize_command(
     if as_json:
         print_json({
             "name": plan.name, "year": plan.year,
-            "months": [{"month": m + 1} | {k: str(fen_to_decimal(getattr(result, k)[0, m])) for k, _ in columns}
+            "months": [{"month": m + 1} | {k: yuan_str(getattr(result, k)[0, m]) for k, _ in columns}
                        for m in months],
-            "year_end": {k: str(fen_to_decimal(v)) for k, v in year.items()},
+            "year_end": {k: yuan_str(v) for k, v in year.items()},
         })
         return
     from rich.console import Console

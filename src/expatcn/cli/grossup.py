@@ -88,17 +88,17 @@ def grossup(
 
 
 def _print(rows: list[dict], bonus, as_json: bool, year: int, city: str) -> None:
-    from expatcn.money import fen_to_decimal, fen_to_str
+    from expatcn.money import fen_to_str, yuan_str
 
     bonus_data = None if bonus is None else {
-        "gross_bonus": str(fen_to_decimal(bonus.gross_bonus[0])),
-        "net_paid": str(fen_to_decimal(bonus.net_paid[0])),
-        "larger_bonus_same_net": str(fen_to_decimal(bonus.larger_same_net[0])) if bonus.larger_same_net[0] else None,
+        "gross_bonus": yuan_str(bonus.gross_bonus[0]),
+        "net_paid": yuan_str(bonus.net_paid[0]),
+        "larger_bonus_same_net": yuan_str(bonus.larger_same_net[0]) if bonus.larger_same_net[0] else None,
     }
     if as_json:
         print_json({
             "year": year,
-            "months": [{k: (v if k == "month" else str(fen_to_decimal(v))) for k, v in r.items()}
+            "months": [{k: (v if k == "month" else yuan_str(v)) for k, v in r.items()}
                        | {"exact": r["net"] == r["target"]} for r in rows],
             "bonus": bonus_data,
         })

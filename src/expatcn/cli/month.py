@@ -50,14 +50,11 @@ def month(
 
 def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
     """The year of one employee as JSON-ready data (amounts as strings of yuan)."""
-    from expatcn.money import fen_to_decimal
+    from expatcn.money import yuan_str
     from expatcn.social.gross_to_net import explain_month, month_refs, pension_refund_estimate
 
     m = result.monthly
     employed = result.inputs.income.employed[0]
-
-    def money(x) -> str:
-        return str(fen_to_decimal(int(x)))
 
     keys = ("gross", "contribution_wage", "employee_social", "employee_housing_fund", "employee_deduction",
             "housing_fund_employer_taxable", "iit", "net", "employer_social", "employer_housing_fund", "employer_cost")
@@ -66,10 +63,10 @@ def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
         if not employed[i] and not m["gross"][0, i]:
             continue
         row = {"month": f"{result.year}-{i + 1:02d}"}
-        row.update({k: money(m[k][0, i]) for k in keys})
+        row.update({k: yuan_str(m[k][0, i]) for k in keys})
         row["complete"] = not bool(m["unknown"][0, i])
         months.append(row)
-    totals = {k: money(m[k][0].sum()) for k in keys if k != "contribution_wage"}
+    totals = {k: yuan_str(m[k][0].sum()) for k in keys if k != "contribution_wage"}
     refund = pension_refund_estimate(result, law)
     data = {
         "name": loaded.name,
@@ -79,11 +76,11 @@ def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
         "resident": bool(result.inputs.income.resident[0]),
         "months": months,
         "year_totals": totals,
-        "iit_year_tax": money(result.iit.annual["year_tax"][0]),
-        "iit_withheld": money(result.iit.annual["withheld"][0]),
+        "iit_year_tax": yuan_str(result.iit.annual["year_tax"][0]),
+        "iit_withheld": yuan_str(result.iit.annual["withheld"][0]),
         "pension_refund_estimate": {
             "eligible": bool(refund.eligible[0]),
-            "amount": money(refund.amount[0]),
+            "amount": yuan_str(refund.amount[0]),
             "interest_included": refund.interest_included,
             "note": refund.note,
             "law": refund.ref.describe(),
@@ -100,6 +97,8 @@ def _print(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from expatcn.money import fen_to_str, yuan_to_fen
+
     console = Console(width=None if Console().is_terminal else 160)
     status = "resident" if data["resident"] else "non-resident"
     table = Table("month", *(label for _, label in TABLE),
@@ -107,8 +106,8 @@ def _print(data: dict) -> None:
                   title_justify="left")
     for row in data["months"]:
         flag = "" if row["complete"] else " *"
-        table.add_row(row["month"] + flag, *(f"{float(row[k]):,.2f}" for k, _ in TABLE))
-    table.add_row("year", *(f"{float(data['year_totals'][k]):,.2f}" for k, _ in TABLE), style="bold")
+        table.add_row(row["month"] + flag, *(fen_to_str(yuan_to_fen(row[k])) for k, _ in TABLE))
+    table.add_row("year", *(fen_to_str(yuan_to_fen(data['year_totals'][k])) for k, _ in TABLE), style="bold")
     console.print(table)
     if any(not r["complete"] for r in data["months"]):
         console.print("* some figures unconfirmed in the law tables (computed with --partial; shown as 0)")

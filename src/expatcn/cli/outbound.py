@@ -135,7 +135,7 @@ def result_as_dict(r) -> dict:
 
 def _china_dict(r) -> dict:
     """The home-city contributions that continue, in RMB."""
-    from expatcn.money import fen_to_decimal
+    from expatcn.money import yuan_str
 
     if r.china is None:
         return {"computed": False, "note": r.china_note}
@@ -145,12 +145,12 @@ def _china_dict(r) -> dict:
         "city": c.city,
         "currency": "CNY",
         "months": [
-            {"month": f"{m:%Y-%m}", "employer": str(fen_to_decimal(c.employer[i])),
-             "employee": str(fen_to_decimal(c.employee[i]))}
+            {"month": f"{m:%Y-%m}", "employer": yuan_str(c.employer[i]),
+             "employee": yuan_str(c.employee[i])}
             for i, m in enumerate(r.months)
         ],
-        "employer_total": str(fen_to_decimal(c.employer.sum())),
-        "employee_total": str(fen_to_decimal(c.employee.sum())),
+        "employer_total": yuan_str(c.employer.sum()),
+        "employee_total": yuan_str(c.employee.sum()),
         "assumptions": c.assumptions,
         "law": [ref.model_dump(mode="json") for ref in c.refs],
     }

@@ -15,12 +15,6 @@ from expatcn.dates import Month
 MonthArg = Annotated[str, typer.Argument(help="the month, YYYY-MM")]
 
 
-def _yuan(fen: int) -> str:
-    from expatcn.money import fen_to_str
-
-    return fen_to_str(fen)
-
-
 def due_date_line(year: int, month: int) -> str | None:
     """The filing due date of the month's withholding return (filing calendar, law data)."""
     try:
@@ -46,6 +40,7 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     from expatcn.cli.common import user_errors
     from expatcn.errors import InputError
     from expatcn.law import LawError
+    from expatcn.money import fen_to_str
     from expatcn.payroll.db import get_engine
     from expatcn.payroll.runs import run_month
 
@@ -66,14 +61,14 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     due = due_date_line(year, m)
     if as_json:
         print_json({"month": month, "employees": summary.employees, "replaced": summary.replaced,
-                    "totals": {k: _yuan(v) for k, v in summary.totals.items()}, "law_digest": summary.law_digest,
+                    "totals": {k: fen_to_str(v) for k, v in summary.totals.items()}, "law_digest": summary.law_digest,
                     "due": due, "warnings": summary.warnings, "timings": summary.timings})
         return
     typer.echo(f"{month}: {summary.employees} employees {'recomputed (previous result replaced)' if summary.replaced else 'computed'}; "
                f"law {summary.law_digest[:12]}")
     for key, label in (("gross", "gross pay"), ("employee_contributions", "employee contributions"), ("iit", "IIT withheld"),
                        ("net", "net pay"), ("employer_contributions", "employer contributions"), ("employer_cost", "employer cost")):
-        typer.echo(f"  {label:<24}{_yuan(summary.totals[key]):>18}")
+        typer.echo(f"  {label:<24}{fen_to_str(summary.totals[key]):>18}")
     for w in summary.warnings:
         typer.echo(f"  note: {w}")
     if due:
@@ -104,7 +99,7 @@ def correct(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Correct a closed month's pay items: record what changed and where the tax difference goes."""
-    from expatcn.money import MoneyError, yuan_to_fen
+    from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
     from expatcn.payroll.db import PayrollError, get_engine
     from expatcn.payroll.runs import correct_month
 
@@ -121,17 +116,17 @@ def correct(
         lines = correct_month(get_engine(db), year, m, files=[str(f) for f in file or []], sets=sets,
                               employer_tax_number=employer)
     if as_json:
-        print_json([{**line.__dict__, "filed": _yuan(line.filed), "corrected": _yuan(line.corrected),
-                     "difference": _yuan(line.difference)} for line in lines])
+        print_json([{**line.__dict__, "filed": fen_to_str(line.filed), "corrected": fen_to_str(line.corrected),
+                     "difference": fen_to_str(line.difference)} for line in lines])
         return
     for line in lines:
         what = "; ".join(f"{c['kind']} {c['before'] or '—'} → {c['after']}" for c in line.changes)
         if line.treatment == "refile":
-            typer.echo(f"{line.code} {line.month}: {what}: correct the {line.month} return: tax {_yuan(line.filed)} → "
-                       f"{_yuan(line.corrected)} (difference {_yuan(line.difference)})")
+            typer.echo(f"{line.code} {line.month}: {what}: correct the {line.month} return: tax {fen_to_str(line.filed)} → "
+                       f"{fen_to_str(line.corrected)} (difference {fen_to_str(line.difference)})")
         else:
-            typer.echo(f"{line.code} {line.month}: {what}: wage tax to date {_yuan(line.filed)} → {_yuan(line.corrected)}; "
-                       f"difference {_yuan(line.difference)} carried into {line.carried_to} (cumulative method)")
+            typer.echo(f"{line.code} {line.month}: {what}: wage tax to date {fen_to_str(line.filed)} → {fen_to_str(line.corrected)}; "
+                       f"difference {fen_to_str(line.difference)} carried into {line.carried_to} (cumulative method)")
         if line.note:
             typer.echo(f"  {line.note}")
 

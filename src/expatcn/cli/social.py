@@ -65,13 +65,7 @@ def social(
 
 def as_dict(r, p, nationality: str) -> dict:
     """One employee's contributions as JSON-ready data (amounts as strings of yuan)."""
-    from expatcn.money import RATE_SCALE, fen_to_decimal
-
-    def money(x) -> str:
-        return str(fen_to_decimal(int(x)))
-
-    def rate(ppm) -> str:
-        return f"{int(ppm) * 100 / RATE_SCALE:g}%"
+    from expatcn.money import ppm_to_percent, yuan_str
 
     rows = []
     for name, s in r.schemes.items():
@@ -82,27 +76,27 @@ def as_dict(r, p, nationality: str) -> dict:
             "participates": bool(s.participates[0]),
             "exempt_by_agreement": exempt,
             "note": s.note,
-            "base": None if unknown else money(s.base[0]),
-            "employer_rate": rate(s.employer_rate[0]),
-            "employee_rate": rate(s.employee_rate[0]) + (f" + {money(s.employee_fixed)}" if s.employee_fixed else ""),
-            "employer": None if s.employer_unknown[0] else money(s.employer[0]),
-            "employee": None if s.employee_unknown[0] else money(s.employee[0]),
+            "base": None if unknown else yuan_str(s.base[0]),
+            "employer_rate": ppm_to_percent(s.employer_rate[0]),
+            "employee_rate": ppm_to_percent(s.employee_rate[0]) + (f" + {yuan_str(s.employee_fixed)}" if s.employee_fixed else ""),
+            "employer": None if s.employer_unknown[0] else yuan_str(s.employer[0]),
+            "employee": None if s.employee_unknown[0] else yuan_str(s.employee[0]),
         })
     complete = not bool(r.unknown[0])
     return {
         "city": r.city,
         "month": f"{r.month:%Y-%m}",
-        "wage": money(r.wage[0]),
+        "wage": yuan_str(r.wage[0]),
         "nationality": nationality,
         "schemes": rows,
         "totals": {
             "complete": complete,
-            "employee_social_insurance": money(r.employee_social[0]) if complete else None,
-            "employer_social_insurance": money(r.employer_social[0]) if complete else None,
-            "employee_total": money(r.employee_total[0]) if complete else None,
-            "employer_total": money(r.employer_total[0]) if complete else None,
-            "employee_deduction_for_iit": money(r.employee_deduction[0]) if complete else None,
-            "housing_fund_employer_taxable": money(r.housing_fund_employer_taxable[0]) if complete else None,
+            "employee_social_insurance": yuan_str(r.employee_social[0]) if complete else None,
+            "employer_social_insurance": yuan_str(r.employer_social[0]) if complete else None,
+            "employee_total": yuan_str(r.employee_total[0]) if complete else None,
+            "employer_total": yuan_str(r.employer_total[0]) if complete else None,
+            "employee_deduction_for_iit": yuan_str(r.employee_deduction[0]) if complete else None,
+            "housing_fund_employer_taxable": yuan_str(r.housing_fund_employer_taxable[0]) if complete else None,
         },
         "assumptions": r.assumptions,
         "notes": p.notes,

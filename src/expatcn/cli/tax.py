@@ -99,7 +99,7 @@ def year_as_dict(result, person: int, explain: bool = False) -> dict:
     """One person's year as plain JSON-ready data (amounts as strings of yuan)."""
     from expatcn.iit.explain import explain_person
     from expatcn.iit.reconciliation import Filing
-    from expatcn.money import RATE_SCALE, fen_to_decimal
+    from expatcn.money import ppm_to_fraction, yuan_str
 
     monthly, annual = result.monthly, result.annual
     months = []
@@ -108,25 +108,25 @@ def year_as_dict(result, person: int, explain: bool = False) -> dict:
         for key in ("income", "exempt_income", "basic_deduction", "special_deductions",
                     "special_additional_deductions", "wage_taxable", "wage_tax", "bonus_separate", "bonus_tax",
                     "labour_tax", "equity_tax", "total_tax"):
-            row[key] = str(fen_to_decimal(monthly[key][person, month]))
-        row["wage_rate"] = str(monthly["wage_rate"][person, month] / RATE_SCALE)
+            row[key] = yuan_str(monthly[key][person, month])
+        row["wage_rate"] = ppm_to_fraction(monthly["wage_rate"][person, month])
         months.append(row)
-    reconciliation = {key.removeprefix("reconciliation_"): str(fen_to_decimal(value[person]))
+    reconciliation = {key.removeprefix("reconciliation_"): yuan_str(value[person])
                       for key, value in annual.items() if key.startswith("reconciliation_") and key not in
                       ("reconciliation_filing", "reconciliation_rate")}
-    reconciliation["rate"] = str(annual["reconciliation_rate"][person] / RATE_SCALE)
+    reconciliation["rate"] = ppm_to_fraction(annual["reconciliation_rate"][person])
     reconciliation["filing"] = Filing(annual["reconciliation_filing"][person]).name.lower()
     data = {
         "id": result.inputs.ids[person] if result.inputs.ids else person,
         "year": result.inputs.year,
         "resident": bool(result.inputs.resident[person]),
         "months": months,
-        "withheld": str(fen_to_decimal(annual["withheld"][person])),
-        "year_tax": str(fen_to_decimal(annual["year_tax"][person])),
+        "withheld": yuan_str(annual["withheld"][person]),
+        "year_tax": yuan_str(annual["year_tax"][person]),
         "bonus_taxed_separately": bool(annual["bonus_taxed_separately"][person]),
         "bonus_cliff": None if not annual["bonus_cliff_cheaper_bonus"][person] else {
-            "cheaper_bonus": str(fen_to_decimal(annual["bonus_cliff_cheaper_bonus"][person])),
-            "employee_nets_more_by": str(fen_to_decimal(annual["bonus_cliff_net_loss"][person])),
+            "cheaper_bonus": yuan_str(annual["bonus_cliff_cheaper_bonus"][person]),
+            "employee_nets_more_by": yuan_str(annual["bonus_cliff_net_loss"][person]),
         },
         "reconciliation": reconciliation,
     }
@@ -143,7 +143,7 @@ def print_year(result, person: int, title: str, explain: bool = False) -> None:
     from expatcn.iit.explain import explain_person
     from expatcn.iit.person_year import CUMULATIVE
     from expatcn.iit.reconciliation import Filing
-    from expatcn.money import RATE_SCALE, fen_to_str
+    from expatcn.money import fen_to_str, ppm_to_percent
 
     console = Console(width=None if Console().is_terminal else 150)
     monthly, annual = result.monthly, result.annual
@@ -156,7 +156,7 @@ def print_year(result, person: int, title: str, explain: bool = False) -> None:
         cells = [f"{result.inputs.year}-{month + 1:02d}"]
         for key, _ in MONTH_COLUMNS:
             value = monthly[key][person, month]
-            cells.append(f"{value * 100 / RATE_SCALE:g}%" if key == "wage_rate" else fen_to_str(max(value, 0)))
+            cells.append(ppm_to_percent(value) if key == "wage_rate" else fen_to_str(max(value, 0)))
         table.add_row(*cells)
     table.add_row("year", *[
         "" if key in ("wage_taxable", "wage_rate") else fen_to_str(monthly[key][person].sum()) for key, _ in MONTH_COLUMNS

@@ -10,7 +10,7 @@ import numpy as np
 from expatcn.iit.person_year import CUMULATIVE, YearResult
 from expatcn.iit.reconciliation import Filing
 from expatcn.law.model import LawRef
-from expatcn.money import RATE_SCALE, fen_to_str
+from expatcn.money import fen_to_str, ppm_to_percent
 
 WAGE_TABLES = ("iit/wage_withholding_method", "iit/basic_deduction", "iit/expat_allowance_exemption")
 CUMULATIVE_TABLES = ("iit/annual_table", "iit/new_hire_deduction_from_january", "iit/low_income_simplification")
@@ -39,10 +39,6 @@ class Step:
             "how": self.how,
             "law": [ref.describe() for ref in self.law],
         }
-
-
-def _rate(ppm: int) -> str:
-    return f"{ppm * 100 / RATE_SCALE:g}%"
 
 
 def explain_person(result: YearResult, person: int) -> list[Step]:
@@ -83,7 +79,7 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
             add(Step("cumulative taxable income", max(row("wage_taxable")[month], 0),
                      "income − exempt − basic − special − special additional − other", number))
             add(Step("tax to date", row("wage_tax_to_date")[month],
-                     f"taxable × {_rate(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
+                     f"taxable × {ppm_to_percent(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
                      " (annual table) − tax reductions", number))
             before = row("wage_withheld_to_date")[month - 1] if month else 0
             add(Step("withheld in earlier months", before, "", number))
@@ -96,16 +92,16 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
                      "the month's standard deduction (plus foreigners' additional deduction where it applied)", number))
             add(Step("taxable income of the month", max(row("wage_taxable")[month], 0), "", number))
             add(Step("wage tax this month", row("wage_tax")[month],
-                     f"taxable × {_rate(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
+                     f"taxable × {ppm_to_percent(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
                      " (monthly table), final for the month", number))
         if row("bonus_tax")[month] or row("bonus_separate")[month] or row("bonus_spread")[month]:
             if row("bonus_spread")[month]:
-                how = (f"non-resident: [(bonus ÷ 6) × {_rate(row('bonus_rate')[month])} − QD] × 6, "
+                how = (f"non-resident: [(bonus ÷ 6) × {ppm_to_percent(row('bonus_rate')[month])} − QD] × 6, "
                        f"QD × 6 = {fen_to_str(row('bonus_quick_deduction')[month])}")
                 amount = row("bonus_spread")[month]
             else:
                 how = (f"bonus {fen_to_str(row('bonus_base')[month])}: rate from bonus ÷ 12 → "
-                       f"{_rate(row('bonus_rate')[month])} − {fen_to_str(row('bonus_quick_deduction')[month])}")
+                       f"{ppm_to_percent(row('bonus_rate')[month])} − {fen_to_str(row('bonus_quick_deduction')[month])}")
                 amount = row("bonus_separate")[month]
             steps.append(Step("bonus taxed separately", amount, "", number, law(month, BONUS_TABLES)))
             steps.append(Step("bonus tax", row("bonus_tax")[month], how, number))
@@ -115,13 +111,13 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
             steps.append(Step("labour remuneration received", result.inputs.labour[person, month], "", number,
                               law(month, LABOUR_TABLES)))
             steps.append(Step("labour tax", row("labour_tax")[month],
-                              f"taxable {fen_to_str(row('labour_taxable')[month])} × {_rate(row('labour_rate')[month])}"
+                              f"taxable {fen_to_str(row('labour_taxable')[month])} × {ppm_to_percent(row('labour_rate')[month])}"
                               f" − {fen_to_str(row('labour_quick_deduction')[month])}", number))
         if row("equity_tax")[month] or result.inputs.equity[person, month]:
             steps.append(Step("equity income taxed separately, year to date", row("equity_separate_to_date")[month],
                               "", number, law(month, EQUITY_TABLES)))
             steps.append(Step("equity tax this month", row("equity_tax")[month],
-                              f"tax on the year's equity at {_rate(row('equity_rate')[month])} − "
+                              f"tax on the year's equity at {ppm_to_percent(row('equity_rate')[month])} − "
                               f"{fen_to_str(row('equity_quick_deduction')[month])}, less equity tax already withheld",
                               number))
     if a["bonus_cliff_cheaper_bonus"][person]:
@@ -137,7 +133,7 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
             Step("annual taxable income", max(a["reconciliation_taxable"][person], 0),
                  "income − 60,000 − special − special additional − other deductions"),
             Step("annual tax due", a["reconciliation_tax_due"][person],
-                 f"taxable × {_rate(a['reconciliation_rate'][person])} − "
+                 f"taxable × {ppm_to_percent(a['reconciliation_rate'][person])} − "
                  f"{fen_to_str(a['reconciliation_quick_deduction'][person])} (annual table) − reductions"),
             Step("tax prepaid on wages and labour remuneration", a["reconciliation_prepaid"][person]),
             Step("balance (+ payable, − refund)", a["reconciliation_balance"][person], filing.name.lower().replace("_", " ")),

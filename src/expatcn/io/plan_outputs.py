@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from expatcn.assignment import COMPONENT_TITLES, COMPONENTS, Difference, Plan, StructurePlan, YearFigures
-from expatcn.money import fen_to_decimal
+from expatcn.money import fen_to_decimal, yuan_str
 
 SHEET_NAMES = {
     "local_hire": "Local hire",
@@ -22,10 +22,6 @@ SHEET_NAMES = {
     "localization": "Localization",
     "home_contributions_host_payroll": "Home SI + host payroll",
 }
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else fen_to_decimal(fen)
 
 
 def _minor(amount: int, minor: int) -> Decimal:
@@ -49,7 +45,7 @@ def status(s: StructurePlan) -> str:
 
 
 def year_dict(y: YearFigures) -> dict:
-    s = lambda fen: None if fen is None else str(fen_to_decimal(fen))  # noqa: E731
+    s = yuan_str
     return {
         "year": y.year,
         "months": y.months,
@@ -79,7 +75,7 @@ def plan_dict(plan: Plan, differences: list[Difference] | None = None, overlays:
     f = plan.assignment
     structures = []
     for st in plan.structures:
-        totals = {name: (None if st.total(name) is None else str(fen_to_decimal(st.total(name))))
+        totals = {name: yuan_str(st.total(name))
                   for name in ("china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny",
                                "employer_cost_cny")}
         structures.append({
@@ -99,9 +95,9 @@ def plan_dict(plan: Plan, differences: list[Difference] | None = None, overlays:
         out["what_if"] = {
             "overlays": overlays or [],
             "differences": [{
-                "structure": d.structure, "year": d.year, "china_iit": str(fen_to_decimal(d.china_iit)),
-                "employee_net_cny": None if d.employee_net_cny is None else str(fen_to_decimal(d.employee_net_cny)),
-                "employer_cost_cny": None if d.employer_cost_cny is None else str(fen_to_decimal(d.employer_cost_cny)),
+                "structure": d.structure, "year": d.year, "china_iit": yuan_str(d.china_iit),
+                "employee_net_cny": yuan_str(d.employee_net_cny),
+                "employer_cost_cny": yuan_str(d.employer_cost_cny),
             } for d in differences],
         }
     return out
@@ -128,7 +124,7 @@ FEN_COLUMNS = {"china_iit", "china_employee", "china_employer", "abroad_employee
 def _cell(y: YearFigures, name: str):
     value = getattr(y, name)
     if name in FEN_COLUMNS:
-        return _yuan(value)
+        return fen_to_decimal(value)
     if name in ("abroad_employee", "abroad_employer"):
         return None if y.abroad_currency is None else _minor(value, y.abroad_minor)
     if isinstance(value, list):
@@ -163,12 +159,12 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             ws.cell(row, c, h).font = bold
         row += 1
         for st in plan.structures:
-            values = [st.title, status(st)] + [_yuan(y.employer_cost_cny) for y in st.years]
+            values = [st.title, status(st)] + [fen_to_decimal(y.employer_cost_cny) for y in st.years]
             china = [st.total("china_employee"), st.total("china_employer")]
             abroad = [st.total("abroad_employee_cny"), st.total("abroad_employer_cny")]
-            values += [_yuan(st.total("employer_cost_cny")), _yuan(st.total("employee_net_cny")),
-                       _yuan(st.total("china_iit")), _yuan(sum(china)),
-                       None if None in abroad else _yuan(sum(abroad)), "; ".join(st.risks)]
+            values += [fen_to_decimal(st.total("employer_cost_cny")), fen_to_decimal(st.total("employee_net_cny")),
+                       fen_to_decimal(st.total("china_iit")), fen_to_decimal(sum(china)),
+                       None if None in abroad else fen_to_decimal(sum(abroad)), "; ".join(st.risks)]
             for c, v in enumerate(values, 1):
                 cell = ws.cell(row, c, v)
                 if isinstance(v, Decimal):
@@ -205,7 +201,7 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             sheet.cell(r, 1, "Total").font = bold
             for c, (name, _) in enumerate(YEAR_COLUMNS, 1):
                 if name in FEN_COLUMNS:
-                    cell = sheet.cell(r, c, _yuan(st.total(name)))
+                    cell = sheet.cell(r, c, fen_to_decimal(st.total(name)))
                     cell.number_format = MONEY
                 elif name in ("abroad_employee", "abroad_employer") and st.years and st.years[0].abroad_currency:
                     cell = sheet.cell(r, c, sum(_minor(getattr(y, name), y.abroad_minor) for y in st.years))
@@ -226,7 +222,7 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             for d in diffs:
                 r += 1
                 values = (plan.assignment.title or plan.assignment.person.name, d.structure, d.year,
-                          _yuan(d.china_iit), _yuan(d.employee_net_cny), _yuan(d.employer_cost_cny))
+                          fen_to_decimal(d.china_iit), fen_to_decimal(d.employee_net_cny), fen_to_decimal(d.employer_cost_cny))
                 for c, v in enumerate(values, 1):
                     cell = sheet.cell(r, c, v)
                     if isinstance(v, Decimal):

@@ -54,7 +54,7 @@ from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import special_additional_deduction
 from expatcn.io.files import load_model
 from expatcn.law import Law
-from expatcn.money import MoneyError, fen_to_decimal, yuan_to_fen
+from expatcn.money import MoneyError, fen_to_decimal, yuan_str, yuan_to_fen
 
 
 class ScenarioError(InputError):
@@ -345,9 +345,9 @@ class TripsResidency:
                 "residence_days": int(a.residence_days[0, m]),
                 "china_work_days": float(a.work_halves[0, m]) / 2,
                 "calendar_days": int(a.days.calendar_days[m]),
-                "wages": str(fen_to_decimal(self.wages[m])),
-                "paid_abroad": str(fen_to_decimal(self.paid_abroad[m])),
-                "china_taxable_wages": str(fen_to_decimal(self.china_wages[m])),
+                "wages": yuan_str(self.wages[m]),
+                "paid_abroad": yuan_str(self.paid_abroad[m]),
+                "china_taxable_wages": yuan_str(self.china_wages[m]),
             }
             for m in range(12)
         ]
@@ -472,11 +472,11 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
         for index in np.flatnonzero(amount[0]):
             period = periods.get((kind, index))
             lump_sums.append({
-                "month": int(index + 1), "kind": kind, "amount": str(fen_to_decimal(amount[0, index])),
-                "paid_abroad": str(fen_to_decimal(abroad[kind][0, index])),
+                "month": int(index + 1), "kind": kind, "amount": yuan_str(amount[0, index]),
+                "paid_abroad": yuan_str(abroad[kind][0, index]),
                 "period": None if period is None else {"from": period.start.isoformat(), "to": period.end.isoformat()},
                 "china_work_days": float(halves[0, index]) / 2, "calendar_days": int(days[0, index]),
-                "china_taxable": str(fen_to_decimal(china[0, index])),
+                "china_taxable": yuan_str(china[0, index]),
             })
         columns[kind] = china
     columns["wages"] = china_wages

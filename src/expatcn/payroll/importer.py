@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, tuple_,
 
 from expatcn.dates import Month
 from expatcn.errors import InputError
-from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
+from expatcn.money import RATE_SCALE, MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError, write_transaction
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, Trip
 
@@ -154,11 +154,11 @@ def _rate(value: Any) -> Decimal | None:
         return None
     try:
         ppm = rate_to_ppm(repr(value) if isinstance(value, float) else value)
-        if not 0 <= ppm <= 1_000_000:
+        if not 0 <= ppm <= RATE_SCALE:
             raise MoneyError
     except MoneyError:
         raise CellError("a rate such as 0.0016 or 0.16%") from None
-    return Decimal(ppm) / 1_000_000
+    return Decimal(ppm) / RATE_SCALE
 
 
 def _country(value: Any) -> str | None:

@@ -31,6 +31,7 @@ from expatcn.arrays import is_zero
 from expatcn.dates import Month
 from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
 from expatcn.law import Law, load_law
+from expatcn.money import rate_to_ppm, yuan_str
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
 from expatcn.payroll.importer import ALLOWANCE_KINDS, ImportSummary, Sheet, _write_pay, claims_of, read_file, the_employer
 from expatcn.payroll.models import (
@@ -44,6 +45,7 @@ from expatcn.payroll.models import (
     RunResult,
     Trip,
 )
+from expatcn.social.contributions import DEFAULT_RATE
 from expatcn.social.gross_to_net import MonthInputs, MonthResult, gross_to_net
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -330,7 +332,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         contribution_wage = np.where(declared > 0, declared, contribution_wage)
     certificate_until = np.array([e.certificate_until or "NaT" for e in staff], dtype="datetime64[D]")
     holders = ~np.isnat(certificate_until)
-    ppm = lambda v: -1 if v is None else int(round(float(v) * 1_000_000))  # noqa: E731 — Numeric(10,6) is exact in ppm
+    ppm = lambda v: DEFAULT_RATE if v is None else rate_to_ppm(v)  # noqa: E731 — Numeric(10,6) is exact in ppm
     month_inputs = MonthInputs(
         income=income,
         pay=pay,
@@ -602,11 +604,11 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
         next_open = str(Month(year, last_closed + 1)) if last_closed < 12 else "annual reconciliation"
         for row, emp in enumerate(corrected.employee_ids.tolist()):
             code = corrected.codes[row]
-            mine = [{"kind": c["kind"], "before": _yuan(c["before"]), "after": _yuan(c["after"])} for c in changes
+            mine = [{"kind": c["kind"], "before": yuan_str(c["before"]), "after": yuan_str(c["after"])} for c in changes
                     if c["employee_id"] == emp]
             f = filed.get(emp, {})
             contributions = int(result.monthly["employee_contributions"][row, month - 1]) - f.get(("employee_contributions", month), 0)
-            note = (f"employee contributions of {Month(year, month)} change by {_yuan(contributions)}: correct the "
+            note = (f"employee contributions of {Month(year, month)} change by {yuan_str(contributions)}: correct the "
                     "social insurance declaration") if contributions else ""
             if int(iit["wage_method"][row, month - 1]) == 1:  # cumulative: carried into the next open month
                 new = int(iit["wage_withheld_to_date"][row, last_closed - 1])
@@ -631,12 +633,6 @@ def correct_month(engine: Engine, year: int, month: int, *, files: list[str] | N
                 treatment=line.treatment, carried_to=line.carried_to if line.treatment != "refile" else None,
                 note=line.note or None))
         return lines
-
-
-def _yuan(fen: int | None) -> str | None:
-    from expatcn.money import fen_to_decimal
-
-    return None if fen is None else str(fen_to_decimal(fen))
 
 
 def _filed(conn: Connection, employer_id: int, year: int, through: int, employees: list[int]) -> dict[int, dict]:

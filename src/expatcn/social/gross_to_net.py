@@ -30,7 +30,7 @@ from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
-from expatcn.money import RATE_SCALE, fen_to_str
+from expatcn.money import fen_to_str, ppm_to_percent
 from expatcn.social.contributions import HOUSING_FUND, Contributions, contributions
 from expatcn.social.participation import participation
 
@@ -377,10 +377,10 @@ def explain_month(result: MonthResult, person: int) -> list:
             er_rate = int(np.broadcast_to(s.employer_rate, c.wage.shape)[at])
             ee_rate = int(np.broadcast_to(s.employee_rate, c.wage.shape)[at])
             fixed = f" + {fen_to_str(s.employee_fixed)}" if s.employee_fixed else ""
-            how = f"base {fen_to_str(base)} × {_pct(ee_rate)}{fixed}"
+            how = f"base {fen_to_str(base)} × {ppm_to_percent(ee_rate)}{fixed}"
             steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how, month))
             steps.append(Step(f"{name}: employer", int(np.broadcast_to(s.employer, c.wage.shape)[at]),
-                              f"base {fen_to_str(base)} × {_pct(er_rate)}", month))
+                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}", month))
         for label, key, how in (
             ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
              "Caishui [2006] No. 10 caps the housing fund at 12% of the wage"),
@@ -402,10 +402,6 @@ def explain_month(result: MonthResult, person: int) -> list:
                           f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}",
                           month))
     return steps
-
-
-def _pct(ppm: int) -> str:
-    return f"{ppm * 100 / RATE_SCALE:g}%"
 
 
 def month_refs(result: MonthResult, person: int) -> list[LawRef]:

@@ -26,6 +26,7 @@ from expatcn.api import services
 from expatcn.dates import Month
 from expatcn.examples import EXAMPLES
 from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
 from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
 
@@ -36,12 +37,12 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 def _money(value: Any) -> str:
-    """``12345.6`` → ``12,345.60`` (display only)."""
+    """An answer's yuan amount for reading: ``"12345.6"`` → ``12,345.60``; blank → ``—``."""
     if value is None or value == "":
         return "—"
     try:
-        return f"{Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
+        return fen_to_str(yuan_to_fen(value))
+    except MoneyError:
         return str(value)
 
 

@@ -33,7 +33,7 @@ from expatcn.io.exports.common import (
     safe_name,
 )
 from expatcn.io.exports.withholding import id_type_label
-from expatcn.money import RATE_SCALE, fen_to_str
+from expatcn.money import fen_to_str, ppm_to_percent
 
 CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
@@ -194,7 +194,7 @@ def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *
             (f"{prefix}asic deduction {zh}减除费用", amount("basic_deduction"), False),
             (("Cumulative t" if cumulative else "T") + f"axable income {zh}应纳税所得额", max(amount("wage_taxable"), 0),
              False),
-            ("Rate 税率", f"{amount('wage_rate') * 100 / RATE_SCALE:g}%", False),
+            ("Rate 税率", ppm_to_percent(amount('wage_rate')), False),
             ("Quick deduction 速算扣除数", amount("wage_quick_deduction"), False),
         ]
         if cumulative:
