@@ -13,29 +13,11 @@ from expatcn.cli.common import UserError, print_json, user_errors
 
 
 def load_outbound_scenario(path: Path):
-    """Read and validate an outbound scenario (.yaml or .json); errors name the field."""
-    import json
-
-    import yaml
-    from pydantic import ValidationError
-
+    """Read and validate an outbound scenario (.yaml or .json); errors name the file and the field."""
+    from expatcn.io.files import load_model
     from expatcn.social.outbound import OutboundScenario
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read scenario {path}: {exc.strerror}") from None
-    try:
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path}: not valid YAML/JSON: {exc}") from None
-    try:
-        return OutboundScenario.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise UserError(f"{path}: {problems}") from None
+    return load_model(path, OutboundScenario, UserError)
 
 
 @app.command("outbound")

@@ -47,7 +47,7 @@ from pydantic import (
 )
 
 from expatcn.errors import InputError
-from expatcn.io.files import read_mapping
+from expatcn.io.files import describe, read_mapping
 
 INBOUND_STRUCTURES = (
     "local_hire", "secondment_certificate", "secondment_no_certificate", "split_payroll",
@@ -263,20 +263,12 @@ class AssignmentFile(BaseModel):
     _trips: list | None = PrivateAttr(None)
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(('function-', 'literal', 'decimal', 'lax', 'json'))) or '(top)'}"
-        f": {err['msg'].removeprefix('Value error, ')}"
-        for err in exc.errors()
-    )
-
-
 def parse_assignment(raw: object, source: str = "assignment", base: Path | None = None) -> AssignmentFile:
     """Validate a parsed assignment (dict); trips files are read relative to ``base``."""
     try:
         model = AssignmentFile.model_validate(raw)
     except ValidationError as exc:
-        raise AssignmentFileError(f"{source}: {_problems(exc)}") from None
+        raise AssignmentFileError(f"{source}: {describe(exc)}") from None
     model._source = Path(source) if base is not None else None
     trips = model.travel.trips
     if isinstance(trips, str):

@@ -27,12 +27,20 @@ def read_mapping(path: Path, error: type[Exception] = ValueError) -> object:
         raise error(f"{path}: not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
 
 
+def problems(exc: ValidationError) -> list[str]:
+    """``field.path: message`` for every problem pydantic found (a problem of the whole input: the
+    message alone). The one formatter of validation errors for files, forms and records."""
+    out = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"] if not str(p).startswith(_INTERNAL))
+        message = err["msg"].removeprefix("Value error, ")
+        out.append(f"{where}: {message}" if where else message)
+    return out
+
+
 def describe(exc: ValidationError) -> str:
-    """``field.path: message; …`` for every problem pydantic found."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'] if not str(p).startswith(_INTERNAL))}: {err['msg']}".lstrip(": ")
-        for err in exc.errors()
-    )
+    """``field.path: message; …``: :func:`problems` on one line."""
+    return "; ".join(problems(exc))
 
 
 def load_model(path: str | Path, model: type[Model], error: type[Exception]) -> Model:

@@ -26,6 +26,7 @@ from expatcn.api import services
 from expatcn.dates import Month
 from expatcn.examples import EXAMPLES
 from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.io.files import problems as validation_problems
 from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
 from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
@@ -118,11 +119,7 @@ def _problems(exc: Exception) -> list[str]:
     """Messages for a form: each pydantic error with its field path, an import's cell problems,
     or the engine's own message."""
     if isinstance(exc, ValidationError):
-        out = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "literal", "decimal", "lax", "json")))
-            out.append(f"{loc}: {err['msg']}" if loc else err["msg"])
-        return out
+        return validation_problems(exc)
     problems = getattr(exc, "problems", None)
     if problems:
         return list(problems)

@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from expatcn.errors import InputError
+from expatcn.io.files import describe
 from expatcn.money import RATE_SCALE, fen_to_decimal
 
 log = logging.getLogger("expatcn.exports")
@@ -93,8 +94,7 @@ def as_records(records: Any) -> list[EmployeeRecord]:
         try:
             out.append(EmployeeRecord.model_validate(data))
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ExportError(f"employee record {index + 1}: {problems}") from None
+            raise ExportError(f"employee record {index + 1}: {describe(exc)}") from None
     ids = [r.employee_id for r in out]
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
