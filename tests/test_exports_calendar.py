@@ -65,12 +65,33 @@ def test_december_is_filed_in_january_of_the_next_year(law):
     assert due_date(law, (2023, 2))[0] == D(2023, 3, 15)
 
 
-def test_years_without_a_calendar_use_the_rule_with_low_confidence(law):
-    day, ref, how = due_date(law, "2027-02")  # due March 2027: 15 March 2027 is a Monday
-    assert day == D(2027, 3, 15) and ref.confidence == "low" and how.startswith("computed from the rule")
+# 2027, computed (no State Council notice or STA calendar as of 2026-12-02): statutory holidays of
+# the 2024 National Holidays Regulations (State Council Order No. 795, art. 2; make-up days under
+# art. 6 as the following working days), extended under art. 109 by working days. By hand:
+# Jan: 1–3 Jan off (3 days) → 15 Jan (Fri) + 3 working days = 20 Jan; Feb: 5–10 Feb (6) → 15 Feb
+# (Mon) + 6 = 23 Feb; Apr: 3–5 Apr (3) → 15 Apr (Thu) + 3 = 20 Apr; May: 1–4 May (4) → 15 May
+# (Sat) + 4 = 20 May; Aug: 15 Aug is a Sunday → 16 Aug; Sep: 15 Sep is Mid-Autumn → 16 Sep;
+# Oct: 1–5 Oct (5) → 15 Oct (Fri) + 5 = 22 Oct; the rest on the 15th.
+COMPUTED_2027 = ["01-20", "02-23", "03-15", "04-20", "05-20", "06-15", "07-15", "08-16", "09-16", "10-22",
+                 "11-15", "12-15"]
+
+
+def test_2027_is_computed_from_the_statutory_holidays_and_flagged(law):
+    for filing, expected in enumerate(COMPUTED_2027, start=1):
+        day, ref, how = due_date(law, _wage_month(2027, filing))
+        assert day == D.fromisoformat(f"2027-{expected}"), (filing, how)
+        assert ref.confidence == "low" and how.startswith("computed from the rule")
+        assert "State Council Order No. 795" in how and "not out" in how
+    assert any("Order No. 795" in (s.document or "") for s in ref.sources)
+    assert "Computed, not published" in ref.note
+
+
+def test_years_without_holidays_use_the_rule_with_weekends_and_low_confidence(law):
+    day, ref, how = due_date(law, "2028-02")  # due March 2028: 15 March 2028 is a Wednesday
+    assert day == D(2028, 3, 15) and ref.confidence == "low" and how.startswith("computed from the rule")
     assert "not in the law tables" in how
-    day, ref, _ = due_date(law, "2027-04")  # 15 May 2027 is a Saturday
-    assert day == D(2027, 5, 17) and ref.confidence == "low"
+    day, ref, _ = due_date(law, "2028-03")  # 15 April 2028 is a Saturday
+    assert day == D(2028, 4, 17) and ref.confidence == "low"
     assert any("art. 109" in (s.document or "") for s in ref.sources)
     assert any("art. 14" in (s.document or "") for s in ref.sources)
     day, ref, _ = due_date(law, "2021-07")  # 15 August 2021 is a Sunday
@@ -129,8 +150,8 @@ def test_published_periods_hold_their_own_year(law):
         if value.method == "published":
             assert all(period.covers(day) for day in value.deadlines.values())
             assert period.confidence in ("high", "medium")
-        else:
-            assert period.confidence == "low" and not value.holidays  # weekends only: low
+        else:  # weekends only, or holidays not from the State Council's notice: low
+            assert period.confidence == "low" and (not value.holidays or value.holidays_note)
 
 
 def test_a_published_calendar_must_be_complete():

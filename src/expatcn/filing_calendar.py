@@ -99,4 +99,6 @@ def rule_deadline(rule: WithholdingDeadlines, year: int, month: int) -> tuple[dt
     year_holidays = any(h.start.year == year or h.end.year == year for h in rule.holidays)
     if not year_holidays:
         why += f"; public holidays of {year} not in the law tables (weekends only) — check the STA's notice"
+    elif rule.holidays_note:
+        why += f"; {rule.holidays_note}"
     return day, why

@@ -50,7 +50,8 @@ class WithholdingDeadlines(LawValue):
     deadlines / reasons: the published last day of each filing month (1–12) and the reason the
         notice gives (``method: published`` only).
     holidays / workdays: public holiday blocks and weekend days made working days, where known,
-        for computing from the rule.
+        for computing from the rule; holidays_note: where they come from if not from the State
+        Council's notice (e.g. the statutory holidays before the notice is out).
     """
 
     method: Literal["published", "rule"]
@@ -62,6 +63,9 @@ class WithholdingDeadlines(LawValue):
     reasons: dict[int, str] = Field(default_factory=dict)
     holidays: list[Holiday] = Field(default_factory=list)
     workdays: list[dt.date] = Field(default_factory=list)
+    holidays_note: str | None = Field(
+        default=None, description="where the holidays come from, when not from the State Council's notice"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> WithholdingDeadlines:
