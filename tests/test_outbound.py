@@ -98,8 +98,8 @@ def test_australia_quarterly_base():
 
 
 def test_missing_month_is_a_clear_error():
-    with pytest.raises(LawError, match="FR in 2026-01"):
-        host_contributions(LAW, "FR", np.zeros((1, 1), np.int64), [dt.date(2026, 1, 1)])
+    with pytest.raises(LawError, match="FR in 2027-01"):
+        host_contributions(LAW, "FR", np.zeros((1, 1), np.int64), [dt.date(2027, 1, 1)])
 
 
 @settings(max_examples=60, deadline=None)

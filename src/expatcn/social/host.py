@@ -23,7 +23,7 @@ from expatcn.law.model import LawRef
 from expatcn.law.schemas.social_international import EmployerClass, HostScheme, HostSocialSecurity
 from expatcn.money import apply_rate, rate_to_ppm
 
-HOST_COUNTRIES = ("US", "DE", "JP", "KR", "GB", "FR", "CA", "NL", "AU")
+HOST_COUNTRIES = ("US", "DE", "JP", "KR", "GB", "FR", "CA", "NL", "AU", "ES", "CH", "DK", "FI", "LU", "RS", "KG")
 
 
 def host_table(country: str) -> str:
@@ -92,6 +92,16 @@ class HostContributions:
         return [k for k, s in self.schemes.items() if s.branch in branches]
 
 
+def _window(month: dt.date, window: str) -> object:
+    """The cumulative window a month falls in: calendar year, calendar quarter, or the financial
+    year from July (Australia's annual maximum contributions base from 2026-27)."""
+    if window == "year":
+        return month.year
+    if window == "year_from_july":
+        return month.year if month.month >= 7 else month.year - 1
+    return month.year, (month.month - 1) // 3
+
+
 def _cumulative_base(
     base: np.ndarray, months: list[dt.date], window: str, threshold: int, ceiling: int | None
 ) -> np.ndarray:
@@ -105,7 +115,7 @@ def _cumulative_base(
     running = np.zeros(base.shape[0], dtype=np.int64)
     key_before = None
     for m, month in enumerate(months):
-        key = month.year if window == "year" else (month.year, (month.month - 1) // 3)
+        key = _window(month, window)
         if key != key_before:
             running = np.zeros(base.shape[0], dtype=np.int64)
             key_before = key
@@ -117,9 +127,8 @@ def _cumulative_base(
 
 def _running_round(base: np.ndarray, months: list[dt.date], m: int, window: str, ppm: np.ndarray | int) -> np.ndarray:
     """This month's contribution as round(rate × window base to date) − round(rate × base before)."""
-    key = (lambda d: d.year) if window == "year" else (lambda d: (d.year, (d.month - 1) // 3))
     first = m
-    while first > 0 and key(months[first - 1]) == key(months[m]):
+    while first > 0 and _window(months[first - 1], window) == _window(months[m], window):
         first -= 1
     before = base[:, first:m].sum(axis=1)
     return apply_rate(before + base[:, m], ppm) - apply_rate(before, ppm)

@@ -77,7 +77,8 @@ class EmployerClass(LawValue):
 class HostScheme(LawValue):
     """One host-country contribution, computed on the monthly wage in this order:
     wage × ``base_share`` → raised to ``monthly_floor`` → clipped at ``monthly_ceiling`` → less
-    ``monthly_exemption`` (not below 0) → where ``cumulative`` is ``year`` or ``quarter``, only the
+    ``monthly_exemption`` (not below 0) → where ``cumulative`` is ``year``, ``quarter`` or
+    ``year_from_july`` (a July–June financial year), only the
     part of the running total for the window that falls between ``cumulative_threshold`` and
     ``cumulative_ceiling`` (annual wage bases such as US FICA's, Canada's YMPE). Amounts are in the
     table's currency. Where the employer's rate depends on its class, ``employer_rate_by_class``
@@ -95,7 +96,7 @@ class HostScheme(LawValue):
     monthly_floor: Decimal | None = None
     monthly_ceiling: Decimal | None = None
     monthly_exemption: Decimal = Decimal(0)
-    cumulative: Literal["none", "year", "quarter"] = "none"
+    cumulative: Literal["none", "year", "quarter", "year_from_july"] = "none"
     cumulative_threshold: Decimal = Decimal(0)
     cumulative_ceiling: Decimal | None = None
     confidence: Confidence = "high"
@@ -108,7 +109,7 @@ class HostScheme(LawValue):
         if self.employer_rate_by_class and not all(0 <= r <= 1 for r in self.employer_rate_by_class.values()):
             raise ValueError(f"{self.key}: employer rates by class must be between 0 and 1")
         if self.cumulative == "none" and (self.cumulative_threshold or self.cumulative_ceiling is not None):
-            raise ValueError(f"{self.key}: a cumulative threshold or ceiling needs cumulative: year or quarter")
+            raise ValueError(f"{self.key}: a cumulative threshold or ceiling needs a cumulative window")
         if self.cumulative_ceiling is not None and self.cumulative_ceiling <= self.cumulative_threshold:
             raise ValueError(f"{self.key}: cumulative_ceiling must exceed cumulative_threshold")
         if self.monthly_floor is not None and self.monthly_ceiling is not None and self.monthly_floor > self.monthly_ceiling:
