@@ -19,7 +19,9 @@ from expatcn.residency import (
     TripError,
     Trips,
     apportion_wages,
+    LumpSum,
     assess_year,
+    china_taxable_pay,
     monthly_china_wages,
     period_work_halves,
     year_rules,
@@ -272,6 +274,41 @@ def test_bonus_spread_over_its_period():
     assert cal == 181 and halves[0] == 2 * 88 + 2
     got = apportion_wages(18_100_000, 0, halves, cal, NONRESIDENT_LONG, R2026)
     assert int(got[0]) == 8_900_000  # 181,000 × 89/181
+
+
+def test_china_taxable_pay_wires_wages_and_lump_sums():
+    """The one No. 35 wiring, from the trips alone. In China 1 Jan–31 Mar and 1–20 Jun 2026 (more
+    than 90 days: formula 2, W × d/D): June's 60,000 → 19 of 30 days = 38,000.00 (§2); a Jan–Jun
+    bonus of 181,000 over its period (§1(2)): 89 + 19 = 108 work days of 181 → 108,000.00."""
+    t = trips((D(2026, 1, 1), D(2026, 3, 31)), (D(2026, 6, 1), D(2026, 6, 20)))
+    wages = np.zeros((1, 12), dtype=np.int64)
+    wages[0, 5] = 6_000_000
+    bonus = np.zeros((1, 12), dtype=np.int64)
+    bonus[0, 6] = 18_100_000
+    start = np.full((1, 12), np.datetime64("NaT"), dtype="datetime64[D]")
+    end = start.copy()
+    start[0, 6], end[0, 6] = D(2026, 1, 1), D(2026, 6, 30)
+    nothing = np.zeros_like(bonus)
+    pay = china_taxable_pay(t, 2026, wages, nothing, {"bonus": LumpSum(bonus, nothing, start, end),
+                                                      "equity": LumpSum(nothing, nothing)}, law=LAW)
+    assert pay.assessment.status.situation[0] == NONRESIDENT_LONG
+    assert pay.wages[0, 5] == 3_800_000
+    assert list(pay.lump_sums) == ["bonus"]  # nobody has equity
+    assert pay.lump_sums["bonus"].china[0, 6] == 10_800_000
+    assert pay.lump_sums["bonus"].work_halves[0, 6] == 2 * 108 and pay.lump_sums["bonus"].calendar_days[0, 6] == 181
+
+
+def test_pay_rows_taken_from_one_persons_trips():
+    """Several pay rows of one person (the planner's structures) each get that person's work days:
+    20 days in June, at most 90 in the year, formula 1 (C × d/D): nothing paid in China → 0; all
+    60,000 paid in China → 19 of 30 days = 38,000.00 (MOF/STA 2019 No. 35 §2(1))."""
+    t = trips((D(2026, 6, 1), D(2026, 6, 20)))
+    wages = np.zeros((2, 12), dtype=np.int64)
+    wages[:, 5] = 6_000_000
+    china_paid = wages * np.array([[0], [1]])
+    rows = china_taxable_pay(t.take([0, 0]), 2026, wages, china_paid, law=LAW)
+    assert (rows.assessment.status.situation == NONRESIDENT_SHORT).all()
+    assert rows.wages[:, 5].tolist() == [0, 3_800_000]
 
 
 def test_bad_wages_and_trips():

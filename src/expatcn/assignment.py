@@ -447,16 +447,11 @@ def _city_gaps(law: Law, city: str, year: int, cache: dict) -> list[tuple[int, s
 
 
 def _china_year(files, rows, plans, context, converters, law, trips, year, figures) -> None:
-    """All rows of ``year``: residency (one call), the full month (one call) and IIT-only rows (one call)."""
-    from expatcn.residency import NONRESIDENT_SHORT, SITUATION_NAMES, apportion_wages, assess_year
+    """All rows of ``year``: residency and sourcing (one call), the full month (one call) and IIT-only
+    rows (one call)."""
+    from expatcn.residency import NONRESIDENT_SHORT, SITUATION_NAMES, LumpSum, china_taxable_pay
 
     active = [r for r, row in enumerate(rows) if year in files[row.a].years]
-    assessment = None
-    if trips is not None and any(files[rows[r].a].inbound for r in active):
-        history = min(f.start.year for f in files)
-        prior = np.array([files[p // 2].person.prior_years for p in range(2 * len(files))], dtype=np.int64)
-        assessment = assess_year(trips, year, law=law, treaty=_treaty_codes(files, law, year),
-                                 history_from=history, prior_years=prior)
     n = len(active)
     shape = (n, MONTHS)
     cols = {name: np.zeros(shape, np.int64) for name in ("total", "china_paid", "allowances", "bonus", "bonus_china",
@@ -490,29 +485,29 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
             cols["sad"][i] = np.where(emp, _minor(f.person.special_additional_deductions, 100), 0)
         if row.stops_china:
             y.lost_contribution_months = y.months
-        if assessment is not None and row.person is not None:
-            p = row.person
-            resident[i] = bool(assessment.status.resident[p])
-            y.residency = _residency_summary(assessment, p, SITUATION_NAMES)
-    if assessment is not None:
-        persons = np.array([rows[r].person if rows[r].person is not None else 0 for r in active], dtype=np.int64)
-        with_trips = np.array([rows[r].person is not None for r in active], dtype=bool)
-        if with_trips.any():
-            idx = np.flatnonzero(with_trips)
-            p = persons[idx]
-            situation = assessment.status.situation[p][:, None]
-            days = assessment.days.calendar_days[None, :]
-            halves = assessment.work_halves[p]
-            for total, paid in (("total", "china_paid"), ("bonus", "bonus_china")):
-                taxable = apportion_wages(cols[total][idx], cols[paid][idx], halves, days, situation, assessment.rules)
-                cols[paid][idx] = taxable  # China-taxable wages (for rows paid in China: the China-paid part)
-            short = assessment.status.situation[p] == NONRESIDENT_SHORT
-            for k, i in enumerate(idx):
-                r = active[i]
-                if rows[r].key == "short_term_business_traveller" and not short[k]:
-                    plans[r].compliant = False
-                    plans[r].reasons.append(f"{year}: {assessment.status.days[p[k]]} days in China — beyond the "
-                                            "90-day rule and any treaty's 183 days, so no longer a short-term visit")
+    idx = np.array([i for i, r in enumerate(active) if rows[r].person is not None], dtype=np.int64)
+    if trips is not None and idx.size and any(files[rows[r].a].inbound for r in active):
+        # each row with trips is assessed on its person's trips (a person has a row per structure)
+        p = np.array([rows[active[i]].person for i in idx], dtype=np.int64)
+        prior = np.array([files[q // 2].person.prior_years for q in p], dtype=np.int64)
+        codes = _treaty_codes(files, law, year)
+        treaty = [codes[q] for q in p]
+        pay = china_taxable_pay(trips.take(p), year, cols["total"][idx], cols["china_paid"][idx],
+                                {"bonus": LumpSum(cols["bonus"][idx], cols["bonus_china"][idx])}, law=law,
+                                treaty=treaty, history_from=min(f.start.year for f in files), prior_years=prior)
+        assessment = pay.assessment
+        cols["china_paid"][idx] = pay.wages  # China-taxable wages (for rows paid in China: the China-paid part)
+        if "bonus" in pay.lump_sums:
+            cols["bonus_china"][idx] = pay.lump_sums["bonus"].china
+        resident[idx] = assessment.status.resident
+        short = assessment.status.situation == NONRESIDENT_SHORT
+        for k, i in enumerate(idx):
+            r = active[i]
+            figures[r, year].residency = _residency_summary(assessment, k, SITUATION_NAMES)
+            if rows[r].key == "short_term_business_traveller" and not short[k]:
+                plans[r].compliant = False
+                plans[r].reasons.append(f"{year}: {assessment.status.days[k]} days in China — beyond the "
+                                        "90-day rule and any treaty's 183 days, so no longer a short-term visit")
     resident_sad = np.where(resident[:, None], cols["sad"], 0)
 
     # the China full month: every row with a China payroll, one call

@@ -386,14 +386,7 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
     """Status from the trips; China-taxable wages, bonuses and equity from the apportionment
     formulas (all rules in ``expatcn.residency``); ``columns`` is updated in place."""
     from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
-    from expatcn.residency import (
-        FORMULAS,
-        TripError,
-        Trips,
-        apportion_lump_sums,
-        assess_year,
-        monthly_china_wages,
-    )
+    from expatcn.residency import FORMULAS, LumpSum, TripError, Trips, china_taxable_pay
     from expatcn.residency.apportionment import formula_choice
 
     person, year = scenario.person, scenario.year
@@ -445,29 +438,28 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
         known = sorted({p.code for p in table.partners})
         if code not in known:
             raise ScenarioError(f"person.treaty: no treaty or arrangement {code!r} in the law tables (known: {', '.join(known)})")
-    try:
-        a = assess_year(
-            trips, year, law=law, domiciled=[person.domiciled], overseas_post=[person.overseas_post],
-            treaty=None if code is None else [code], history_from=person.history_from, prior_years=person.prior_years,
-        )
-    except TripError as exc:
-        raise ScenarioError(f"person.trips: {exc}") from None
     executive, claim = [person.executive], [person.treaty_claim]
     wages = columns["wages"]
-    china_wages = monthly_china_wages(a, wages, wages - abroad["wages"], executive=executive, treaty_claim=claim)
-    lump_sums = []
+    sums = {}
     for kind in LUMP_SUMS:
-        amount = columns[kind]
-        if not amount.any():
-            continue
         start = np.full((1, 12), np.datetime64("NaT"), dtype="datetime64[D]")
         end = start.copy()
         for (which, index), period in periods.items():
             if which == kind:
                 start[0, index], end[0, index] = period.start, period.end
-        apportioned = apportion_lump_sums(a, trips, amount, amount - abroad[kind], start, end, law=law,
-                                          overseas_post=[person.overseas_post], executive=executive,
-                                          treaty_claim=claim)
+        sums[kind] = LumpSum(columns[kind], columns[kind] - abroad[kind], start, end)
+    try:
+        pay = china_taxable_pay(
+            trips, year, wages, wages - abroad["wages"], sums, law=law, domiciled=[person.domiciled],
+            overseas_post=[person.overseas_post], treaty=None if code is None else [code],
+            history_from=person.history_from, prior_years=person.prior_years, executive=executive, treaty_claim=claim,
+        )
+    except TripError as exc:
+        raise ScenarioError(f"person.trips: {exc}") from None
+    a, china_wages = pay.assessment, pay.wages
+    lump_sums = []
+    for kind, apportioned in pay.lump_sums.items():
+        amount = columns[kind]
         china, halves, days = apportioned.china, apportioned.work_halves, apportioned.calendar_days
         for index in np.flatnonzero(amount[0]):
             period = periods.get((kind, index))

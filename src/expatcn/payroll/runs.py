@@ -228,30 +228,29 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
                                              .where(Employee.employer_id == employer.id)).all() if r[0] in staff_ids]
     travellers = np.unique(np.array([r[0] for r in trip_rows], dtype=np.int64))
     if travellers.size:
-        from expatcn.residency import Trips, apportion_lump_sums, assess_year, monthly_china_wages
+        from expatcn.residency import LumpSum, Trips, china_taxable_pay
 
         rows_t = np.searchsorted(ids, travellers)
         local = {int(e): i for i, e in enumerate(travellers.tolist())}
         first_year = min(r[1].year for r in trip_rows)
         trips = Trips.from_dates([local[r[0]] for r in trip_rows], [r[1].date() for r in trip_rows],
                                  [None if r[2] is None else r[2].date() for r in trip_rows], n_persons=travellers.size)
-        assessment = assess_year(trips, year, law=law, domiciled=domiciled[rows_t], treaty=treaty[rows_t],
-                                 history_from=min(first_year, year), forecast=False)
-        resident[rows_t] = np.where(given[rows_t] >= 0, given[rows_t] == 1, assessment.status.resident)
         china_paid = salary[rows_t] - (paid_abroad[rows_t] if paid_abroad is not None else 0)
-        wages = salary.copy()
-        wages[rows_t] = monthly_china_wages(assessment, salary[rows_t], china_paid, executive=executive[rows_t],
-                                            treaty_claim=treaty[rows_t] != "")
         # bonuses and equity over the period they relate to (default: the month paid), as `expatcn tax` does
+        sums = {}
         for kind, (total, _) in lump_sums.items():
-            if not total[rows_t].any():
-                continue
-            span = periods.get(kind)
-            taxable[kind] = total.copy()
-            taxable[kind][rows_t] = apportion_lump_sums(
-                assessment, trips, total[rows_t], paid[kind][rows_t],
-                None if span is None else span[0][rows_t], None if span is None else span[1][rows_t],
-                law=law, executive=executive[rows_t], treaty_claim=treaty[rows_t] != "").china
+            start, end = periods.get(kind, (None, None))
+            sums[kind] = LumpSum(total[rows_t], paid[kind][rows_t], None if start is None else start[rows_t],
+                                 None if end is None else end[rows_t])
+        sourced = china_taxable_pay(trips, year, salary[rows_t], china_paid, sums, law=law, domiciled=domiciled[rows_t],
+                                    treaty=treaty[rows_t], history_from=min(first_year, year),
+                                    executive=executive[rows_t], treaty_claim=treaty[rows_t] != "", forecast=False)
+        resident[rows_t] = np.where(given[rows_t] >= 0, given[rows_t] == 1, sourced.assessment.status.resident)
+        wages = salary.copy()
+        wages[rows_t] = sourced.wages
+        for kind, apportioned in sourced.lump_sums.items():
+            taxable[kind] = taxable[kind].copy()
+            taxable[kind][rows_t] = apportioned.china
     unknown = foreign & ~domiciled & (given < 0) & ~np.isin(ids, travellers)
     if unknown.any():
         bad = [codes[i] for i in np.flatnonzero(unknown)[:10]]

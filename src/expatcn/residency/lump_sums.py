@@ -4,8 +4,8 @@ A bonus or equity income relates to a period — by default the month it is paid
 it was earned over (MOF/STA 2019 No. 35 §1(2)) — and is apportioned like wages by the China work
 days of that period, with the formula of the year's sourcing situation. This module only picks
 the work days and calendar days of each amount's period and calls the engine
-(:func:`expatcn.residency.period_work_halves`, :func:`expatcn.residency.apportion_wages`); both
-``expatcn tax`` (``expatcn.io.scenario``) and the payroll (``expatcn.payroll.runs``) call it.
+(:func:`expatcn.residency.period_work_halves`, :func:`expatcn.residency.apportion_wages`), through
+:func:`expatcn.residency.sourcing.china_taxable_pay`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from expatcn.law import Law
+from expatcn.residency.apportionment import apportion_wages
+from expatcn.residency.assessment import Assessment, period_work_halves
+from expatcn.residency.trips import Trips
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,8 @@ def _per_person(value: object, p: int) -> np.ndarray:
 
 
 def apportion_lump_sums(
-    assessment,
-    trips,
+    assessment: Assessment,
+    trips: Trips,
     amount_fen: np.ndarray,
     china_paid_fen: np.ndarray,
     period_start: np.ndarray | None = None,
@@ -55,8 +58,6 @@ def apportion_lump_sums(
     holds); ``overseas_post`` / ``executive`` / ``treaty_claim``: per person, as for
     :func:`expatcn.residency.monthly_china_wages`.
     """
-    from expatcn.residency import apportion_wages, period_work_halves
-
     amount = np.asarray(amount_fen, dtype=np.int64)
     p = amount.shape[0]
     halves = np.array(assessment.work_halves, dtype=np.int64, copy=True)

@@ -70,6 +70,16 @@ class Trips:
         idx = self.order()
         return Trips(self.person[idx], self.entry[idx], self.exit[idx], self.n_persons)
 
+    def take(self, persons: object) -> Trips:
+        """The trips of ``persons[i]`` as person ``i`` (a person may be taken more than once)."""
+        persons = np.asarray(persons, dtype=np.int64)
+        ordered = self.sorted()
+        first = np.searchsorted(ordered.person, persons)
+        counts = np.searchsorted(ordered.person, persons, side="right") - first
+        offsets = np.cumsum(counts) - counts
+        at = np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
+        return Trips(np.repeat(np.arange(persons.size), counts), ordered.entry[at], ordered.exit[at], int(persons.size))
+
     def concat(self, other: Trips) -> Trips:
         return Trips(
             np.concatenate([self.person, other.person]),
