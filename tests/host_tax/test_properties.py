@@ -17,6 +17,7 @@ from expatcn.host_tax import COUNTRIES, NON_RESIDENT, RESIDENT, UNDETERMINED, Ho
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAYS = {"US": [dt.date(2024, 6, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 1)],
         "GB": [dt.date(2024, 6, 1), dt.date(2025, 6, 1), dt.date(2026, 6, 1)],
+        "FR": [dt.date(2024, 6, 1), dt.date(2025, 6, 1)],  # income 2026: barème of the finance law for 2027
         "AU": [dt.date(2024, 3, 1), dt.date(2024, 9, 1), dt.date(2025, 9, 1), dt.date(2026, 9, 1)]}
 # Top combined statutory rate (national × surcharges + local) and a fixed amount (per-capita levies,
 # health premium) in currency units: the average rate can never exceed them.
