@@ -2,7 +2,7 @@
 (``law/host_tax/<iso2>.yaml``): one function per country, vectorized over people, in the host
 currency's minor unit, each result with its trace (:meth:`HostTax.explain`).
 
-This engine uses only the law tables and ``expatcn.money``; the planner converts currencies.
+This engine uses only the law tables, ``expatcn.money`` and ``expatcn.errors``; the planner converts currencies.
 """
 
 from __future__ import annotations

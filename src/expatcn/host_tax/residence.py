@@ -12,6 +12,7 @@ from math import lcm
 
 import numpy as np
 
+from expatcn.errors import InputError
 from expatcn.law import Law
 
 RESIDENT, NON_RESIDENT, UNDETERMINED = 1, 0, -1
@@ -25,7 +26,7 @@ def host_residence(law: Law, country: str, on: dt.date, days: np.ndarray) -> np.
     days = np.atleast_2d(np.asarray(days, dtype=np.int64))
     weights = [Fraction(1)] + [Fraction(w) for w in rule.prior_year_weights]
     if days.shape[1] < len(weights):
-        raise ValueError(f"{country.upper()}: the day test needs days for {len(weights)} tax years, got {days.shape[1]}")
+        raise InputError(f"{country.upper()}: the day test needs days for {len(weights)} tax years, got {days.shape[1]}")
     scale = lcm(*(w.denominator for w in weights))
     weighted = sum(days[:, k] * int(w * scale) for k, w in enumerate(weights))
     status = np.full(days.shape[0], UNDETERMINED, dtype=np.int64)

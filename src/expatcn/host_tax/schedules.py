@@ -12,13 +12,14 @@ from decimal import Decimal
 
 import numpy as np
 
+from expatcn.errors import InputError
 from expatcn.law.schemas.host_tax import Band, Rounding, Segment, StepAmount
 from expatcn.money import RATE_SCALE, apply_rate, div_half_up, rate_to_ppm
 
 NO_LIMIT = np.iinfo(np.int64).max // 4
 
 
-class HostTaxError(ValueError):
+class HostTaxError(InputError):
     """Host-tax input the engine cannot use (unknown country or option, a negative amount)."""
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expatcn.errors import InputError
 from expatcn.iit.explain import Step
 from expatcn.law import Law
 from expatcn.law.model import LawRef
@@ -88,16 +89,16 @@ def foreign_tax_credit(law: Law, years: list[int], countries: list[str], china_t
     and ``foreign_tax`` (N, C, Y): each country's income amount and the creditable tax paid there;
     ``prior_excess`` (N, C, P): unused excess of the P years just before ``years[0]``, oldest first."""
     if list(years) != list(range(years[0], years[0] + len(years))):
-        raise ValueError(f"years must be consecutive, got {years}")
+        raise InputError(f"years must be consecutive, got {years}")
     china_tax = np.asarray(china_tax, dtype=np.int64)
     total_income = np.asarray(total_income, dtype=np.int64)
     income = np.asarray(country_income, dtype=np.int64)
     paid = np.asarray(foreign_tax, dtype=np.int64)
     n, c, y_count = paid.shape
     if income.shape != paid.shape or china_tax.shape != (n, y_count) or total_income.shape != (n, y_count):
-        raise ValueError("china_tax and total_income must be (N, Y); country_income and foreign_tax (N, C, Y)")
+        raise InputError("china_tax and total_income must be (N, Y); country_income and foreign_tax (N, C, Y)")
     if (income.sum(axis=1) > total_income).any():
-        raise ValueError("foreign income amounts exceed the total income amount")
+        raise InputError("foreign income amounts exceed the total income amount")
     prior = np.zeros((n, c, 0), dtype=np.int64) if prior_excess is None else np.asarray(prior_excess, dtype=np.int64)
     entry = law.on(TABLE, dt.date(years[-1], 1, 1))
     rule: CreditRule = entry.value
