@@ -196,7 +196,8 @@ def test_months_without_data_are_reported_not_guessed(german):
     assert not y2027.complete and "2027-07" in y2027.unknown_months
     assert any("no social insurance data for shanghai in 2027-07" in n for n in y2027.notes)
     assert any("no DE social security data for 2027-01" in n for n in y2027.notes)
-    assert p.structure("secondment_certificate").years[0].unknown_months[0] == "2026-07"  # employer rates unconfirmed
+    assert p.structure("secondment_certificate").years[0].complete  # 2026-27 rates from the notices (issue 11)
+    assert "2027-03" in y2027.unknown_months  # employer medical after 沪医保规〔2026〕2号 (to 2027-02-28)
     assert p.cheapest is None and "cannot be costed in full" in p.reason
 
 

@@ -135,7 +135,7 @@ def test_2025_26_shanghai_and_beijing():
     [
         ("beijing", dt.date(2016, 5, 1), "no social insurance data for beijing in 2016-05"),
         ("shanghai", dt.date(2010, 1, 1), "no social insurance data for shanghai in 2010-01"),
-        ("guangzhou", dt.date(2026, 9, 1), "no social insurance data for guangzhou in 2026-09"),
+        ("guangzhou", dt.date(2027, 1, 1), "no social insurance data for guangzhou in 2027-01"),
         ("shenzhen", dt.date(2011, 11, 1), "no social insurance data for shenzhen in 2011-11"),
     ],
 )
@@ -149,9 +149,11 @@ def test_unknown_city():
         run("atlantis", dt.date(2025, 1, 1), [10_000])
 
 
-def test_shanghai_2026_27_rates_unconfirmed():
-    with pytest.raises(SocialDataGap, match=r"shanghai 2026-08: .*pension \(employer"):
-        run("shanghai", dt.date(2026, 8, 1), [10_000])
+def test_shanghai_medical_rate_after_the_2026_notice_unconfirmed():
+    # 沪医保规〔2026〕2号 sets 9% to 2027-02-28; nothing is published for the months after it
+    run("shanghai", dt.date(2027, 2, 1), [10_000])
+    with pytest.raises(SocialDataGap, match=r"shanghai 2027-03: .*medical \(employer"):
+        run("shanghai", dt.date(2027, 3, 1), [10_000])
 
 
 def test_work_injury_rate_outside_range_rejected():
@@ -160,10 +162,11 @@ def test_work_injury_rate_outside_range_rejected():
 
 
 def test_floor_at_most_decides_wages_above_it():
-    # Shenzhen 2025-H1 unemployment floor is 2,360 or 2,520: a wage of 10,000 is decided, 2,400 is not
-    r = run("shenzhen", dt.date(2025, 3, 1), [10_000, 2_400], allow_partial=True)
-    u = r.schemes["unemployment"]
-    assert not u.employee_unknown[0] and u.employee_unknown[1]
+    # Guangzhou 2024-25 work-injury floor: Forvis prints 2,100 (an old minimum wage), the minimum
+    # wage was 2,300; the floor is at most 2,300: a wage of 10,000 is decided, 2,200 is not
+    r = run("guangzhou", dt.date(2024, 9, 1), [10_000, 2_200], allow_partial=True)
+    w = r.schemes["work_injury"]
+    assert not w.employer_unknown[0] and w.employer_unknown[1]
 
 
 # --- Decimal oracle -------------------------------------------------------------------------
@@ -173,11 +176,12 @@ CENT = Decimal("0.01")
 
 def oracle(city: str, month: dt.date, wage: Decimal) -> tuple[Decimal, Decimal]:
     """Employee and employer totals with plain Decimal, read from the table's raw YAML values
-    (lowest work-injury rate, no housing fund, non-local)."""
+    (lowest work-injury rate, no housing fund, non-local). An unconfirmed floor is bounded by
+    ``base_floor_at_most``; the wages drawn lie above it."""
     v = LAW.value(f"social/{city}", month)
     ee = er = Decimal(0)
     for name, s in v.schemes.items():
-        base = max(wage, Decimal(s.base_floor))
+        base = max(wage, Decimal(s.base_floor_at_most if s.base_floor == "unconfirmed" else s.base_floor))
         if s.base_ceiling is not None:
             base = min(base, Decimal(s.base_ceiling))
         er_rate = s.employer_rate_range[0] if s.employer_rate_range else (s.employer_rate_nonlocal or s.employer_rate)
@@ -187,13 +191,14 @@ def oracle(city: str, month: dt.date, wage: Decimal) -> tuple[Decimal, Decimal]:
     return ee, er
 
 
+MINIMUM_WAGE = 254_000  # fen: wages from Beijing's 2,540 up, above every floor known only as a bound
 ORACLE_CASES = [("beijing", dt.date(2024, 9, 1)), ("shanghai", dt.date(2024, 9, 1)),
                 ("guangzhou", dt.date(2024, 9, 1)), ("beijing", dt.date(2019, 9, 1)),
                 ("shanghai", dt.date(2019, 9, 1)), ("shanghai", dt.date(2021, 9, 1))]
 
 
 @settings(max_examples=150, deadline=None)
-@given(case=st.sampled_from(ORACLE_CASES), cents=st.integers(min_value=0, max_value=20_000_000))
+@given(case=st.sampled_from(ORACLE_CASES), cents=st.integers(min_value=MINIMUM_WAGE, max_value=20_000_000))
 def test_engine_matches_decimal_oracle(case, cents):
     city, month = case
     wage = Decimal(cents) / 100
@@ -209,7 +214,7 @@ HF_CASES = [("beijing", dt.date(2024, 9, 1)), ("shanghai", dt.date(2024, 9, 1)),
 
 @settings(max_examples=100, deadline=None)
 @given(case=st.sampled_from(HF_CASES),
-       wages=st.lists(st.integers(min_value=0, max_value=20_000_000), min_size=2, max_size=40))
+       wages=st.lists(st.integers(min_value=MINIMUM_WAGE, max_value=20_000_000), min_size=2, max_size=40))
 def test_contributions_never_decrease_as_wages_rise(case, wages):
     city, month = case
     ordered = np.sort(np.array(wages, dtype=np.int64))

@@ -160,7 +160,7 @@ def test_grouped_equals_one_call_per_employee_month():
 people = st.lists(
     st.tuples(
         st.sampled_from(["beijing", "shanghai"]),
-        st.integers(0, 20_000_000),  # wage, fen
+        st.integers(254_000, 20_000_000),  # wage, fen: from 2,540 (Beijing's July–August 2025 housing fund floor is a bound)
         st.integers(0, 30_000_000),  # December bonus
         st.integers(0, 2_000_000),  # exempt allowances
         st.booleans(),  # resident
@@ -223,13 +223,13 @@ def test_pension_refund_estimate_is_the_employees_pension_contributions():
 
 
 def test_a_month_without_law_data_names_city_and_month():
-    with pytest.raises(SocialDataGap, match=r"guangzhou 2025-07"):
-        run(2025, "guangzhou", [20_000])
-    # months outside employment are not looked up: Guangzhou January–June 2025 is sourced
+    with pytest.raises(SocialDataGap, match=r"guangzhou 2024-01"):
+        run(2024, "guangzhou", [20_000])
+    # months outside employment are not looked up: Guangzhou July–December 2024 is sourced
     employed = np.zeros((1, 12), bool)
-    employed[0, :6] = True
-    r = run(2025, "guangzhou", [20_000], employed=employed)
-    assert r.monthly["employee_social"][0, 6:].sum() == 0 and r.monthly["employee_social"][0, 0] > 0
+    employed[0, 6:] = True
+    r = run(2024, "guangzhou", [20_000], employed=employed)
+    assert r.monthly["employee_social"][0, :6].sum() == 0 and r.monthly["employee_social"][0, 6] > 0
 
 
 def test_cli_month_example_table_and_json():

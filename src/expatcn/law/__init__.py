@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from expatcn.errors import LawError, LawNotInForce
-from expatcn.law.model import LawRef, Period, TableFile
+from expatcn.law.model import LawRef, Name, Period, TableFile
 from expatcn.law.schemas import load_all
 
 LAW_DIR = Path(__file__).parent
@@ -43,6 +43,7 @@ class Table:
     unit: str | None
     periods: list[Period]
     values: list[Any] = field(repr=False)
+    label: Name | None = None  # what the table is about, in English and Chinese (a city)
 
     def entry_on(self, day: dt.date) -> Entry:
         for period, value in zip(self.periods, self.values):
@@ -111,7 +112,7 @@ def parse_table(name: str, text: str, origin: str) -> Table:
             values.append(model.model_validate(period.value))
         except ValidationError as exc:
             raise LawError(f"{origin}: period {index + 1} (from {period.start}): {_errors(exc)}") from exc
-    return Table(name, parsed.title, parsed.schema_, parsed.unit, parsed.periods, values)
+    return Table(name, parsed.title, parsed.schema_, parsed.unit, parsed.periods, values, parsed.name)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -153,7 +154,7 @@ def _overlay(base: Table, overlay: Table, ended: list[dict]) -> Table:
     TableFile.model_validate(
         {"title": base.title, "schema": base.schema, "periods": [p.model_dump(by_alias=True) for p in merged]}
     )
-    return Table(base.name, base.title, base.schema, base.unit, merged, [values[i] for i in order])
+    return Table(base.name, base.title, base.schema, base.unit, merged, [values[i] for i in order], base.label)
 
 
 def _load(overlay_files: tuple[str, ...]) -> Law:
@@ -181,7 +182,7 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
         raw["periods"] = [p for p in periods if p not in ended]
         base = tables[name]
         overlay = (parse_table(name, yaml.safe_dump(raw), f"law overlay {path}") if raw["periods"]
-                   else Table(name, base.title, base.schema, base.unit, [], []))  # only ends the law
+                   else Table(name, base.title, base.schema, base.unit, [], [], base.label))  # only ends the law
         try:
             tables[name] = _overlay(tables[name], overlay, ended)
         except ValidationError as exc:

@@ -1,7 +1,8 @@
 """The form every law table takes: dated periods, each with its sources and confidence.
 
 A table file ``law/<domain>/<name>.yaml`` holds a title, the ``schema`` its values follow
-(see ``expatcn.law.schemas``) and ``periods``: each with ``from`` (and ``to`` where it ended),
+(see ``expatcn.law.schemas``), optionally the ``name`` of what it is about in English and Chinese
+(a city: ``{en: Shanghai, zh: 上海}``), and ``periods``: each with ``from`` (and ``to`` where it ended),
 ``sources``, ``confidence`` and ``value``. Periods are sorted, never overlap and leave no gap;
 before the first and after the last period the table is not in force.
 """
@@ -59,12 +60,36 @@ class Period(BaseModel):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
+class Name(BaseModel):
+    """What a table is about, as a person names it: in English and in Chinese (汉字)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+    @field_validator("en")
+    @classmethod
+    def _latin(cls, en: str) -> str:
+        if not en.isascii() or en != en.strip():
+            raise ValueError(f"the English name {en!r} must be plain ASCII without surrounding spaces")
+        return en
+
+    @field_validator("zh")
+    @classmethod
+    def _chinese(cls, zh: str) -> str:
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in zh):
+            raise ValueError(f"the Chinese name {zh!r} must be written in Chinese characters only")
+        return zh
+
+
 class TableFile(BaseModel):
     """A whole table file as written in YAML."""
 
     model_config = ConfigDict(extra="forbid")
 
     title: str
+    name: Name | None = None
     description: str | None = None
     schema_: str = Field(alias="schema")
     unit: str | None = None
