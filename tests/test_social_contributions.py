@@ -187,7 +187,8 @@ def oracle(city: str, month: dt.date, wage: Decimal) -> tuple[Decimal, Decimal]:
         er_rate = s.employer_rate_range[0] if s.employer_rate_range else (s.employer_rate_nonlocal or s.employer_rate)
         ee_rate = s.employee_rate_nonlocal or s.employee_rate
         ee += (base * Decimal(ee_rate)).quantize(CENT, ROUND_HALF_UP) + s.employee_fixed
-        er += (base * Decimal(er_rate)).quantize(CENT, ROUND_HALF_UP)
+        for part in s.employer_rate_parts or (er_rate,):  # parts collected apart, each to the fen
+            er += (base * Decimal(part)).quantize(CENT, ROUND_HALF_UP)
     return ee, er
 
 

@@ -362,7 +362,8 @@ def _scheme(sl: SchemeLaw, scheme, part, work_injury_rate, ctx: _Context) -> Sch
         employer_rate, employer_rate_unknown = _rates(sl.employer_rate, sl.employer_rate_nonlocal, ctx.local)
     employee_rate, employee_rate_unknown = _rates(sl.employee_rate, sl.employee_rate_nonlocal, ctx.local)
     fixed = yuan_to_fen(sl.employee_fixed)
-    employer = _amount(ctx, base, employer_rate, part)
+    employer = _amount(ctx, base, employer_rate, part) if not sl.employer_rate_parts else \
+        sum(_amount(ctx, base, rate_to_ppm(rate), part) for rate in sl.employer_rate_parts)  # each part to the fen
     employee = _amount(ctx, base, employee_rate, part, fixed)
     employer_unknown = _unknown(part, base_known, employer_rate_unknown, shape)
     employee_matters = (employee_rate != 0) if not isinstance(employee_rate, int) else employee_rate != 0

@@ -42,6 +42,10 @@ class SchemeLaw(LawValue):
     can still be computed (the floor cannot bind them).
     ``employee_fixed`` is a fixed monthly amount on top of the rate (Beijing's RMB 3
     serious-illness mutual aid, 大额医疗互助).
+    ``employer_rate_parts`` splits ``employer_rate`` into the parts collected apart, each rounded
+    to the fen on its own (Shanghai medical: 8.5% basic including maternity + 0.5% local
+    supplementary, as Link Compliance's employer caps show: 36,549 × 9% = 3,289.41, collected
+    3,106.67 + 182.75 = 3,289.42).
     """
 
     base_floor: Decimal | Unconfirmed
@@ -55,12 +59,18 @@ class SchemeLaw(LawValue):
     employee_rate_nonlocal: Decimal | Unconfirmed | None = None
     employer_rate_range: tuple[Decimal, Decimal] | Unconfirmed | None = None
     employee_fixed: Decimal = Decimal(0)
+    employer_rate_parts: tuple[Decimal, ...] | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SchemeLaw:
         if (self.employer_rate is None) == (self.employer_rate_range is None):
             raise ValueError("give exactly one of employer_rate and employer_rate_range")
+        if self.employer_rate_parts is not None and (
+            not _known(self.employer_rate) or self.employer_rate_nonlocal is not None
+            or sum(self.employer_rate_parts) != self.employer_rate
+        ):
+            raise ValueError("employer_rate_parts must add up to a known employer_rate (and no non-local rate)")
         if isinstance(self.employer_rate_range, tuple) and self.employer_rate_range[0] > self.employer_rate_range[1]:
             raise ValueError("employer_rate_range must be (lowest, highest)")
         if _known(self.base_floor) and _known(self.base_ceiling) and self.base_floor > self.base_ceiling:
