@@ -21,11 +21,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 
-from expatcn.law import LawError, load_law
+from expatcn.errors import LawError, SocialDataGap
+from expatcn.law import load_law
 from expatcn.law.schemas.social import UNCONFIRMED
 from expatcn.money import rate_to_ppm, yuan_to_fen
 from expatcn.social.cities import cities, city_key
-from expatcn.social.contributions import SocialDataGap, contributions
+from expatcn.social.contributions import contributions
 
 LAW = load_law()
 TODAY = dt.date(2026, 12, 1)

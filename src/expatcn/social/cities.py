@@ -7,7 +7,8 @@ Each city table carries its name in both languages (``name: {en: Xi'an, zh: ше┐х
 
 from __future__ import annotations
 
-from expatcn.law import Law, LawError
+from expatcn.errors import LawError
+from expatcn.law import Law
 from expatcn.law.model import Name
 
 CITY_SCHEMA = "social_city"
