@@ -9,6 +9,7 @@ each row. A month without a row is a month not employed. Errors name the file, r
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -168,7 +169,8 @@ def result_frame(result: YearResult):
     for name in RESULT_COLUMNS:
         data[name] = result.monthly[name][people, months]
     frame = pl.DataFrame(data)
-    return frame.with_columns([(pl.col(n).cast(pl.Decimal(18, 0)) / 100).cast(pl.Decimal(18, 2)) for n in RESULT_COLUMNS])
+    fen = pl.lit(Decimal("0.01"))  # × 0.01 is exact in decimals (a division by 100 may keep scale 0)
+    return frame.with_columns([(pl.col(n).cast(pl.Decimal(38, 0)) * fen).cast(pl.Decimal(18, 2)) for n in RESULT_COLUMNS])
 
 
 def write_frame(frame, path: str | Path) -> None:
