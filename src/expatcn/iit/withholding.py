@@ -27,7 +27,8 @@ def cumulative_basic_deduction(
 
     5,000 × months employed by this withholding agent (STA 2018 No. 61 art. 6); for a first wage
     income of the year, 5,000 × months from January (STA 2020 No. 13); for last year's low
-    earners, the year's 60,000 from January (STA 2020 No. 19).
+    earners, the year's 60,000 from January (STA 2020 No. 19). What a month reached is kept in
+    later months not employed: the deduction to date never falls within the year.
     """
     monthly = np.array([year_law.value(BASIC, m).monthly_fen for m in range(MONTHS)], dtype=np.int64)
     if employed.all():
@@ -44,6 +45,8 @@ def cumulative_basic_deduction(
         full_year = np.array([0 if r is None else yuan_to_fen(r.deduction_from_january) for r in rules])
         applies = low_income_last_year[:, None] & (full_year > 0)[None, :] & employed
         deduction = np.where(applies, np.maximum(deduction, full_year[None, :]), deduction)
+    if first_income_this_year.any() or low_income_last_year.any():
+        deduction = np.maximum.accumulate(deduction, axis=1)  # kept in months not employed
     return deduction
 
 
