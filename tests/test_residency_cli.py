@@ -66,7 +66,7 @@ def test_json_and_excel(tmp_path):
         ("entry,exit\n2026-03-05,2026-03-01\n", "row 2, field 'exit': exit 2026-03-01 00:00 is before entry"),
         ("entry,exit\n2026-03-01,2026-03-10\n2026-03-05,2026-03-20\n", "row 3, field 'entry': trip overlaps"),
         ("entry,exit\n2026-03-01,\n2026-05-01,2026-05-10\n", "row 2, field 'exit': missing exit"),
-        ("entry,exit\n2025-03-01,2025-03-10\n", "outside the year"),
+        ("entry,exit\n2025-03-01,2025-03-10\n", "before the year asked for (2026)"),
         ("entry,exit,city\n2026-03-01,2026-03-10,SH\n", "unknown column 'city'"),
         ("entry,exit\n2026-13-01,2026-03-10\n", "row 2, field 'entry': Value error, expected a date"),
         ("entry,exit\n2026-03-01 18:00,2026-03-01 09:00\n", "before entry"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -34,6 +34,9 @@ def parse_when(value: object) -> dt.datetime | None:
     try:
         if len(text) <= 10:
             return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        day, _, clock = text.partition(" ")
+        if clock.strip() in ("24:00", "24:00:00"):  # the end of the day: 00:00 of the next (ISO 8601)
+            return dt.datetime.combine(dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time())
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
@@ -64,11 +67,17 @@ class TripRow(BaseModel):
 
 @dataclass(frozen=True)
 class TripRecord:
+    """One checked row. ``has_time``: a time of day was written for the entry or the exit;
+    ``entry_midnight`` / ``exit_midnight``: that time was exactly 00:00 (or 24:00), the one time
+    that decides a whole day (a date alone, or a date-time cell at 00:00, leaves it unknown)."""
+
     row: int
     person: str
     entry: dt.datetime | None
     exit: dt.datetime | None
     has_time: bool
+    entry_midnight: bool = False
+    exit_midnight: bool = False
 
 
 def _raw_rows(path: Path) -> list[tuple[int, dict]]:
@@ -128,8 +137,9 @@ def trip_record(row_no: int, raw: object, source: str) -> TripRecord:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(row)"
         raise TripFileError(f"{source}, row {row_no}, field {field!r}: {err['msg']}") from None
-    has_time = any(isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit"))
-    return TripRecord(row_no, row.person, row.entry, row.exit, has_time)
+    timed = {k: isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit")}
+    midnight = {k: timed[k] and getattr(row, k).time() == dt.time() for k in ("entry", "exit")}
+    return TripRecord(row_no, row.person, row.entry, row.exit, any(timed.values()), midnight["entry"], midnight["exit"])
 
 
 @dataclass(frozen=True)
@@ -152,17 +162,19 @@ def build_trips(
     """Sort and check the records of each person and turn them into :class:`Trips`.
 
     Errors: an exit before its entry; overlapping trips; a missing exit anywhere but the person's
-    last trip; a trip wholly outside the years asked for (``first_year``..``year``). A planned row
+    last trip; a trip wholly before the years asked for (``first_year``..``year``). Trips after
+    ``year`` are kept (a person's whole travel history may be one file): the year's counts clip
+    them away, and a treaty's 12-month period commencing in the year sees them. A planned row
     without entry closes the person's trip still open in the actual records.
     """
     first_year = year if first_year is None else first_year
-    lo, hi = dt.datetime(first_year, 1, 1), dt.datetime(year + 1, 1, 1)
+    lo = dt.datetime(first_year, 1, 1)
     tagged = [(source, r) for r in actual] + [(planned_source, r) for r in (planned or [])]
     by_person: dict[str, list[tuple[str, TripRecord]]] = {}
     for item in tagged:
         by_person.setdefault(item[1].person, []).append(item)
     persons = list(by_person)  # in order of first appearance
-    person_idx, entries, exits = [], [], []
+    person_idx, days = [], []
     for index, person in enumerate(persons):
         items = by_person[person]
         closers = [it for it in items if it[1].entry is None]
@@ -172,29 +184,47 @@ def build_trips(
             if src != planned_source or not open_:
                 raise TripFileError(f"{src}, row {rec.row}, field 'entry': expected a date (a row without entry may only close a trip still open)")
             o_src, o_rec = open_[-1]
-            items[items.index(open_[-1])] = (o_src, TripRecord(o_rec.row, o_rec.person, o_rec.entry, rec.exit, o_rec.has_time))
+            items[items.index(open_[-1])] = (o_src, replace(o_rec, exit=rec.exit, has_time=o_rec.has_time or rec.has_time,
+                                                            exit_midnight=rec.exit_midnight))
         previous = None
         for src, rec in items:
             where = f"{src}, row {rec.row}"
+            day = _days_of(rec)
             if rec.exit is not None and (rec.exit < rec.entry if rec.has_time else rec.exit.date() < rec.entry.date()):
                 raise TripFileError(f"{where}, field 'exit': exit {rec.exit:%Y-%m-%d %H:%M} is before entry {rec.entry:%Y-%m-%d %H:%M}")
-            if rec.entry >= hi or (rec.exit is not None and rec.exit < lo):
+            if rec.exit is not None and rec.exit < lo:
                 years = f"{year}" if first_year == year else f"{first_year}–{year}"
-                raise TripFileError(f"{where}: trip {rec.entry:%Y-%m-%d}..{rec.exit:%Y-%m-%d} is outside the year{'s' if first_year != year else ''} asked for ({years})" if rec.exit else f"{where}: entry {rec.entry:%Y-%m-%d} is after the year asked for ({year})")
+                raise TripFileError(f"{where}: trip {rec.entry:%Y-%m-%d}..{rec.exit:%Y-%m-%d} is before the year{'s' if first_year != year else ''} asked for ({years})")
             if previous is not None:
                 p_src, p_rec = previous
                 if p_rec.exit is None:
                     raise TripFileError(f"{p_src}, row {p_rec.row}, field 'exit': missing exit, but person {person} enters again ({where}); only the last trip may be open")
                 same_day = p_rec.exit.date() == rec.entry.date()
                 clash = rec.entry < p_rec.exit if (p_rec.has_time and rec.has_time) or not same_day else rec.entry.date() < p_rec.exit.date()
+                # a day cannot be both a departure day and a whole day in China (24:00 / 00:00)
+                clash |= days[-1][1] == day[0] and (days[-1][3] or day[2])
                 if clash:
                     raise TripFileError(f"{where}, field 'entry': trip overlaps the trip of {p_src}, row {p_rec.row} (exit {p_rec.exit:%Y-%m-%d %H:%M})")
             previous = (src, rec)
             person_idx.append(index)
-            entries.append(rec.entry.date())
-            exits.append(None if rec.exit is None else rec.exit.date())
-    trips = Trips.from_dates(person_idx, entries, exits, n_persons=len(persons)) if person_idx else Trips.from_dates([], [], [], n_persons=len(persons))
+            days.append(day)
+    entries, exits, entry_full, exit_full = zip(*days) if days else ((), (), (), ())
+    trips = Trips.from_dates(person_idx, list(entries), list(exits), n_persons=len(persons),
+                             entry_full=list(entry_full), exit_full=list(exit_full))
     return TripBook(trips, persons)
+
+
+def _days_of(rec: TripRecord) -> tuple[dt.date, dt.date | None, bool, bool]:
+    """The first and last day in China and whether each is a full day: an entry at 00:00 (with
+    at least 24 hours in China after it); an exit at 00:00, which ends the stay on the day before
+    (MOF/STA 2019 No. 34 art. 2: only whole days of 24 hours count as days of residence)."""
+    whole_day = rec.exit is None or rec.exit - rec.entry >= dt.timedelta(days=1)
+    if rec.exit is None:
+        return rec.entry.date(), None, rec.entry_midnight, False
+    last = rec.exit.date()
+    if rec.exit_midnight and rec.exit > rec.entry:
+        last -= dt.timedelta(days=1)
+    return rec.entry.date(), last, rec.entry_midnight and whole_day, rec.exit_midnight and whole_day
 
 
 def read_trips(path: str | Path, year: int, *, first_year: int | None = None, planned: str | Path | None = None) -> TripBook:

@@ -114,19 +114,21 @@ def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndar
             # exit day (a day trip) or the previous trip's exit day (a same-day return)
             day_trip = np.flatnonzero(cu == cs)
             same_day = np.flatnonzero(same & (cs[1:] == cu[:-1])) + 1
+            # an entry at 00:00 or an exit at 24:00 makes that day a full one (a one-day trip: both)
+            full_entry, full_exit = _full_ends(trips, c0, c1, cs, cu)
             grid: dict[str, np.ndarray] = {}
             for group in _radix_groups(per_person, int(seglen.max())):
                 scale = dict(group)
+                whole = scale.get("partial", 0.0) + scale.get("off", 0.0)  # a partial day made full
                 weights = np.take(sum(start[name] * sc for name, sc in group), cs)
-                for fix, which in (
-                    (scale.get("partial", 0.0) + scale.get("off", 0.0), day_trip),
-                    (scale.get("partial", 0.0), same_day),
-                ):
+                for fix, which in ((whole, day_trip), (scale.get("partial", 0.0), same_day), (whole, full_entry)):
                     if fix and which.size:
                         weights[which] -= fix * start["partial"][cs[which]]
+                end_weights = np.take(sum(end[name] * sc for name, sc in group), cu)
+                if whole and full_exit.size:
+                    end_weights[full_exit] -= whole * end["partial"][cu[full_exit]]
                 packed = np.bincount(at_start, weights=weights, minlength=n_local * width)
-                packed += np.bincount(at_end, weights=np.take(sum(end[name] * sc for name, sc in group), cu),
-                                      minlength=n_local * width)
+                packed += np.bincount(at_end, weights=end_weights, minlength=n_local * width)
                 for name, value in _unpack(packed.astype(np.int64), group).items():
                     grid[name] = value.reshape(n_local, width)
             cover = np.cumsum(grid["starts"], axis=1)
@@ -136,6 +138,16 @@ def _scan(trips: Trips, edges: np.ndarray, with_absences: bool) -> tuple[np.ndar
             if with_absences:
                 _absences_into(cs, cu, firsts, person, n, longest, total, covers)
     return full, partial, (Absences(longest, total, covers) if with_absences else None)
+
+
+def _full_ends(trips: Trips, c0: int, c1: int, cs: np.ndarray, cu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (within the chunk) of trips whose entry day, and of those whose exit day, is a
+    full day; a one-day trip counts once, on its entry, and only when both ends are full."""
+    if trips.entry_full is None:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    entry_full, exit_full = trips.entry_full[c0:c1], trips.exit_full[c0:c1]
+    one_day = cs == cu
+    return np.flatnonzero(entry_full & (~one_day | exit_full)), np.flatnonzero(exit_full & ~one_day)
 
 
 def _unpack(packed: np.ndarray, group: list[tuple[str, float]]) -> dict[str, np.ndarray]:

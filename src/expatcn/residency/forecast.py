@@ -9,7 +9,7 @@ import datetime as dt
 
 import numpy as np
 
-from expatcn.residency.trips import OPEN, Trips, day_number
+from expatcn.residency.trips import OPEN, Trips, day_number, full_days
 
 NOT_REACHED = -1
 CHUNK_PERSONS = 50_000
@@ -28,7 +28,7 @@ def threshold_days(trips: Trips, year: int, day_count: str, thresholds: list[int
         local = trips.person[t0:t1] - p0
         entry, exit_ = trips.entry[t0:t1], trips.exit[t0:t1]
         if day_count == "full_24_hours":
-            a, b = entry + 1, exit_
+            a, b = full_days(trips, entry, exit_, slice(t0, t1))
         else:
             a, b = entry, np.where(exit_ == OPEN, OPEN, exit_ + 1)
         a = np.clip(a, lo, hi) - lo

@@ -15,7 +15,7 @@ import numpy as np
 
 from expatcn.residency.days import YearDays
 from expatcn.residency.rules import YearRules
-from expatcn.residency.trips import OPEN, Trips, day_number
+from expatcn.residency.trips import OPEN, Trips, day_number, full_days
 
 NO_TREATY = -1
 CHUNK_PERSONS = 20_000
@@ -46,7 +46,7 @@ def twelve_month_max(trips: Trips, year: int, persons: np.ndarray, day_count: st
         local = pos[trips.person[mine]]
         entry, exit_ = trips.entry[mine], trips.exit[mine]
         if day_count == "full_24_hours":
-            a, b = entry + 1, exit_  # [a, b)
+            a, b = full_days(trips, entry, exit_, mine)  # [a, b)
         else:
             a, b = entry, np.where(exit_ == OPEN, OPEN, exit_ + 1)
         a = np.clip(a, g0, g1) - g0

@@ -45,19 +45,33 @@ def _days(values: object) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Trips:
-    """Trips of ``n_persons`` people: ``person`` (0..n_persons-1), ``entry`` and ``exit`` day numbers."""
+    """Trips of ``n_persons`` people: ``person`` (0..n_persons-1), ``entry`` and ``exit`` day numbers.
+
+    The day of entry and the day of exit are partial days (less than 24 hours in China) unless
+    ``entry_full`` / ``exit_full`` say the person was in China for the whole of it (arrived at
+    00:00; left at 24:00), as the 24-hour rule counts (MOF/STA 2019 No. 34 art. 2). A trip whose
+    entry and exit fall on the same day is a full day only when both are set. ``None``: all partial.
+    """
 
     person: np.ndarray
     entry: np.ndarray
     exit: np.ndarray
     n_persons: int
+    entry_full: np.ndarray | None = None
+    exit_full: np.ndarray | None = None
 
     @classmethod
-    def from_dates(cls, person: object, entry: object, exit: object, n_persons: int | None = None) -> Trips:
+    def from_dates(
+        cls, person: object, entry: object, exit: object, n_persons: int | None = None,
+        entry_full: object = None, exit_full: object = None,
+    ) -> Trips:
         """Build from dates (``datetime.date``, ``datetime64``; ``None``/NaT exit = still in China)."""
         p = np.asarray(person, dtype=np.int64)
         n = int(p.max()) + 1 if n_persons is None and p.size else (n_persons or 0)
-        return cls(p, _days(entry), _days(exit), n)
+        full = [None if f is None or not np.any(f) else np.asarray(f, dtype=bool) for f in (entry_full, exit_full)]
+        if full[0] is not None or full[1] is not None:
+            full = [np.zeros(p.size, dtype=bool) if f is None else f for f in full]
+        return cls(p, _days(entry), _days(exit), n, *full)
 
     def __len__(self) -> int:
         return int(self.person.size)
@@ -66,9 +80,14 @@ class Trips:
         """Positions that sort the trips by person, then entry."""
         return np.lexsort((self.exit, self.entry, self.person))
 
+    def at(self, idx: np.ndarray, person: np.ndarray | None = None, n_persons: int | None = None) -> Trips:
+        """The trips at positions ``idx`` (renumbered ``person``, ``n_persons`` when given)."""
+        full = [None if f is None else f[idx] for f in (self.entry_full, self.exit_full)]
+        return Trips(self.person[idx] if person is None else person, self.entry[idx], self.exit[idx],
+                     self.n_persons if n_persons is None else n_persons, *full)
+
     def sorted(self) -> Trips:
-        idx = self.order()
-        return Trips(self.person[idx], self.entry[idx], self.exit[idx], self.n_persons)
+        return self.at(self.order())
 
     def take(self, persons: object) -> Trips:
         """The trips of ``persons[i]`` as person ``i`` (a person may be taken more than once)."""
@@ -78,15 +97,36 @@ class Trips:
         counts = np.searchsorted(ordered.person, persons, side="right") - first
         offsets = np.cumsum(counts) - counts
         at = np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
-        return Trips(np.repeat(np.arange(persons.size), counts), ordered.entry[at], ordered.exit[at], int(persons.size))
+        return ordered.at(at, np.repeat(np.arange(persons.size), counts), int(persons.size))
 
     def concat(self, other: Trips) -> Trips:
+        if self.entry_full is None and other.entry_full is None:
+            full = [None, None]
+        else:
+            full = [np.concatenate([a.full_ends()[k] for a in (self, other)]) for k in (0, 1)]
         return Trips(
             np.concatenate([self.person, other.person]),
             np.concatenate([self.entry, other.entry]),
             np.concatenate([self.exit, other.exit]),
             max(self.n_persons, other.n_persons),
+            *full,
         )
+
+    def full_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """``entry_full`` and ``exit_full`` as arrays (all False when not given)."""
+        if self.entry_full is None:
+            none = np.zeros(self.person.size, dtype=bool)
+            return none, none
+        return self.entry_full, self.exit_full
+
+
+def full_days(trips: Trips, entry: np.ndarray, exit: np.ndarray, where: object) -> tuple[np.ndarray, np.ndarray]:
+    """The full days of the trips at ``where`` (``entry``, ``exit`` = their day numbers) as
+    half-open day ranges ``[a, b)``: from the day after entry, or the entry day when entered at
+    00:00, to the exit day, inclusive when left at 24:00 (MOF/STA 2019 No. 34 art. 2)."""
+    if trips.entry_full is None:
+        return entry + 1, exit
+    return entry + 1 - trips.entry_full[where], exit + trips.exit_full[where]
 
 
 def _at(order: np.ndarray | None, i: int) -> int:
@@ -106,6 +146,7 @@ def _sorted_and_valid(trips: Trips) -> bool:
         return True
     if p[0] < 0 or (trips.n_persons and p[-1] >= trips.n_persons):  # p[0], p[-1]: min and max once ordered
         return False
+    entry_full, exit_full = trips.full_ends()
     for c0 in range(0, m, CHUNK):
         c1 = min(c0 + CHUNK + 1, m)  # overlap one trip with the next piece
         pp, ee, xx = p[c0:c1], e[c0:c1], x[c0:c1]
@@ -113,7 +154,10 @@ def _sorted_and_valid(trips: Trips) -> bool:
             return False
         if c1 - c0 > 1:
             later = pp[1:] > pp[:-1]
-            later |= (pp[1:] == pp[:-1]) & (ee[1:] >= xx[:-1])
+            apart = ee[1:] >= xx[:-1]
+            if trips.entry_full is not None:  # a day left at 24:00 or entered at 00:00 is not shared
+                apart &= (ee[1:] > xx[:-1]) | ~(exit_full[c0:c1 - 1] | entry_full[c0 + 1:c1])
+            later |= (pp[1:] == pp[:-1]) & apart
             if not later.all():
                 return False
     return True
@@ -127,7 +171,7 @@ def check_trips(trips: Trips) -> Trips:
     step_p = p[1:] - p[:-1]
     already = bool(np.all((step_p > 0) | ((step_p == 0) & ((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (x[1:] >= x[:-1]))))))
     order = None if already else trips.order()
-    s = trips if already else Trips(p[order], e[order], x[order], trips.n_persons)
+    s = trips if already else trips.at(order)
     bad = np.flatnonzero(s.exit < s.entry)
     if bad.size:
         raise TripError("exit before entry", _at(order, bad[0]))
@@ -135,7 +179,10 @@ def check_trips(trips: Trips) -> Trips:
     open_not_last = np.flatnonzero(same & (s.exit[:-1] == OPEN))
     if open_not_last.size:
         raise TripError("a trip without exit must be the person's last", _at(order, open_not_last[0]))
-    overlap = np.flatnonzero(same & (s.entry[1:] < s.exit[:-1]))
+    entry_full, exit_full = s.full_ends()
+    # a day the previous trip left at 24:00, or the next one entered at 00:00, is not shared
+    overlap = np.flatnonzero(same & ((s.entry[1:] < s.exit[:-1])
+                                     | ((s.entry[1:] == s.exit[:-1]) & (exit_full[:-1] | entry_full[1:]))))
     if overlap.size:
         raise TripError("trip overlaps the previous trip of the same person", _at(order, overlap[0] + 1))
     if s.n_persons and s.person.size and (s.person.min() < 0 or s.person.max() >= s.n_persons):
