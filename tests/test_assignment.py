@@ -330,6 +330,40 @@ def test_cli_bad_file_exit_2_with_the_field(tmp_path):
     assert out.exit_code == 2 and "shipped overlays" in out.output
 
 
+def test_unknown_allowance_kind_is_refused_by_plan_as_by_tax(tmp_path):
+    """A company car is not an exempt allowance (Caishui Zi [1994] No. 20 art. 2 lists the kinds):
+    `expatcn plan` refused it as `expatcn tax` does, with the same message — it used to exempt it."""
+    kinds = "expected one of business_travel, children_education, home_leave, housing, language_training, " \
+            "laundry, meals, relocation (put other cash allowances in wages)"
+    assignment = tmp_path / "car.yaml"
+    assignment.write_text(textwrap.dedent("""
+        person: {name: X, nationality: DE}
+        home_country: DE
+        host_country: CN
+        city: shanghai
+        start: 2026-01-01
+        end: 2026-12-31
+        structures: [local_hire]
+        package: {salary_monthly: 50000, allowances: {company_car: 10000}}
+    """))
+    out = CliRunner().invoke(app, ["plan", str(assignment), "--json"])
+    assert out.exit_code == 2, out.output
+    assert f"package.allowances.company_car: unknown allowance kind; {kinds}" in out.output
+    scenario = tmp_path / "car_tax.yaml"
+    scenario.write_text("year: 2026\nperson: {foreigner: true}\nevery_month: {wages: 50000, allowances: {company_car: 10000}}\n")
+    out = CliRunner().invoke(app, ["tax", str(scenario)])
+    assert out.exit_code == 2
+    assert f"allowances.company_car: unknown allowance kind; {kinds}" in out.output
+
+
+def test_pay_sheet_kinds_cover_the_law_allowance_kinds():
+    """The payroll sheet accepts (with a Chinese label) every allowance kind of the law table."""
+    from expatcn.iit.allowances import exempt_kinds
+    from expatcn.payroll.importer import PAY_KINDS
+
+    assert exempt_kinds(load_law()) <= set(PAY_KINDS)
+
+
 def test_planned_dates_inside_the_year_only_count_their_months():
     f = parse_assignment({**GOOD, "start": "2026-04-15", "end": "2027-02-10"}, "a.yaml")
     p = plan([f], load_law())[0]

@@ -81,7 +81,7 @@ def test_equalize_cli_runs_the_shipped_example():
     ("year: 2025\nhome: {gross: 1}\nhypothetical_tax: {rate: '0.2', monthly: 5}\n"
      "hypothetical_contributions: {monthly: 0}\nchina: {contributions: 0}\n", "exactly one of monthly, rate or table"),
     ("year: 2025\nhome: {gross: 1}\nhypothetical_tax: {rate: '0.2'}\nhypothetical_contributions: {monthly: 0}\n"
-     "china: {contributions: 0, allowances: {yacht: 5}}\n", "unknown kind(s) yacht"),
+     "china: {contributions: 0, allowances: {yacht: 5}}\n", "china.allowances.yacht: unknown allowance kind"),
     ("year: 2025\nhome: {gross: x}\n", "home.gross"),
 ])
 def test_bad_equalization_files_name_the_field(tmp_path, text, message):

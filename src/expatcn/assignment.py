@@ -50,6 +50,7 @@ import numpy as np
 
 from expatcn.dates import Month, pay_date
 from expatcn.errors import InputError, SocialDataGap
+from expatcn.iit.allowances import check_kinds
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.io.assignment_file import AssignmentFile
@@ -331,6 +332,7 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
         if f"social/{f.city}" not in law.tables:
             known = sorted(n.split("/", 1)[1] for n, t in law.tables.items() if t.schema == "social_city")
             raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(known)}")
+        check_kinds(law, f.package.allowances, "package.allowances", PlanError)
         if f.foreign_employer_class is not None and f.other_country in HOST_COUNTRIES:
             try:
                 law.table(host_table(f.other_country)).values[-1].employer_class(f.foreign_employer_class)

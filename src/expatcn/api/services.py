@@ -129,6 +129,7 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
              first_month: int = 1, last_month: int = 12, bonus_net=None, bonus_month: int = 12) -> dict:
     """Net → gross (``expatcn grossup``): the engine's closed forms, month by month."""
     from expatcn.grossup import grossup_bonus, grossup_package
+    from expatcn.iit.allowances import check_kinds
 
     if not first_month <= last_month:
         raise InputProblem("last_month is before first_month", ("body", "last_month"))
@@ -136,13 +137,9 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
         raise InputProblem("give either city (contributions follow the gross) or contributions, not both",
                            ("body", "contributions"))
     law = load_law()
-    kinds = {k for v in law.table("iit/expat_allowance_exemption").values for k in v.exempt_kinds}
-    allowance_fen = 0
-    for kind, amount in (allowances or {}).items():
-        if kind not in kinds:
-            raise InputProblem(f"unknown allowance kind {kind!r}; expected one of {', '.join(sorted(kinds))}",
-                               ("body", "allowances", kind))
-        allowance_fen += yuan_to_fen(amount)
+    for kind in allowances or {}:
+        check_kinds(law, [kind], "allowances", lambda message: InputProblem(message, ("body", "allowances", kind)))
+    allowance_fen = sum((yuan_to_fen(amount) for amount in (allowances or {}).values()), 0)
     found = grossup_package(
         yuan_to_fen(net), year, city=city, contributions=yuan_to_fen(contributions), resident=not nonresident,
         foreigner=foreigner, allowances=allowance_fen, special_additional_deductions=yuan_to_fen(special_additional_deductions),

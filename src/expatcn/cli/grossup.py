@@ -24,14 +24,15 @@ def _amount(text: str, what: str) -> int:
 
 def _allowances(items: list[str]) -> int:
     """``kind=amount`` pairs → the month's allowance total in fen (kinds checked by the law)."""
+    from expatcn.iit.allowances import check_kinds
     from expatcn.law import load_law
 
-    kinds = {k for v in load_law().table("iit/expat_allowance_exemption").values for k in v.exempt_kinds}
     total = 0
     for item in items:
         kind, _, amount = item.partition("=")
-        if kind not in kinds or not amount:
-            raise UserError(f"--allowance {item!r}: expected KIND=AMOUNT with KIND one of {', '.join(sorted(kinds))}")
+        if not amount:
+            raise UserError(f"--allowance {item!r}: expected KIND=AMOUNT, e.g. housing=8000")
+        check_kinds(load_law(), [kind], "--allowance", UserError)
         total += _amount(amount, f"--allowance {kind}")
     return total
 

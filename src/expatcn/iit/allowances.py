@@ -4,14 +4,35 @@ MOF/STA 2021 No. 43 and 2023 No. 29 to 2027-12-31)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 
 from expatcn.arrays import is_zero, zeros
 from expatcn.errors import InputError
 from expatcn.iit.inputs import YearInputs, people_list
 from expatcn.iit.year_law import YearLaw
+from expatcn.law import Law
 
 TABLE = "iit/expat_allowance_exemption"
+
+
+def exempt_kinds(law: Law) -> frozenset[str]:
+    """The allowance kinds the law exempts in any of its periods (housing, meals, laundry, …:
+    Caishui Zi [1994] No. 20 art. 2; Guoshuifa [1997] No. 54). Whether a month's allowances are
+    exempt is decided by the period in force (:func:`exempt_allowances`)."""
+    return frozenset(kind for value in law.table(TABLE).values for kind in value.exempt_kinds)
+
+
+def check_kinds(law: Law, kinds: Iterable[str], where: str,
+                error: Callable[[str], Exception] = InputError) -> None:
+    """Refuse an allowance kind the law does not know: ``error("<where>.<kind>: unknown allowance
+    kind; expected one of …")``, the one message for scenarios, plans, gross-ups and equalization."""
+    known = exempt_kinds(law)
+    for kind in kinds:
+        if kind not in known:
+            raise error(f"{where}.{kind}: unknown allowance kind; expected one of {', '.join(sorted(known))} "
+                        "(put other cash allowances in wages)")
 
 
 def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from expatcn.iit.allowances import check_kinds
 from expatcn.io.files import load_model
 from expatcn.io.scenario import ScenarioError, Yuan
 from expatcn.money import rate_to_ppm, yuan_to_fen
@@ -116,10 +117,7 @@ def to_arrays(plan: EqualizationFile, law):
         contributions = apply_rate(base, rate_to_ppm(social.rate))
     else:
         raise ScenarioError("hypothetical_contributions: give monthly or rate")
-    kinds = {k for v in law.table("iit/expat_allowance_exemption").values for k in v.exempt_kinds}
-    unknown = set(plan.china.allowances) - kinds
-    if unknown:
-        raise ScenarioError(f"china.allowances: unknown kind(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(kinds))}")
+    check_kinds(law, plan.china.allowances, "china.allowances", ScenarioError)
     allowance = sum((yuan_to_fen(a) for a in plan.china.allowances.values()), 0)
     china = YearInputs(
         year=plan.year, wages=np.zeros((1, 12)), employed=employed,

@@ -50,6 +50,7 @@ from pydantic import (
 
 from expatcn.dates import Month
 from expatcn.errors import InputError
+from expatcn.iit.allowances import check_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import special_additional_deduction
 from expatcn.io.files import load_model
@@ -281,7 +282,6 @@ class Scenario(BaseModel):
 
     def _columns(self, months: list[MonthItems], law: Law) -> tuple[dict, np.ndarray, dict]:
         """The monthly amounts in fen (1, 12), the employed months, and the parts paid abroad."""
-        exempt_kinds = _allowance_kinds(law)
         columns = {name: np.zeros((1, 12), dtype=np.int64) for name in (
             "wages", "allowances", "employee_contributions", "special_additional_deductions",
             "other_deductions", "tax_reductions", "bonus", "labour", "equity")}
@@ -301,12 +301,8 @@ class Scenario(BaseModel):
                         f"months.{index + 1}.{field}: {value} is more than the month's {name} "
                         f"({fen_to_decimal(columns[name][0, index])}); it is the part of them paid abroad"
                     )
-            for kind, amount in (items.allowances or {}).items():
-                if kind not in exempt_kinds:
-                    raise ScenarioError(
-                        f"months.{index + 1}.allowances.{kind}: unknown allowance kind; expected one of "
-                        f"{', '.join(sorted(exempt_kinds))} (put other cash allowances in wages)"
-                    )
+            check_kinds(law, items.allowances or {}, f"months.{index + 1}.allowances", ScenarioError)
+            for amount in (items.allowances or {}).values():
                 columns["allowances"][0, index] += yuan_to_fen(amount)
             columns["special_additional_deductions"][0, index] = special_additional_amount(
                 items.special_additional_deductions, law, day
@@ -475,11 +471,6 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
     formula = FORMULAS[int(formula_choice(a.rules, a.status.situation, executive, claim)[0])]
     return TripsResidency(source, a, person.executive, person.treaty_claim, wages[0], abroad["wages"][0],
                           china_wages[0], lump_sums, formula)
-
-
-def _allowance_kinds(law: Law) -> set[str]:
-    table = law.table("iit/expat_allowance_exemption")
-    return {kind for value in table.values for kind in value.exempt_kinds}
 
 
 def special_additional_amount(claim: Decimal | SpecialAdditionalClaims | None, law: Law, day: dt.date) -> int:

@@ -203,8 +203,9 @@ def _choice(*choices: str, labels: dict[str, str] | None = None) -> Callable[[An
 ID_TYPES = {"passport": "护照", "resident_id": "居民身份证", "hk_macau_permit": "港澳居民来往内地通行证",
             "taiwan_permit": "台湾居民来往大陆通行证", "foreigner_permanent_residence": "外国人永久居留身份证"}
 
-# The kinds of pay item. Allowances are the expat allowance kinds the IIT law can exempt
-# (law table iit/expat_allowance_exemption decides whether, and when).
+# The kinds of pay item, with the sheet's Chinese labels. The allowances are the kinds of
+# iit.allowances.exempt_kinds (law table iit/expat_allowance_exemption decides whether, and when);
+# a test checks that every kind of the table has a label here.
 PAY_KINDS = {
     "salary": "工资薪金",
     "paid_abroad": "境外支付部分",
@@ -226,8 +227,6 @@ PAY_KINDS = {
     "contribution_wage": "缴费工资",
     "special_additional_deductions": "专项附加扣除",
 }
-ALLOWANCE_KINDS = ("housing", "meals", "laundry", "relocation", "business_travel", "home_leave",
-                   "language_training", "children_education")
 
 EMPLOYER = (
     Column("name", "Employer name", "扣缴义务人名称", _text(200), "text", True),
@@ -828,5 +827,5 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 _WRITERS = {"employer": _write_employer, "roster": _write_roster, "pay": _write_pay, "trips": _write_trips,
             "deductions": _write_deductions}
 
-__all__ = ["ImportFileError", "ImportSummary", "KINDS", "PAY_KINDS", "ALLOWANCE_KINDS", "detect_kind", "import_files",
+__all__ = ["ImportFileError", "ImportSummary", "KINDS", "PAY_KINDS", "detect_kind", "import_files",
            "read_file", "write_template", "the_employer", "claims_of", "tuple_"]

@@ -29,11 +29,12 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from expatcn.arrays import is_zero
 from expatcn.dates import Month
+from expatcn.iit.allowances import exempt_kinds
 from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
 from expatcn.law import Law, load_law
 from expatcn.money import rate_to_ppm, yuan_str
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
-from expatcn.payroll.importer import ALLOWANCE_KINDS, ImportSummary, Sheet, _write_pay, claims_of, read_file, the_employer
+from expatcn.payroll.importer import ImportSummary, Sheet, _write_pay, claims_of, read_file, the_employer
 from expatcn.payroll.models import (
     RESULT_COLUMNS,
     Correction,
@@ -283,7 +284,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         sad[dropped] = 0
 
     allowances = None
-    for name in ALLOWANCE_KINDS:
+    for name in sorted(exempt_kinds(law)):
         if name in kinds:
             allowances = kinds[name].copy() if allowances is None else allowances + kinds[name]
 
