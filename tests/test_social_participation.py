@@ -11,7 +11,7 @@ import pytest
 
 from expatcn.law import load_law
 from expatcn.social.contributions import SocialDataGap, contributions
-from expatcn.social.participation import participation
+from expatcn.social.participation import one_employee, participation
 
 LAW = load_law()
 NAT = np.datetime64("NaT", "D")
@@ -28,6 +28,13 @@ def test_chinese_join_everything_foreigners_not_housing_fund_by_default():
     assert p.schemes["housing_fund"].tolist() == [True, False]
     opted = participation(LAW, "beijing", dt.date(2024, 9, 1), np.array([True]), housing_fund=np.array([True]))
     assert opted.schemes["housing_fund"].tolist() == [True]
+    # the default lives here: a Chinese employee is enrolled even when "not chosen", a foreigner only by choice
+    chosen = participation(LAW, "beijing", dt.date(2024, 9, 1), np.array([False, True, True]),
+                           housing_fund=np.array([False, False, True]))
+    assert chosen.schemes["housing_fund"].tolist() == [True, False, True]
+    for nationality, choice, enrolled in (("CN", None, True), ("CN", False, True), ("DE", None, False), ("DE", True, True)):
+        _, one = one_employee(LAW, "beijing", dt.date(2024, 9, 1), 2_000_000, nationality, housing_fund=choice)
+        assert one.schemes["housing_fund"].tolist() == [enrolled]
 
 
 def test_shanghai_opt_out_until_2021_08_15():

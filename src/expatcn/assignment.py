@@ -552,8 +552,7 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
             income=income, city=np.array([f.city for f in files_of]), contribution_wage=contribution_wage,
             foreign=foreign, nationality=np.array([f.person.nationality for f in files_of]),
             certificate_from=cert_from, certificate_until=cert_until,
-            housing_fund=np.array([(f.person.housing_fund if f.person.housing_fund is not None else not f.inbound)
-                                   for f in files_of]),
+            housing_fund=np.array([bool(f.person.housing_fund) for f in files_of]),
         ), law, keep_trace=False, allow_partial=True)
         m = result.monthly
         for k, i in enumerate(idx):

@@ -135,7 +135,7 @@ class MonthScenario(Scenario):
             certificate_from=np.array([np.datetime64(cert.start or "NaT", "D")]) if cert else None,
             certificate_until=np.array([np.datetime64(cert.until, "D")]) if cert else None,
             opt_in=np.array([s.opt_in]),
-            housing_fund=np.array([(not self.person.foreigner) if s.housing_fund is None else s.housing_fund]),
+            housing_fund=np.array([bool(s.housing_fund)]),
             local_hukou=np.array([s.local_hukou]),
             work_injury_rate=np.array([rate_to_ppm(s.work_injury_rate) if s.work_injury_rate else DEFAULT_RATE]),
             housing_fund_rate=np.array([rate_to_ppm(s.housing_fund_rate) if s.housing_fund_rate else DEFAULT_RATE]),

@@ -343,7 +343,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         certificate_from=np.array([e.certificate_from or "NaT" for e in staff], dtype="datetime64[D]") if holders.any() else None,
         certificate_until=certificate_until if holders.any() else None,
         opt_in=np.array([bool(e.opt_in) for e in staff], dtype=bool),
-        housing_fund=np.array([(not f) if e.housing_fund is None else bool(e.housing_fund) for e, f in zip(staff, foreign)], dtype=bool),
+        housing_fund=np.array([bool(e.housing_fund) for e in staff], dtype=bool),
         local_hukou=np.array([bool(e.local_hukou) for e in staff], dtype=bool),
         work_injury_rate=np.full(n, ppm(employer.work_injury_rate), dtype=np.int64),
         housing_fund_rate=np.full(n, ppm(employer.housing_fund_rate), dtype=np.int64),

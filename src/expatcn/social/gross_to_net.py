@@ -54,8 +54,9 @@ class MonthInputs:
     foreign: (N,) foreign nationals (default ``income.foreigner``).
     nationality, certificate_from, certificate_until: (N,) ISO alpha-2 and ``datetime64[D]`` (NaT: none),
         the certificate of coverage under a bilateral agreement.
-    opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: enrolled in
-        the housing fund (foreigners; Chinese employees always are).
+    opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: opts into
+        the housing fund (``participation`` applies the default: Chinese employees always
+        enrolled, foreigners only if they opt in).
     local_hukou, work_injury_rate, housing_fund_rate: as in ``contributions`` (ppm, -1 = default).
     pay: (N, 12) fen, the wages this payroll pays (default: ``income.wages``). It differs from
         the taxable ``income.wages`` where only part of the pay is China-source (MOF/STA 2019

@@ -50,9 +50,11 @@ def participation(
     """Which schemes each of N employees takes part in during ``month`` in ``city``.
 
     foreign: True for a foreign national. opt_in: a foreigner joins the schemes a local rule
-    makes optional (default False). housing_fund: whether the employee is enrolled in the
-    housing fund — for Chinese employees it is mandatory and this is ignored; for foreigners it
-    is optional (default False). nationality (ISO alpha-2), certificate_from/until
+    makes optional (default False). housing_fund: the employee opts into the housing fund
+    (default False; a choice not given is not an opt-in). This is the one home of the default:
+    a Chinese employee is always enrolled (mandatory; the choice is ignored), a foreigner only
+    where the foreigners table makes it mandatory, or it is optional and the employee opts in.
+    nationality (ISO alpha-2), certificate_from/until
     (``datetime64[D]``, NaT for none): the certificate of coverage under a bilateral agreement.
     """
     foreign = np.asarray(foreign, dtype=bool)
@@ -112,9 +114,9 @@ def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: 
     the API show): a batch of one through :func:`participation` and ``contributions``. Rates in
     ppm, -1 for the table's default. Returns ``(Contributions, Participation)``."""
     foreign = nationality != "CN"
-    enrolled = (not foreign) if housing_fund is None else housing_fund
     p = participation(
-        law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]), housing_fund=np.array([enrolled]),
+        law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]),
+        housing_fund=np.array([bool(housing_fund)]),
         nationality=np.array([nationality]) if certificate_until else None,
         certificate_from=np.array([np.datetime64(certificate_from or "NaT", "D")]),
         certificate_until=np.array([np.datetime64(certificate_until, "D")]) if certificate_until else None,
