@@ -44,6 +44,14 @@ def yuan_to_fen(value: object) -> int:
     return int(fen)
 
 
+def yuan_amount(value: object) -> Decimal:
+    """A yuan amount ≥ 0 exact to the fen, as a ``Decimal`` (what an input file or form may hold)."""
+    fen = yuan_to_fen(value)
+    if fen < 0:
+        raise MoneyError(f"expected an amount ≥ 0, got {value!r}")
+    return Decimal(fen) / FEN_PER_YUAN
+
+
 @overload
 def fen_to_decimal(fen: int | np.integer) -> Decimal: ...
 

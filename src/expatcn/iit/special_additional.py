@@ -7,11 +7,37 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
 from expatcn.errors import InputError
 from expatcn.law import Law
-from expatcn.money import yuan_to_fen
+from expatcn.money import yuan_amount, yuan_to_fen
 
 TABLE = "iit/special_additional_deductions"
+
+
+class Claims(BaseModel):
+    """What a resident declares for the special additional deductions (Guo Fa [2018] No. 41): how
+    many children, which housing cost, …; the amounts come from the law table of each month
+    (:func:`price`). ``elderly_support``: ``"only_child"`` or the sibling's agreed monthly share."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    children_education: int = Field(0, ge=0, description="children in education, 100% claimed")
+    infant_care: int = Field(0, ge=0, description="children under three, 100% claimed")
+    elderly_support: Literal["none", "only_child"] | Annotated[Decimal, BeforeValidator(yuan_amount)] = "none"
+    housing_rent_tier: Literal[0, 1, 2, 3] = 0
+    housing_loan_interest: bool = False
+    continuing_education: bool = False
+
+
+def price(claims: Claims | None, law: Law, day: dt.date) -> int:
+    """The month's deduction in fen for what was declared (0 for nothing declared)."""
+    if claims is None or claims == Claims():
+        return 0
+    return special_additional_deduction(law, day, **claims.model_dump())
 
 
 def special_additional_deduction(

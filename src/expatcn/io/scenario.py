@@ -52,40 +52,17 @@ from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
-from expatcn.iit.special_additional import special_additional_deduction
+from expatcn.iit.special_additional import Claims, price
 from expatcn.io.files import load_model
 from expatcn.law import Law
-from expatcn.money import MoneyError, fen_to_decimal, yuan_str, yuan_to_fen
+from expatcn.money import fen_to_decimal, yuan_amount, yuan_str, yuan_to_fen
 
 
 class ScenarioError(InputError):
     """A scenario file that cannot be read; the message names the file and the field."""
 
 
-def _yuan(value: object) -> Decimal:
-    try:
-        fen = yuan_to_fen(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
-    if fen < 0:
-        raise ValueError(f"expected an amount ≥ 0, got {value!r}")
-    return Decimal(fen) / 100
-
-
-Yuan = Annotated[Decimal, BeforeValidator(_yuan)]
-
-
-class SpecialAdditionalClaims(BaseModel):
-    """Declared special additional deductions; amounts come from the law table of the month."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    children_education: int = Field(0, ge=0, description="children in education, 100% claimed")
-    infant_care: int = Field(0, ge=0, description="children under three, 100% claimed")
-    elderly_support: Literal["none", "only_child"] | Yuan = "none"
-    housing_rent_tier: Literal[0, 1, 2, 3] = 0
-    housing_loan_interest: bool = False
-    continuing_education: bool = False
+Yuan = Annotated[Decimal, BeforeValidator(yuan_amount)]
 
 
 def _day(value: object, last: bool) -> object:
@@ -123,7 +100,7 @@ class MonthItems(BaseModel):
     wages: Yuan | None = None
     allowances: dict[str, Yuan] | None = None
     employee_contributions: Yuan | None = None
-    special_additional_deductions: Yuan | SpecialAdditionalClaims | None = None
+    special_additional_deductions: Yuan | Claims | None = None
     other_deductions: Yuan | None = None
     tax_reductions: Yuan | None = None
     bonus: Yuan | None = None
@@ -473,16 +450,12 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
                           china_wages[0], lump_sums, formula)
 
 
-def special_additional_amount(claim: Decimal | SpecialAdditionalClaims | None, law: Law, day: dt.date) -> int:
+def special_additional_amount(claim: Decimal | Claims | None, law: Law, day: dt.date) -> int:
     """The month's special additional deductions in fen: an amount as given, or the declared
-    items priced by :func:`expatcn.iit.special_additional.special_additional_deduction`."""
-    if claim is None:
-        return 0
-    if not isinstance(claim, SpecialAdditionalClaims):
-        return yuan_to_fen(claim)
-    if claim == SpecialAdditionalClaims():
-        return 0
-    return special_additional_deduction(law, day, **claim.model_dump())
+    items priced by :func:`expatcn.iit.special_additional.price`."""
+    if claim is None or isinstance(claim, Claims):
+        return price(claim, law, day)
+    return yuan_to_fen(claim)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from expatcn.dates import Month
+from expatcn.iit.special_additional import Claims, price
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError, read_transaction
 from expatcn.payroll.importer import claims_of, the_employer
@@ -29,8 +30,6 @@ SAD_ITEMS = {"children_education": "children_education", "infant_care": "infant_
 
 def _sad_by_kind(conn, inputs: RunInputs, law: Law) -> dict[str, np.ndarray]:
     """Each declared kind priced alone by the same pricing the run used (one item per claim)."""
-    from expatcn.io.scenario import special_additional_amount
-
     n = len(inputs.codes)
     out = {kind: np.zeros((n, 12), dtype=np.int64) for kind in SAD_ITEMS.values()}
     position = {int(e): i for i, e in enumerate(inputs.employee_ids.tolist())}
@@ -42,10 +41,10 @@ def _sad_by_kind(conn, inputs: RunInputs, law: Law) -> dict[str, np.ndarray]:
             continue
         claims = claims_of(d)
         for item, kind in SAD_ITEMS.items():
-            single = claims.model_copy(update={k: type(claims).model_fields[k].default for k in SAD_ITEMS if k != item})
+            single = claims.model_copy(update={k: Claims.model_fields[k].default for k in SAD_ITEMS if k != item})
             for m in range(d.from_month, min(d.to_month, inputs.month) + 1):
                 if employed[row, m - 1]:
-                    out[kind][row, m - 1] += special_additional_amount(single, law, dt.date(inputs.year, m, 1))
+                    out[kind][row, m - 1] += price(single, law, dt.date(inputs.year, m, 1))
     return out
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, tuple_,
 
 from expatcn.dates import Month
 from expatcn.errors import InputError
+from expatcn.iit.special_additional import Claims
 from expatcn.money import RATE_SCALE, MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError, write_transaction
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, Trip
@@ -799,18 +800,15 @@ def _write_deductions(conn: Connection, sheet: Sheet, summary: ImportSummary) ->
     return []
 
 
-def claims_of(record: Any):
-    """A declaration row as the scenario model of declared items (validated there)."""
+def claims_of(record: Any) -> Claims:
+    """A declaration row as the declared items of the IIT engine (validated there)."""
     from pydantic import ValidationError
 
-    from expatcn.io.scenario import SpecialAdditionalClaims
-
     get = (lambda k: record[k]) if isinstance(record, dict) else (lambda k: getattr(record, k))
-    elderly = get("elderly_support")
     try:
-        return SpecialAdditionalClaims(
+        return Claims(
             children_education=get("children_education"), infant_care=get("infant_care"),
-            elderly_support=elderly if elderly in ("none", "only_child") else elderly,
+            elderly_support=get("elderly_support"),
             housing_rent_tier=get("housing_rent_tier"), housing_loan_interest=get("housing_loan_interest"),
             continuing_education=get("continuing_education"),
         )

@@ -1,11 +1,10 @@
 """Monthly payroll runs: build the year-to-date inputs from the database, call the engines, store
 the month's results — and close, correct and verify.
 
-No rule lives here. The residency engine (:func:`expatcn.residency.assess_year`,
-:func:`expatcn.residency.monthly_china_wages`) decides status and China-taxable wages from the
-trips; the full month (:func:`expatcn.social.gross_to_net.gross_to_net`) computes contributions,
+No rule lives here. The residency engine (:func:`expatcn.residency.china_taxable_pay`) decides
+status and China-taxable wages, bonuses and equity from the trips; the full month (:func:`expatcn.social.gross_to_net.gross_to_net`) computes contributions,
 IIT and net pay; declared special additional deductions are priced from the law table of each
-month by the scenario reader's pricing (:func:`expatcn.io.scenario.special_additional_amount`).
+month (:func:`expatcn.iit.special_additional.price`).
 
 Cumulative withholding needs the year from January: a run of month M reads the pay items of
 months 1..M and the tax actually withheld in the closed months 1..M−1 (``closed_months``,
@@ -31,6 +30,7 @@ from expatcn.arrays import is_zero
 from expatcn.dates import Month
 from expatcn.iit.allowances import exempt_kinds
 from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
+from expatcn.iit.special_additional import price
 from expatcn.law import Law, load_law
 from expatcn.money import rate_to_ppm, yuan_str
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
@@ -263,8 +263,6 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     sad = sad.copy() if sad is not None else zero.copy()
     declarations = conn.execute(select(DeductionDeclaration).where(DeductionDeclaration.year == year)).all()
     if declarations and n:
-        from expatcn.io.scenario import special_additional_amount
-
         prices: dict[tuple, int] = {}
         position = {int(e): i for i, e in enumerate(ids.tolist())}
         for d in declarations:
@@ -275,7 +273,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
             for m in range(d.from_month, min(d.to_month, month) + 1):
                 key = (claims.model_dump_json(), m)
                 if key not in prices:
-                    prices[key] = special_additional_amount(claims, law, dt.date(year, m, 1))
+                    prices[key] = price(claims, law, dt.date(year, m, 1))
                 sad[row, m - 1] += prices[key] if employed[row, m - 1] else 0
     dropped = (sad.any(axis=1)) & ~resident
     if dropped.any():
