@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from expatcn.law import LawError, load_law
 from expatcn.money import yuan_to_fen
-from expatcn.social.contributions import SocialDataGap, contributions, contributions_batch
+from expatcn.social.contributions import SocialDataGap, cities, contributions, contributions_batch
 
 LAW = load_law()
 
@@ -232,3 +232,14 @@ def test_batch_matches_per_group():
     cols = contributions_batch(LAW, city, month, wage, participates={"housing_fund": np.zeros(4, dtype=bool)})
     assert [yuan(x) for x in cols["employee_total"]] == [Decimal("2103.00"), Decimal("2100.00"),
                                                          Decimal("2103.00"), Decimal("2040.00")]
+
+
+def test_cities_are_the_city_tables_only():
+    """One test of "which cities have tables" (the importer, the planner, the forms and the engine
+    use it): the social_city tables, not the agreements, foreigners or host-country tables."""
+    known = cities(LAW)
+    assert {"beijing", "guangzhou", "shanghai", "shenzhen"} <= set(known) and known == sorted(known)
+    assert not {"agreements", "foreigners", "housing_fund_tax_cap", "pension_refund"} & set(known)
+    assert all("/" not in city for city in known)
+    with pytest.raises(LawError, match="known cities: " + ", ".join(known)):
+        contributions(LAW, "agreements", dt.date(2025, 1, 1), np.array([1_000_000]))

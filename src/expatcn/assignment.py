@@ -57,7 +57,7 @@ from expatcn.io.assignment_file import AssignmentFile
 from expatcn.law import Law
 from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_to_str, rate_to_ppm
 from expatcn.social.agreements import agreement_for, certificate_covers_month
-from expatcn.social.contributions import city_entry
+from expatcn.social.contributions import cities, city_entry
 from expatcn.social.gross_to_net import MonthInputs, gross_to_net
 from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table
 
@@ -329,9 +329,8 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
         if f.package.currency != "CNY" and not converters[files.index(f)].has(f.package.currency):
             raise PlanError(f"fx.{f.package.currency}: the package is in {f.package.currency}; give the rate "
                             f"(RMB per unit) in the file or with --fx {f.package.currency}=…")
-        if f"social/{f.city}" not in law.tables:
-            known = sorted(n.split("/", 1)[1] for n, t in law.tables.items() if t.schema == "social_city")
-            raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(known)}")
+        if f.city not in cities(law):
+            raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(cities(law))}")
         check_kinds(law, f.package.allowances, "package.allowances", PlanError)
         if f.foreign_employer_class is not None and f.other_country in HOST_COUNTRIES:
             try:

@@ -84,6 +84,13 @@ def _lines(a) -> dict:
             "clock_years": int(a.rules.six_year_rule.years)}
 
 
+def cities() -> list[str]:
+    """The cities the law tables have social insurance for (the forms' choices)."""
+    from expatcn.social.contributions import cities as social_cities
+
+    return social_cities(load_law())
+
+
 def social_month(city: str, month: str, wage, nationality: str = "CN", certificate_from: dt.date | None = None,
                  certificate_until: dt.date | None = None, housing_fund: bool | None = None,
                  housing_fund_rate: str | None = None, work_injury_rate: str | None = None, local_hukou: bool = False,

@@ -30,6 +30,7 @@ from expatcn.iit.special_additional import Claims
 from expatcn.money import RATE_SCALE, MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError, write_transaction
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, Trip
+from expatcn.social.contributions import cities
 
 # --- columns ------------------------------------------------------------------------------------
 
@@ -541,9 +542,10 @@ def _write_employer(conn: Connection, sheet: Sheet, summary: ImportSummary) -> l
     values = {k: v for k, v in values.items()}
     from expatcn.law import load_law
 
-    if f"social/{str(values['city']).lower()}" not in load_law().tables:
+    known = cities(load_law())
+    if str(values["city"]).lower() not in known:
         return [f"{sheet.where}, row {row_no}, column {EMPLOYER[2].header!r}: expected a city with social insurance "
-                f"law tables ({', '.join(sorted(t[7:] for t in load_law().tables if t.startswith('social/') and '_' not in t and t[7:].isalpha()))}), got {values['city']!r}"]
+                f"law tables ({', '.join(known)}), got {values['city']!r}"]
     values["city"] = str(values["city"]).lower()
     existing = conn.execute(select(Employer).where(Employer.tax_number == values["tax_number"])).first()
     if existing is None:

@@ -34,13 +34,20 @@ NO_CEILING = np.iinfo(np.int64).max // 4
 DEFAULT_RATE = -1  # in a rate input: use the table's default (lowest work-injury class; highest housing fund rate)
 
 
+CITY_SCHEMA = "social_city"
+
+
+def cities(law: Law) -> list[str]:
+    """The cities the law tables have social insurance for (``law/social/<city>.yaml``)."""
+    return sorted(name.split("/", 1)[1] for name, table in law.tables.items() if table.schema == CITY_SCHEMA)
+
+
 def city_entry(law: Law, city: str, month: dt.date) -> Entry:
     """The city's social insurance table entry for the month (its first day), or a clear error."""
     name = f"social/{city.lower()}"
-    if name not in law.tables:
-        known = sorted(n.split("/", 1)[1] for n, t in law.tables.items() if t.schema == "social_city")
-        raise LawError(f"no social insurance table for city {city!r}; known cities: {', '.join(known)}")
-    table = law.table(name)
+    table = law.tables.get(name)
+    if table is None or table.schema != CITY_SCHEMA:
+        raise LawError(f"no social insurance table for city {city!r}; known cities: {', '.join(cities(law))}")
     try:
         entry = table.entry_on(month.replace(day=1))
     except LawNotInForce:

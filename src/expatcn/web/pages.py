@@ -481,7 +481,7 @@ def install(app: FastAPI) -> None:
     @app.get("/calc/grossup", include_in_schema=False)
     def grossup_page(request: Request) -> Response:
         _user(request)
-        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=_cities())
+        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=services.cities())
 
     @app.post("/calc/grossup", include_in_schema=False)
     async def grossup_compute(request: Request, who: Principal = Depends(posting())) -> Response:
@@ -496,8 +496,8 @@ def install(app: FastAPI) -> None:
                                        body.last_month, body.bonus_net, body.bonus_month)
             trace = services.grossup_trace(result, body)
         except _user_errors() as exc:
-            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=_cities())
-        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=_cities(),
+            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=services.cities())
+        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=services.cities(),
                       trace=_group_trace(trace))
 
     # assignment planner ------------------------------------------------------------------------
@@ -562,13 +562,6 @@ def _tax_scenario(form: dict) -> dict:
 
 
 GROSSUP_DEFAULTS = FORM_DEFAULTS["grossup"]
-
-
-def _cities() -> list[str]:
-    """The cities the law tables have social insurance for (``law/social/<city>.yaml``)."""
-    from expatcn.law import load_law
-
-    return sorted(name.split("/", 1)[1] for name, table in load_law().tables.items() if table.schema == "social_city")
 
 
 def _grossup_request(form: dict) -> dict:
