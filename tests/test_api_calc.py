@@ -111,6 +111,10 @@ def test_social(api):
     assert r.status_code == 422
     r = api.client.post("/api/social", json={"city": "shanghai", "month": "2025-13", "wage": "1"}, headers=api.h("viewer"))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "month"]
+    r = api.client.post("/api/social", json={"city": "shanghai", "month": "2025-03", "wage": "1", "nationality": "CN",
+                                             "certificate_until": "2028-01-31"}, headers=api.h("viewer"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "certificate_until"]
+    assert "certificate of coverage only matters for a foreign national" in r.json()["detail"][0]["msg"]
 
 
 def test_month(api):

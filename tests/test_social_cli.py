@@ -29,3 +29,18 @@ def test_social_table_and_gap_error():
     gap = RUNNER.invoke(app, ["social", "--city", "beijing", "--month", "2016-05", "--wage", "20000"])
     assert gap.exit_code == 2
     assert "no social insurance data for beijing in 2016-05" in gap.output
+
+
+def test_a_certificate_for_a_chinese_national_is_refused_on_every_path(tmp_path):
+    """A certificate of coverage exempts a partner country's national only (the agreements cover
+    foreign nationals working in China): `expatcn social` and the month scenario give one message
+    (the API: test_api_calc.test_social)."""
+    message = "certificate of coverage only matters for a foreign national"
+    out = RUNNER.invoke(app, ["social", "--city", "shanghai", "--month", "2026-03", "--wage", "50000",
+                              "--nationality", "CN", "--certificate-until", "2028-01-31"])
+    assert out.exit_code == 2 and f"certificate_until: a {message}" in out.output
+    scenario = tmp_path / "month.yaml"
+    scenario.write_text("year: 2026\ncity: shanghai\nsocial: {nationality: CN, certificate: {until: 2028-01-31}}\n"
+                        "every_month: {wages: 20000}\n")
+    out = RUNNER.invoke(app, ["month", str(scenario)])
+    assert out.exit_code == 2 and f"social.certificate: a {message}" in out.output

@@ -101,11 +101,8 @@ def social_month(city: str, month: str, wage, nationality: str = "CN", certifica
     from expatcn.social.contributions import DEFAULT_RATE
     from expatcn.social.participation import one_employee
 
-    day = dt.date.fromisoformat(f"{month}-01")
+    day = Month.parse(month).first
     nat = nationality.strip().upper()
-    foreign = nat != "CN"
-    if certificate_until and not foreign:
-        raise InputProblem("a certificate of coverage only matters for a foreign national", ("body", "certificate_until"))
     if certificate_from and not certificate_until:
         raise InputProblem("a certificate needs its end date", ("body", "certificate_until"))
     law = load_law()
@@ -144,8 +141,7 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
         raise InputProblem("give either city (contributions follow the gross) or contributions, not both",
                            ("body", "contributions"))
     law = load_law()
-    for kind in allowances or {}:
-        check_kinds(law, [kind], "allowances", lambda message: InputProblem(message, ("body", "allowances", kind)))
+    check_kinds(law, allowances or {}, "allowances")  # an InputError naming allowances.<kind>
     allowance_fen = sum((yuan_to_fen(amount) for amount in (allowances or {}).values()), 0)
     found = grossup_package(
         yuan_to_fen(net), year, city=city, contributions=yuan_to_fen(contributions), resident=not nonresident,

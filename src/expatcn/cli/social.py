@@ -3,13 +3,13 @@ month — bases, rates, amounts, who is exempt, and the law entries behind them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 
 from expatcn.cli import app
 from expatcn.cli.common import UserError, print_json, user_errors
+from expatcn.dates import Month
 
 
 @app.command("social")
@@ -38,17 +38,11 @@ def social(
     from expatcn.social.participation import one_employee
 
     with user_errors(LawError, MoneyError, ValueError):
-        try:
-            day = dt.date.fromisoformat(f"{month}-01")
-        except ValueError:
-            raise UserError(f"--month: expected YYYY-MM, got {month!r}") from None
+        day = Month.parse(month).first
         wage_fen = yuan_to_fen(wage)
         if wage_fen < 0:
             raise UserError("--wage: must not be negative")
         nat = nationality.strip().upper()
-        foreign = nat != "CN"
-        if certificate_until and not foreign:
-            raise UserError("--certificate-until: a certificate of coverage only matters for a foreign national")
         law = load_law()
         r, p = one_employee(
             law, city, day, wage_fen, nat, opt_in=opt_in, housing_fund=housing_fund,

@@ -43,6 +43,7 @@ from expatcn.law import Law
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.social.contributions import DEFAULT_RATE
 from expatcn.social.gross_to_net import MonthInputs
+from expatcn.social.participation import check_certificate
 
 
 class Certificate(BaseModel):
@@ -102,8 +103,7 @@ class MonthScenario(Scenario):
             raise ValueError("social.nationality: a foreigner (person.foreigner) needs a nationality other than CN")
         if not foreign and self.social.nationality.upper() != "CN":
             raise ValueError("social.nationality: set person.foreigner: true for a foreign national")
-        if self.social.certificate and not foreign:
-            raise ValueError("social.certificate: a certificate of coverage only matters for a foreign national")
+        check_certificate(foreign, bool(self.social.certificate), "social.certificate")
         return self
 
     def contribution_wages(self, wages: np.ndarray) -> np.ndarray:

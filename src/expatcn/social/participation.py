@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from expatcn.dates import Month
-from expatcn.errors import LawNotInForce, SocialDataGap
+from expatcn.errors import InputError, LawNotInForce, SocialDataGap
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners
@@ -106,6 +106,14 @@ def participation(
     return Participation(schemes, exempt, refs, notes)
 
 
+def check_certificate(foreign: bool, has_certificate: bool, where: str) -> None:
+    """A certificate of coverage exempts a national of the partner country (the agreements cover
+    foreign nationals working in China, ``social/agreements``); one given for a Chinese national is
+    an input error naming ``where``."""
+    if has_certificate and not foreign:
+        raise InputError(f"{where}: a certificate of coverage only matters for a foreign national")
+
+
 def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: str, *, opt_in: bool = False,
                  housing_fund: bool | None = None, certificate_from: str | None = None,
                  certificate_until: str | None = None, local_hukou: bool = False, work_injury_rate: int = -1,
@@ -114,6 +122,7 @@ def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: 
     the API show): a batch of one through :func:`participation` and ``contributions``. Rates in
     ppm, -1 for the table's default. Returns ``(Contributions, Participation)``."""
     foreign = nationality != "CN"
+    check_certificate(foreign, bool(certificate_until), "certificate_until")
     p = participation(
         law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]),
         housing_fund=np.array([bool(housing_fund)]),
