@@ -27,13 +27,13 @@ def test_company_and_roster_masked(api):
     numbers = {line.split(",")[0]: line.split(",")[3] for line in (COMPANY / "roster.csv").read_text("utf-8").splitlines()[1:]}
     for r in rows:
         assert r["id_number"] != numbers[r["id"]] and r["id_number"].endswith(numbers[r["id"]][-4:])
-        assert "•" in r["id_number"]
+        assert "*" in r["id_number"]
 
 
 def test_employee_detail_masks_for_viewers_only(api):
     full = api.client.get("/api/employees/E011", headers=api.h("payroll")).json()
     masked = api.client.get("/api/employees/E011", headers=api.h("viewer")).json()
-    assert "•" not in full["id_number"] and "•" in masked["id_number"]
+    assert "*" not in full["id_number"] and masked["id_number"] == "*****2L9M"
     assert masked["name"] == full["name"] == "Anna Schmidt"
     assert api.client.get("/api/employees/NOPE", headers=api.h("viewer")).status_code == 404
 

@@ -184,9 +184,11 @@ def company(engine: Engine) -> dict | None:
 
 
 def employees(engine: Engine) -> list[dict]:
+    """The roster, ID numbers masked."""
+    from expatcn.io.exports.common import mask_id
     from expatcn.payroll.runs import list_employees
 
-    return list_employees(engine)
+    return [{**row, "id_number": mask_id(row["id_number"])} for row in list_employees(engine)]
 
 
 def _employee_row(conn, code: str):
@@ -202,7 +204,7 @@ def _employee_row(conn, code: str):
 def employee(engine: Engine, code: str, *, reveal_id: bool = False) -> dict:
     """One employee's record; the ID number masked unless ``reveal_id``."""
     from expatcn.payroll.models import Employee
-    from expatcn.payroll.runs import mask_id
+    from expatcn.io.exports.common import mask_id
 
     with read_transaction(engine) as conn:
         row = _employee_row(conn, code)

@@ -79,11 +79,12 @@ def employees(db: DbOption = None, employer: EmployerOption = None,
     from rich.console import Console
     from rich.table import Table
 
+    from expatcn.io.exports.common import mask_id
     from expatcn.payroll.db import get_engine
     from expatcn.payroll.runs import list_employees
 
     with payroll_errors():
-        rows = list_employees(get_engine(db), employer)
+        rows = [{**row, "id_number": mask_id(row["id_number"])} for row in list_employees(get_engine(db), employer)]
     if as_json:
         print_json(rows)
         return

@@ -696,17 +696,12 @@ def verify_month(engine: Engine, year: int, month: int, *, law: Law | None = Non
 # --- listing ------------------------------------------------------------------------------------
 
 
-def mask_id(number: str) -> str:
-    """A passport or ID number with all but the last four characters hidden."""
-    keep = 4 if len(number) > 6 else max(1, len(number) // 3)
-    return "•" * (len(number) - keep) + number[-keep:]
-
-
 def list_employees(engine: Engine, employer_tax_number: str | None = None) -> list[dict]:
+    """The employees as stored (ID numbers in full: the front doors mask them for display)."""
     with read_transaction(engine) as conn:
         employer = the_employer(conn, employer_tax_number)
         rows = conn.execute(select(Employee).where(Employee.employer_id == employer.id).order_by(Employee.code)).all()
-    return [{"id": r.code, "name": r.name, "id_type": r.id_type, "id_number": mask_id(r.id_number),
+    return [{"id": r.code, "name": r.name, "id_type": r.id_type, "id_number": r.id_number,
              "nationality": r.nationality, "resident": r.resident, "executive": r.executive,
              "hire_date": r.hire_date, "leave_date": r.leave_date,
              "certificate_until": r.certificate_until} for r in rows]
@@ -733,4 +728,4 @@ def month_results(engine: Engine, year: int, month: int, employer_tax_number: st
 
 
 __all__ = ["RunInputs", "build_inputs", "compute", "run_month", "close_month", "correct_month", "verify_month",
-           "list_employees", "mask_id", "PayrollError", "MONTHLY_AMOUNTS", "and_"]
+           "list_employees", "PayrollError", "MONTHLY_AMOUNTS", "and_"]
