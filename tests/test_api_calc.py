@@ -155,6 +155,18 @@ def test_grossup_with_city_exact(api):
     _exact_or_least_above(r.json()["months"], "30000.00")
 
 
+def test_nonresident_deductions_are_an_alert_in_the_api(api):
+    """IIT Law art. 6(1)(2), one policy: not applied, and the answer says so (tax and gross-up)."""
+    body = {"year": 2026, "person": {"resident": False}, "every_month": {"wages": "9000", "special_additional_deductions": "1000"}}
+    r = api.client.post("/api/tax", json=body, headers=api.h("viewer"))
+    assert r.status_code == 200, r.text
+    assert r.json()["months"][0]["wage_tax"] == "190.00" and "IIT Law art. 6(1)(2)" in r.json()["alerts"][0]
+    r = api.client.post("/api/grossup", json={"net": "8000", "year": 2026, "nonresident": True,
+                                              "special_additional_deductions": "1000"}, headers=api.h("viewer"))
+    assert r.status_code == 200, r.text
+    assert "IIT Law art. 6(1)(2)" in r.json()["alerts"][0]
+
+
 def test_grossup_bad_input(api):
     r = api.client.post("/api/grossup", json={"net": "30000", "year": 2025, "allowances": {"yacht": 1}}, headers=api.h("viewer"))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "allowances", "yacht"]

@@ -356,6 +356,23 @@ def test_unknown_allowance_kind_is_refused_by_plan_as_by_tax(tmp_path):
     assert f"allowances.company_car: unknown allowance kind; {kinds}" in out.output
 
 
+def test_nonresident_deductions_in_a_plan_are_not_applied_and_noted():
+    """One policy on every path (IIT Law art. 6(1)(2)): a three-month stay (non-resident) claiming
+    special additional deductions gets them not applied and a note — the planner dropped them silently."""
+    person = {"name": "X", "nationality": "DE", "allowance_exemption": False, "special_additional_deductions": 3000}
+    f = parse_assignment({**GOOD, "person": person, "end": "2026-03-31", "structures": ["local_hire"]}, "a.yaml")
+    without = parse_assignment({**GOOD, "person": {**person, "special_additional_deductions": 0}, "end": "2026-03-31",
+                                "structures": ["local_hire"]}, "a.yaml")
+    law = load_law()
+    year = plan([f], law)[0].structure("local_hire").years[0]
+    plain = plan([without], law)[0].structure("local_hire").years[0]
+    assert year.residency["resident"] is False and year.residency["residence_days"] < 183
+    assert year.china_iit == plain.china_iit
+    [note] = [n for n in year.notes if "not applied" in n]
+    assert "special additional deductions of 9,000.00 not applied" in note and "IIT Law art. 6(1)(2)" in note
+    assert not any("not applied" in n for n in plain.notes)
+
+
 def test_pay_sheet_kinds_cover_the_law_allowance_kinds():
     """The payroll sheet accepts (with a Chinese label) every allowance kind of the law table."""
     from expatcn.iit.allowances import exempt_kinds

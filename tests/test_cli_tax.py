@@ -81,8 +81,6 @@ def test_special_additional_claims_are_priced_from_the_law_of_the_year(tmp_path)
         ("year: 2026\nmonths: {13: {wages: 1}}\n", "expected 1–12 or YYYY-MM"),
         ("year: 2026\nevery_month: {wage: 1000}\n", "every_month.wage"),
         ("year: 2026\nevery_month: {wages: 1000, allowances: {car: 100}}\n", "unknown allowance kind"),
-        ("year: 2026\nperson: {resident: false}\nevery_month: {wages: 9000, special_additional_deductions: 1000}\n",
-         "non-residents cannot claim"),
         ("year: 2026\nperson: {foreigner: true, allowance_exemption: true}\n"
          "every_month: {wages: 9000, allowances: {housing: 100}, special_additional_deductions: 1000}\n",
          "cannot both be claimed"),
@@ -168,3 +166,17 @@ def test_single_scenario_returns_quickly():
     elapsed = time.perf_counter() - start
     assert json.loads(done.stdout)["year"] == 2024
     print(f"expatcn tax (one scenario, fresh process): {elapsed:.2f} s")
+
+
+def test_nonresident_special_additional_deductions_are_an_alert_not_an_error(tmp_path):
+    """One policy on every path (IIT Law art. 6(1)(2)): not applied, and said so."""
+    scenario = tmp_path / "nonresident.yaml"
+    scenario.write_text("year: 2026\nperson: {resident: false}\nevery_month: {wages: 9000, special_additional_deductions: 1000}\n")
+    result = run("tax", str(scenario), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["months"][0]["wage_tax"] == "190.00"  # (9,000 − 5,000) × 10% − 210
+    [alert] = data["alerts"]
+    assert "12,000.00 not applied" in alert and "IIT Law art. 6(1)(2)" in alert
+    table = run("tax", str(scenario))
+    assert table.exit_code == 0 and "IIT Law art. 6(1)(2)" in table.output

@@ -137,3 +137,15 @@ def test_net_bonus_at_every_cliff_takes_the_edge_not_the_larger_bonus(edge_month
     larger = Decimal(int(found.larger_same_net[0])) / 100
     assert larger > edge
     assert abs((larger - oracle.annual_bonus(larger)) - net) <= Decimal("0.03")
+
+
+def test_nonresident_deductions_in_a_grossup_are_not_applied_and_said():
+    """IIT Law art. 6(1)(2), one policy on every path: the gross-up of a non-resident declaring
+    special additional deductions is the gross-up without them, with an alert (no error)."""
+    from expatcn.grossup import grossup_package
+
+    claimed = grossup_package(fen(20000), 2026, resident=False, special_additional_deductions=fen(1000), law=LAW)
+    plain = grossup_package(fen(20000), 2026, resident=False, law=LAW)
+    assert (claimed.gross_wages == plain.gross_wages).all() and plain.alerts == []
+    [alert] = claimed.alerts
+    assert "12,000.00 not applied" in alert and "IIT Law art. 6(1)(2)" in alert

@@ -220,9 +220,17 @@ def test_nonresident_multimonth_bonus_divided_by_six(law):
     assert yuan(result.monthly["wage_tax"][0, 8]) == Decimal("2790.00")  # 21,000 × 20% − 1,410
 
 
-def test_nonresident_cannot_claim_special_additional_deductions(law):
-    with pytest.raises(InputError, match="non-residents cannot claim"):
-        compute_year(one_person(2024, wages=20000, resident=False, special_additional_deductions=1000), law)
+def test_nonresident_special_additional_deductions_are_not_applied(law):
+    """IIT Law art. 6(1)(2): a non-resident's wages less 5,000 a month, nothing else — declared
+    special additional deductions are not applied, and the result says so (no error)."""
+    claimed = compute_year(one_person(2024, wages=20000, resident=False, special_additional_deductions=1000), law)
+    plain = compute_year(one_person(2024, wages=20000, resident=False), law)
+    assert (claimed.monthly["wage_tax"] == plain.monthly["wage_tax"]).all()
+    assert yuan(claimed.monthly["wage_tax"][0, 0]) == Decimal("1590.00")  # (20,000 − 5,000) × 20% − 1,410
+    assert claimed.annual["special_additional_not_applied"][0] == 12 * 100_000
+    [alert] = claimed.alerts()
+    assert "special additional deductions of 12,000.00 not applied" in alert and "IIT Law art. 6(1)(2)" in alert
+    assert plain.alerts() == []
 
 
 # --- Back periods --------------------------------------------------------------------------------

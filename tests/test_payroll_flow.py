@@ -168,3 +168,23 @@ def test_employees_masks_id_numbers(tmp_path):
     assert all("*" in r["id_number"] for r in rows.values())
     assert isinstance(rows["E001"]["hire_date"], dt.date)
     assert np.all([len(r["id_number"]) > 0 for r in rows.values()])
+
+
+def test_nonresident_deductions_are_not_applied_with_a_warning(tmp_path):
+    """One policy on every path (IIT Law art. 6(1)(2)): a non-resident's declared special additional
+    deductions are not applied, and the run says so — no error, nothing silently dropped."""
+    from payroll_support import COMPANY
+
+    engine = get_engine(str(tmp_path / "p.sqlite"))
+    upgrade(engine)
+    import_files(engine, COMPANY_FILES)
+    header = (COMPANY / "deductions.csv").read_text("utf-8").splitlines()[0]
+    declared = tmp_path / "deductions.csv"
+    declared.write_text(f"{header}\nE012,2025,1,12,1,,,,,\n", encoding="utf-8")  # E012: a non-resident (trips)
+    import_files(engine, [declared])
+    summary = run_month(engine, 2025, 1)
+    [warning] = summary.warnings
+    assert "special additional deductions of 2,000.00 not applied (E012)" in warning  # 2,000 a child from 2023
+    assert "IIT Law art. 6(1)(2)" in warning
+    row = results(engine, 1)["E012"]
+    assert not row["resident"] and row["special_additional_deductions"] == 0

@@ -250,6 +250,19 @@ def test_cli_month_example_table_and_json():
     assert any(step["label"] == "medical: employee" for step in data["trace"])
 
 
+def test_cli_month_nonresident_deductions_are_an_alert(tmp_path):
+    """IIT Law art. 6(1)(2), one policy on every path: not applied, and `expatcn month` says so."""
+    scenario = tmp_path / "month.yaml"
+    scenario.write_text("year: 2025\ncity: shanghai\nperson: {resident: false, foreigner: true}\n"
+                        "social: {nationality: DE}\nevery_month: {wages: 20000, special_additional_deductions: 1000}\n")
+    out = RUNNER.invoke(app, ["month", str(scenario), "--json"])
+    assert out.exit_code == 0, out.output
+    [alert] = json.loads(out.stdout)["alerts"]
+    assert "12,000.00 not applied" in alert and "IIT Law art. 6(1)(2)" in alert
+    table = RUNNER.invoke(app, ["month", str(scenario)])
+    assert table.exit_code == 0 and "not applied" in table.output
+
+
 def test_cli_month_scenario_errors_name_the_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("year: 2025\ncity: shanghai\nevery_month: {wages: 20000, employee_contributions: 100}\n")

@@ -509,7 +509,6 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
                 plans[r].compliant = False
                 plans[r].reasons.append(f"{year}: {assessment.status.days[k]} days in China — beyond the "
                                         "90-day rule and any treaty's 183 days, so no longer a short-term visit")
-    resident_sad = np.where(resident[:, None], cols["sad"], 0)
 
     # the China full month: every row with a China payroll, one call
     pay_rows = [i for i, r in enumerate(active) if rows[r].china_payroll]
@@ -520,7 +519,7 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
         allowances = cols["allowances"][idx].copy()
         bonus = np.where([[rows[active[i]].china_pay] for i in idx], cols["bonus_china"][idx], 0)
         contribution_wage = cols["contribution_wage"][idx].copy()
-        sad = resident_sad[idx].copy()
+        sad = cols["sad"][idx].copy()
         for k, i in enumerate(idx):
             f = files[rows[active[i]].a]
             gaps = [(m, msg) for m, msg in _city_gaps(law, f.city, year, gap_cache) if emp[k, m - 1]]
@@ -563,6 +562,7 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
                 y.notes.append(f"{files[rows[r].a].city} {year}: a figure the tables mark unconfirmed "
                                f"(months {', '.join(str(mm + 1) for mm in np.flatnonzero(unknown))})")
             y.unknown_months = sorted(set(y.unknown_months))
+            y.notes += result.iit.alerts([k])
             y.china_iit = int(m["iit"][k].sum()) if rows[r].china_iit else 0
             y.china_employee = int(m["employee_contributions"][k].sum())
             y.china_employer = int(m["employer_contributions"][k].sum())
@@ -575,10 +575,11 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
         files_of = [files[rows[active[i]].a] for i in idx]
         result = compute_year(YearInputs(
             year=year, wages=cols["china_paid"][idx], bonus=cols["bonus_china"][idx],
-            special_additional_deductions=resident_sad[idx], employed=employed[idx], resident=resident[idx],
+            special_additional_deductions=cols["sad"][idx], employed=employed[idx], resident=resident[idx],
             foreigner=np.array([f.inbound for f in files_of]),
         ), law)
         for k, i in enumerate(idx):
+            figures[active[i], year].notes += result.alerts([k])
             figures[active[i], year].china_iit = int(result.total_tax[k].sum())
             figures[active[i], year].china_monthly = {"iit": [int(v) for v in result.total_tax[k]]}
     for i, r in enumerate(active):

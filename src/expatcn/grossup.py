@@ -344,6 +344,7 @@ class PackageGrossUp:
     employee_contributions: np.ndarray
     iit: np.ndarray
     net: np.ndarray
+    alerts: list[str]
 
 
 def grossup_package(
@@ -373,9 +374,11 @@ def grossup_package(
 
         gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
         paid_contributions, iit, paid = (month.monthly[k][0] for k in ("employee_contributions", "iit", "net"))
+        alerts = month.iit.alerts()
     else:
         found = grossup_wages(target, template, law)
         gross, paid = found.gross_wages, found.net_paid[0]
         paid_contributions, iit = template.employee_contributions[0], found.result.monthly["wage_tax"][0]
+        alerts = found.result.alerts()
     return PackageGrossUp(employed[0], target[0], gross[0], template.allowances[0], np.asarray(paid_contributions),
-                          iit, paid)
+                          iit, paid, alerts)

@@ -87,6 +87,8 @@ class TaxResult(BaseModel):
     bonus_taxed_separately: bool
     bonus_cliff: BonusCliff | None
     reconciliation: dict[str, str]
+    alerts: list[str] = Field([], description="what the law did not let the result apply (e.g. a non-resident's "
+                                              "special additional deductions, IIT Law art. 6(1)(2))")
     trace: list[TraceStep] | None = None
     residency: dict[str, Any] | None = Field(None, description="with person.trips: days, status and apportionment")
 
@@ -244,6 +246,7 @@ class MonthResultOut(BaseModel):
     iit_withheld: str
     pension_refund_estimate: dict[str, Any]
     assumptions: list[str]
+    alerts: list[str] = []
     law: list[str]
     trace: list[TraceStep] | None = None
 
@@ -289,6 +292,7 @@ class GrossUpResult(BaseModel):
     months: list[GrossUpMonth]
     totals: dict[str, str]
     bonus: BonusGrossUp | None
+    alerts: list[str] = []
 
 
 # --- assignment planner -----------------------------------------------------------------------

@@ -159,7 +159,7 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
               for m in range(12) if found.employed[m]]
     totals = {k: str(sum((fen_to_decimal(yuan_to_fen(r[k])) for r in months), start=fen_to_decimal(0)))
               for k in ("gross_wages", "allowances", "employee_contributions", "iit", "net")}
-    return {"year": year, "city": city or None, "months": months, "totals": totals, "bonus": bonus}
+    return {"year": year, "city": city or None, "months": months, "totals": totals, "bonus": bonus, "alerts": found.alerts}
 
 
 # --- the company store --------------------------------------------------------------------------

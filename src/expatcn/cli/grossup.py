@@ -85,10 +85,10 @@ def grossup(
          "net": int(found.net[m]), "target": int(found.target[m])}
         for m in range(12) if found.employed[m]
     ]
-    _print(rows, bonus, as_json, year, city)
+    _print(rows, bonus, as_json, year, city, found.alerts)
 
 
-def _print(rows: list[dict], bonus, as_json: bool, year: int, city: str) -> None:
+def _print(rows: list[dict], bonus, as_json: bool, year: int, city: str, alerts: list[str]) -> None:
     from expatcn.money import fen_to_str, yuan_str
 
     bonus_data = None if bonus is None else {
@@ -102,6 +102,7 @@ def _print(rows: list[dict], bonus, as_json: bool, year: int, city: str) -> None
             "months": [{k: (v if k == "month" else yuan_str(v)) for k, v in r.items()}
                        | {"exact": r["net"] == r["target"]} for r in rows],
             "bonus": bonus_data,
+            "alerts": alerts,
         })
         return
     from rich.console import Console
@@ -119,6 +120,8 @@ def _print(rows: list[dict], bonus, as_json: bool, year: int, city: str) -> None
     console.print(table)
     if any(r["net"] != r["target"] for r in rows):
         console.print("* rounding to the fen makes the exact net unreachable: the smallest gross paying at least it")
+    for alert in alerts:
+        console.print(f"[yellow]Alert:[/yellow] {alert}", soft_wrap=True)
     if bonus_data:
         console.print(f"Bonus: gross {fen_to_str(bonus.gross_bonus[0])} pays net {fen_to_str(bonus.net_paid[0])}.")
         if bonus.larger_same_net[0]:

@@ -86,6 +86,7 @@ def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
             "law": refund.ref.describe(),
         },
         "assumptions": result.assumptions,
+        "alerts": result.iit.alerts([0]),
         "law": [ref.describe() for ref in month_refs(result, 0)],
     }
     if explain:
@@ -117,6 +118,8 @@ def _print(data: dict) -> None:
         console.print(f"pension personal account, lump sum on leaving China: {r['amount']} — {r['note']}", soft_wrap=True)
     for line in data["assumptions"]:
         console.print(f"assumption: {line}", soft_wrap=True)
+    for alert in data["alerts"]:
+        console.print(f"[yellow]Alert:[/yellow] {alert}", soft_wrap=True)
     if "trace" in data:
         console.print("trace:")
         for step in data["trace"]:

@@ -129,6 +129,7 @@ def year_as_dict(result, person: int, explain: bool = False) -> dict:
             "employee_nets_more_by": yuan_str(annual["bonus_cliff_net_loss"][person]),
         },
         "reconciliation": reconciliation,
+        "alerts": result.alerts([person]),
     }
     if explain:
         data["trace"] = [step.as_dict() for step in explain_person(result, person)]
@@ -176,6 +177,8 @@ def print_year(result, person: int, title: str, explain: bool = False) -> None:
             f"{fen_to_str(annual['reconciliation_prepaid'][person])} → {what} {fen_to_str(abs(balance))} "
             f"({filing.name.lower().replace('_', ' ')})"
         )
+    for alert in result.alerts([person]):
+        console.print(f"[yellow]Alert:[/yellow] {alert}", soft_wrap=True)
     if annual["bonus_cliff_cheaper_bonus"][person]:
         console.print(
             f"[yellow]Bonus cliff:[/yellow] a bonus of {fen_to_str(annual['bonus_cliff_cheaper_bonus'][person])} "

@@ -40,7 +40,8 @@ def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
 
     Exempt when the exemption is in force that month, the person is a foreigner, is a resident
     (or non-residents may claim), and — where the law makes it an either/or — has elected it.
-    Claiming both the exemption and special additional deductions is an error.
+    Claiming both the exemption and special additional deductions is an error for a resident (a
+    non-resident's special additional deductions are not applied: IIT Law art. 6(1)(2)).
     """
     if is_zero(inputs.allowances) and not inputs.allowance_election.any():
         return zeros(inputs.allowances.shape)
@@ -55,7 +56,7 @@ def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
             f"the expat allowance exemption is for foreign individuals only (people {people_list(wrongly_elected)})"
         )
     claims = inputs.special_additional_deductions
-    claims_both = inputs.allowance_election[:, None] & either_or[None, :] & (claims > 0)
+    claims_both = (inputs.allowance_election & inputs.resident)[:, None] & either_or[None, :] & (claims > 0)
     both = np.flatnonzero(claims_both.any(axis=1)) if not is_zero(claims) else np.array([], dtype=int)
     if both.size:
         raise InputError(

@@ -28,8 +28,10 @@ from expatcn.iit.withholding import (
 )
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law, load_law
+from expatcn.money import fen_to_str
 
 CUMULATIVE, MONTHLY = 1, 2  # codes of the wage method used for a person's month
+NOT_APPLIED = "special_additional_not_applied"  # annual: non-residents' declared deductions, not applied (fen)
 
 
 @dataclass
@@ -45,6 +47,22 @@ class YearResult:
     @property
     def total_tax(self) -> np.ndarray:
         return self.monthly["total_tax"]
+
+    def alerts(self, people: np.ndarray | list[int] | None = None) -> list[str]:
+        """What of the inputs the law did not let the result apply, for people to read (all people,
+        or ``people``): today, non-residents' special additional deductions (IIT Law art. 6(1)(2):
+        a non-resident's wages less 5,000 a month, nothing else)."""
+        rows = np.arange(self.inputs.people) if people is None else np.asarray(people)
+        amounts = self.annual[NOT_APPLIED][rows]
+        hit = rows[amounts > 0]
+        if not hit.size:
+            return []
+        names = [str(self.inputs.ids[r]) for r in hit[:5]] if self.inputs.ids else []
+        more = f" … {hit.size} in all" if hit.size > 5 else ""
+        who = f" ({', '.join(names)}{more})" if names else ""
+        return [f"special additional deductions of {fen_to_str(amounts.sum())} not applied{who}: a non-resident "
+                "deducts only the basic deduction from wages (IIT Law art. 6(1)(2)) / 非居民个人不适用专项附加扣除"
+                "（《个人所得税法》第六条第一款第二项）"]
 
     def take(self, rows: np.ndarray) -> YearResult:
         return YearResult(
@@ -139,6 +157,7 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
     annual["bonus_taxed_separately"] = (split.separate + split.spread).any(axis=1)
     withheld = wage["withheld_to_date"][:, -1] + _year_sum(monthly["bonus_tax"], labour["tax"], equity["tax"])
     annual["withheld"] = withheld
+    annual[NOT_APPLIED] = np.where(inputs.resident, 0, _year_sum(inputs.special_additional_deductions))
     # The year's final tax: wages and labour settle at reconciliation for residents (2019 on).
     settles = reconciliation["filing"] != 0
     separate_final = _year_sum(monthly["bonus_tax"], monthly["equity_tax"])
@@ -224,7 +243,8 @@ def _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year
 
 
 def _check_deductions(inputs: YearInputs, cumulative_month: np.ndarray, year_law: YearLaw) -> None:
-    """Special additional deductions exist only for residents, and only from 2019."""
+    """Special additional deductions exist only from 2019. (A non-resident's are not applied: the
+    monthly method deducts the basic deduction only, and :meth:`YearResult.alerts` says so.)"""
     if is_zero(inputs.special_additional_deductions):
         return
     claims = inputs.special_additional_deductions > 0
@@ -233,10 +253,4 @@ def _check_deductions(inputs: YearInputs, cumulative_month: np.ndarray, year_law
         raise InputError(
             f"special additional deductions start in 2019 (Guo Fa [2018] No. 41); {year_law.year} has none "
             f"(people {people_list(early)})"
-        )
-    nonresident = np.flatnonzero(~inputs.resident)
-    nonresident = nonresident[claims[nonresident].any(axis=1)]
-    if nonresident.size:
-        raise InputError(
-            f"non-residents cannot claim special additional deductions (IIT Law art. 6) (people {people_list(nonresident)})"
         )

@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
@@ -70,7 +70,6 @@ class RunInputs:
     employee_ids: np.ndarray
     codes: list[str]
     month_inputs: MonthInputs
-    warnings: list[str] = field(default_factory=list)
 
     def to_bytes(self) -> tuple[bytes, str]:
         """The inputs as a NumPy ``.npz`` archive and their SHA-256 (over names, dtypes, shapes, bytes)."""
@@ -192,7 +191,6 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     zero = np.zeros(shape, dtype=np.int64)
     salary = amount("salary") if "salary" in kinds else zero.copy()
     paid_abroad = amount("paid_abroad")
-    warnings: list[str] = []
     lump_sums = {kind: (amount(kind) if kind in kinds else zero.copy(), amount(f"{kind}_paid_abroad"))
                  for kind in ("bonus", "equity")}
     for total, abroad, total_name, abroad_name in ((salary, paid_abroad, "salary", "paid_abroad"),
@@ -275,11 +273,6 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
                 if key not in prices:
                     prices[key] = price(claims, law, dt.date(year, m, 1))
                 sad[row, m - 1] += prices[key] if employed[row, m - 1] else 0
-    dropped = (sad.any(axis=1)) & ~resident
-    if dropped.any():
-        warnings.append(f"special additional deductions ignored for {int(dropped.sum())} non-residents "
-                        f"({', '.join(codes[i] for i in np.flatnonzero(dropped)[:5])}): only residents claim them")
-        sad[dropped] = 0
 
     allowances = None
     for name in sorted(exempt_kinds(law)):
@@ -349,7 +342,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         bonus_paid=paid["bonus"] if not np.array_equal(paid["bonus"], taxable["bonus"]) else None,
         equity_paid=paid["equity"] if not np.array_equal(paid["equity"], taxable["equity"]) else None,
     )
-    return RunInputs(year, month, ids, codes, month_inputs, warnings)
+    return RunInputs(year, month, ids, codes, month_inputs)
 
 
 # --- computing ----------------------------------------------------------------------------------
@@ -456,7 +449,7 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
         progress("load", 1, 1)
         clock = time.perf_counter()
         progress("compute", 0, 1)
-        figures, _ = compute(inputs, law)
+        figures, result = compute(inputs, law)
         blob, inputs_sha = inputs.to_bytes()
         timings["engine"] = time.perf_counter() - clock
         progress("compute", 1, 1)
@@ -480,7 +473,8 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
             time.sleep(float(pause))
     totals = {k: int(figures[k].sum()) for k in ("gross", "iit", "employee_contributions", "employer_contributions",
                                                   "net", "employer_cost")}
-    return RunSummary(year, month, len(inputs.codes), existing is not None, totals, law.digest, timings, inputs.warnings)
+    return RunSummary(year, month, len(inputs.codes), existing is not None, totals, law.digest, timings,
+                      result.iit.alerts())
 
 
 def _write_results(conn: Connection, run_id: int, ids: np.ndarray, figures: dict[str, np.ndarray], progress: Progress) -> None:
