@@ -243,3 +243,19 @@ def test_cities_are_the_city_tables_only():
     assert all("/" not in city for city in known)
     with pytest.raises(LawError, match="known cities: " + ", ".join(known)):
         contributions(LAW, "agreements", dt.date(2025, 1, 1), np.array([1_000_000]))
+
+
+def test_contribution_base_is_the_clip_and_says_what_is_known():
+    """The base rule the engine runs (the city tables' floor and ceiling; "known" where the known
+    limits decide it)."""
+    from expatcn.social.contributions import contribution_base
+
+    wage = np.array([100_000, 1_000_000, 5_000_000], dtype=np.int64)
+    base, known = contribution_base(wage, 700_000, 3_600_000)
+    assert base.tolist() == [700_000, 1_000_000, 3_600_000] and known is None  # both limits known
+    base, known = contribution_base(wage, 700_000, None)  # ceiling unconfirmed
+    assert base.tolist() == [700_000, 1_000_000, 5_000_000] and known.tolist() == [True, False, False]
+    base, known = contribution_base(wage, None, 3_600_000, floor_at_most=800_000)  # floor unconfirmed, ≤ 8,000
+    assert base.tolist() == [100_000, 1_000_000, 3_600_000] and known.tolist() == [False, True, True]
+    base, known = contribution_base(wage, 700_000, "none")  # no ceiling
+    assert base.tolist() == [700_000, 1_000_000, 5_000_000] and known is None

@@ -30,7 +30,6 @@ from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
 
 HOUSING_FUND = "housing_fund"
 ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
-NO_CEILING = np.iinfo(np.int64).max // 4
 DEFAULT_RATE = -1  # in a rate input: use the table's default (lowest work-injury class; highest housing fund rate)
 
 
@@ -76,27 +75,31 @@ def _ppm(value) -> int | None:
 
 def contribution_base(
     wage: np.ndarray, floor: int | None, ceiling: int | None | str, floor_at_most: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The contribution base: the wage clipped to [floor, ceiling], and where it is known.
 
     ``floor``/``ceiling`` in fen; ``None`` floor = unconfirmed (``floor_at_most`` bounds it from
     above when known); ceiling ``"none"`` = no ceiling, ``None`` = unconfirmed. A base is known
     when the known limits decide it: at or above a known ceiling it is the ceiling whatever the
-    floor, at or below a known floor it is the floor whatever the ceiling.
+    floor, at or below a known floor it is the floor whatever the ceiling. ``known`` is ``None``
+    where every base is known.
     """
     wage = np.asarray(wage, dtype=np.int64)
     has_ceiling = ceiling is not None
-    cap = NO_CEILING if ceiling == "none" else (ceiling if has_ceiling else NO_CEILING)
-    at_ceiling = wage >= cap if has_ceiling else np.zeros(wage.shape, dtype=bool)
+    cap = None if ceiling == "none" or not has_ceiling else ceiling
     if floor is not None:
-        at_floor = wage <= floor
-        base = np.clip(wage, floor, cap)
-        known = at_floor | at_ceiling | has_ceiling
-        return base, known
-    above_floor = wage >= floor_at_most if floor_at_most is not None else np.zeros(wage.shape, dtype=bool)
-    base = np.minimum(wage, cap)
-    known = at_ceiling | (above_floor & has_ceiling)
-    return base, known
+        base = np.maximum(wage, floor)
+        if cap is not None:
+            np.minimum(base, cap, out=base)
+        return base, None if has_ceiling else wage <= floor
+    base = wage if cap is None else np.minimum(wage, cap)
+    if not has_ceiling:
+        return base, zeros(wage.shape, bool)
+    known = wage >= cap if cap is not None else None
+    if floor_at_most is not None:
+        above = wage >= floor_at_most
+        known = above if known is None else known | above
+    return base, zeros(wage.shape, bool) if known is None else known
 
 
 @dataclass
@@ -274,32 +277,11 @@ def _full_mask(mask: np.ndarray | None, shape) -> np.ndarray:
 
 
 def _base(ctx: _Context, floor: int | None, ceiling: int | None | str, floor_at_most: int | None):
-    """``contribution_base`` for the whole batch, computed once per base range: (base, known),
-    known None where every base is decided."""
+    """:func:`contribution_base` of the batch's wage, computed once per base range."""
     key = (floor, ceiling, floor_at_most)
-    if key in ctx.bases:
-        return ctx.bases[key]
-    wage = ctx.wage
-    has_ceiling = ceiling is not None
-    cap = None if ceiling == "none" or not has_ceiling else ceiling
-    if floor is not None:
-        base = np.maximum(wage, floor)
-        if cap is not None:
-            np.minimum(base, cap, out=base)
-        known = None if has_ceiling else wage <= floor
-    else:
-        base = wage if cap is None else np.minimum(wage, cap)
-        if not has_ceiling:
-            known = zeros(ctx.shape, bool)
-        else:
-            known = wage >= cap if cap is not None else None
-            if floor_at_most is not None:
-                above = wage >= floor_at_most
-                known = above if known is None else known | above
-            if known is None:
-                known = zeros(ctx.shape, bool)
-    ctx.bases[key] = base, known
-    return base, known
+    if key not in ctx.bases:
+        ctx.bases[key] = contribution_base(ctx.wage, floor, ceiling, floor_at_most)
+    return ctx.bases[key]
 
 
 def _rates(law_rate, law_rate_nonlocal, local):
