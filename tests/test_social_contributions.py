@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from expatcn.law import LawError, load_law
 from expatcn.money import yuan_to_fen
-from expatcn.social.contributions import SocialDataGap, cities, contributions, contributions_batch
+from expatcn.social.contributions import SocialDataGap, cities, contributions
 
 LAW = load_law()
 
@@ -225,13 +225,13 @@ def test_contributions_never_decrease_as_wages_rise(case, wages):
         assert (np.diff(total) >= 0).all()
 
 
-def test_batch_matches_per_group():
-    city = np.array(["beijing", "shanghai", "beijing", "guangzhou"])
-    month = np.array(["2024-09", "2024-09", "2025-03", "2024-10"], dtype="datetime64[M]")
-    wage = np.array([fen(20_000)] * 4)
-    cols = contributions_batch(LAW, city, month, wage, participates={"housing_fund": np.zeros(4, dtype=bool)})
-    assert [yuan(x) for x in cols["employee_total"]] == [Decimal("2103.00"), Decimal("2100.00"),
-                                                         Decimal("2103.00"), Decimal("2040.00")]
+def test_each_city_and_month_from_its_own_table():
+    """The same wage in different cities and months: each from its own table (gross_to_net groups
+    employees by city and month the same way)."""
+    rows = [("beijing", dt.date(2024, 9, 1), "2103.00"), ("shanghai", dt.date(2024, 9, 1), "2100.00"),
+            ("beijing", dt.date(2025, 3, 1), "2103.00"), ("guangzhou", dt.date(2024, 10, 1), "2040.00")]
+    for city, month, employee_total in rows:
+        assert yuan(run(city, month, [20_000]).employee_total[0]) == Decimal(employee_total), (city, month)
 
 
 def test_cities_are_the_city_tables_only():
