@@ -167,7 +167,7 @@ def test_whole_flow(server, page):
     # employees and a residency timeline
     page.goto(f"{base}/employees")
     expect(page.locator("#employees tbody tr")).to_have_count(22)
-    assert "•" in page.locator("#employees tbody tr").first.inner_text()
+    assert "*" in page.locator("#employees tbody tr").first.inner_text()
     shot(page, "05-employees")
     page.click("text=Anna Schmidt")
     page.wait_for_selector("#timeline svg.chart")
