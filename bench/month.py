@@ -1,6 +1,6 @@
 """Benchmark: a tax year of gross-to-net — social insurance + housing fund + IIT → net pay and
 employer cost — for 1,000,000 employees × 12 months of 2025 across Beijing, Shanghai, Guangzhou
-and Shenzhen, through ``expatcn.social.gross_to_net``; against a per-employee plain-Decimal loop
+and Shenzhen, through ``expatcn.gross_to_net``; against a per-employee plain-Decimal loop
 on a sample in the same process, compared to the fen on the rows both compute the same way.
 
 The contribution wage is declared once a contribution year (raised from July), as payroll does;
@@ -22,7 +22,7 @@ import numpy as np
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.law import load_law
-from expatcn.social.gross_to_net import MonthInputs, gross_to_net
+from expatcn.gross_to_net import MonthInputs, gross_to_net
 
 CITIES = np.array(["beijing", "shanghai", "guangzhou", "shenzhen"])
 CENT = Decimal("0.01")

@@ -10,7 +10,7 @@ import numpy as np
 from expatcn.iit.inputs import YearInputs
 from expatcn.io.exports import month_figures, year_figures
 from expatcn.law import load_law
-from expatcn.social.gross_to_net import MonthInputs, explain_month, gross_to_net
+from expatcn.gross_to_net import MonthInputs, explain_month, gross_to_net
 
 MONTH = 3
 IDS = ["E001", "E002", "E003", "E004"]

@@ -20,7 +20,7 @@ from expatcn.iit.inputs import YearInputs
 from expatcn.io.assignment_file import AssignmentFileError, load_assignment, load_assignments, parse_assignment
 from expatcn.law import load_law
 from expatcn.law_overlays import overlay_path
-from expatcn.social.gross_to_net import MonthInputs, gross_to_net
+from expatcn.gross_to_net import MonthInputs, gross_to_net
 
 EXAMPLES = Path(__file__).parents[1] / "src" / "expatcn" / "examples"
 GERMAN = EXAMPLES / "assignment_german_engineer_shanghai.yaml"

@@ -116,7 +116,7 @@ def test_lower_tax_bonus_method_is_refused():
 
 @pytest.mark.parametrize("net", [5000, 8000, 15000, 40000])
 def test_full_month_grossup_in_beijing_meets_the_target(net):
-    from expatcn.social.gross_to_net import MonthInputs
+    from expatcn.gross_to_net import MonthInputs
 
     template = MonthInputs(income=YearInputs(year=2025, wages=np.zeros((1, 12))), city=np.array(["beijing"]))
     gross, month = grossup_full_month(np.full((1, 12), fen(net)), template, LAW)

@@ -17,7 +17,7 @@ from expatcn.payroll.db import PayrollError, get_engine, read_transaction, upgra
 from expatcn.payroll.importer import import_files
 from expatcn.payroll.models import Correction, Employee, Run, RunResult
 from expatcn.payroll.runs import close_month, correct_month, run_month, verify_month
-from expatcn.social.gross_to_net import gross_to_net
+from expatcn.gross_to_net import gross_to_net
 
 LAW = load_law()
 

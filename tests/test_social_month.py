@@ -23,7 +23,7 @@ from expatcn.cli import app
 from expatcn.iit.inputs import YearInputs
 from expatcn.law import load_law
 from expatcn.social.contributions import HOUSING_FUND, SocialDataGap, contributions
-from expatcn.social.gross_to_net import MonthInputs, explain_month, gross_to_net, pension_refund_estimate
+from expatcn.gross_to_net import MonthInputs, explain_month, gross_to_net
 from expatcn.social.participation import participation
 
 LAW = load_law()
@@ -214,7 +214,7 @@ def test_contributions_never_decrease_as_wages_rise(rows, raise_by):
 def test_pension_refund_estimate_is_the_employees_pension_contributions():
     r = run(2025, "shanghai", [50_000, 50_000], foreigner=np.array([True, False]),
             nationality=np.array(["US", "CN"]), certificate_until=np.array([NAT, NAT]))
-    refund = pension_refund_estimate(r, LAW)
+    refund = r.pension_refund(LAW)
     # 36,921 × 8% = 2,953.68 × 6 + 37,302 × 8% = 2,984.16 × 6
     assert yuan(refund.amount[0]) == Decimal("2953.68") * 6 + Decimal("2984.16") * 6
     assert refund.amount[1] == 0 and not refund.eligible[1]  # the lump sum is for foreigners

@@ -28,7 +28,7 @@ outbound — a Chinese national sent abroad (seed 000: deployment models):
   entity (or an employer of record) runs the local payroll; host contributions in full.
 
 Every figure comes from the engines: ``iit.person_year.compute_year`` and
-``social.gross_to_net.gross_to_net`` (China IIT and contributions), ``social.host.host_contributions``
+``gross_to_net.gross_to_net`` (China IIT and contributions), ``social.host.host_contributions``
 (the other country), ``residency.assess_year`` and ``residency.apportion_wages`` (days, status,
 sourcing), ``social.outbound.certificate_timeline`` (certificate expiry). This module only builds
 their input columns — all structures × years × assignments of one year in one call of each engine —
@@ -58,7 +58,7 @@ from expatcn.law import Law
 from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_to_str, rate_to_ppm
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.contributions import cities, city_entry
-from expatcn.social.gross_to_net import MonthInputs, gross_to_net
+from expatcn.gross_to_net import MonthInputs, gross_to_net
 from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table
 
 MONTHS = 12

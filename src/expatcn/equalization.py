@@ -95,7 +95,7 @@ def equalize(
     guaranteed = np.where(china.employed, home_gross - hypo_tax - hypo_contributions, 0)
     target = guaranteed + china.allowances
     if city is not None:
-        from expatcn.social.gross_to_net import MonthInputs
+        from expatcn.gross_to_net import MonthInputs
 
         gross, month = grossup_full_month(target, MonthInputs(income=replace(china, employee_contributions=None),
                                                               city=np.asarray(city)), law)

@@ -292,7 +292,7 @@ def _smallest_meeting_in_band(target, schedule: TaxSchedule, band: int, divisor:
 def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None = None, rounds: int = 20,
                        base_follows_gross: bool = True):
     """Gross wages for a target net pay when the employee's contributions follow the gross
-    (``expatcn.social.gross_to_net``): the contributions of the gross found so far feed the next
+    (``expatcn.gross_to_net``): the contributions of the gross found so far feed the next
     closed-form solution until the gross no longer moves, then the fen are settled against the
     full forward calculation. Where the contribution base sits at the city's ceiling or floor
     (contributions do not move with the gross) this is exact in one round; in between, the base
@@ -300,7 +300,7 @@ def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None =
     calculation. ``base_follows_gross=False`` keeps the template's ``contribution_wage`` (e.g.
     last year's average wage, declared once a year). Returns ``(gross (N, 12), MonthResult)``.
     """
-    from expatcn.social.gross_to_net import gross_to_net
+    from expatcn.gross_to_net import gross_to_net
 
     law = law or load_law()
     target = np.asarray(target_net, dtype=np.int64)
@@ -370,7 +370,7 @@ def grossup_package(
     )
     target = monthly(net)
     if city:
-        from expatcn.social.gross_to_net import MonthInputs
+        from expatcn.gross_to_net import MonthInputs
 
         gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
         paid_contributions, iit, paid = (month.monthly[k][0] for k in ("employee_contributions", "iit", "net"))

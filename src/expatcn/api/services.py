@@ -118,7 +118,7 @@ def social_month(city: str, month: str, wage, nationality: str = "CN", certifica
 def full_month(scenario, explain: bool = False, partial: bool = False) -> dict:
     """Gross → contributions → IIT → net and employer cost for a year (``expatcn month``)."""
     from expatcn.cli.month import month_as_dict
-    from expatcn.social.gross_to_net import gross_to_net
+    from expatcn.gross_to_net import gross_to_net
 
     if isinstance(scenario.person.trips, str):
         raise InputProblem("give the trips inline as a list of {entry, exit}; a file name is not read over HTTP",

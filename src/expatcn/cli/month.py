@@ -35,7 +35,7 @@ def month(
     from expatcn.io.month_scenario import load_month_scenario
     from expatcn.io.scenario import ScenarioError
     from expatcn.law import LawError, load_law
-    from expatcn.social.gross_to_net import gross_to_net
+    from expatcn.gross_to_net import gross_to_net
 
     with user_errors(ScenarioError, InputError, LawError):
         loaded = load_month_scenario(scenario)
@@ -51,7 +51,7 @@ def month(
 def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
     """The year of one employee as JSON-ready data (amounts as strings of yuan)."""
     from expatcn.money import yuan_str
-    from expatcn.social.gross_to_net import explain_month, month_refs, pension_refund_estimate
+    from expatcn.gross_to_net import explain_month, month_refs
 
     m = result.monthly
     employed = result.inputs.income.employed[0]
@@ -67,7 +67,7 @@ def month_as_dict(result, loaded, law, explain: bool = False) -> dict:
         row["complete"] = not bool(m["unknown"][0, i])
         months.append(row)
     totals = {k: yuan_str(m[k][0].sum()) for k in keys if k != "contribution_wage"}
-    refund = pension_refund_estimate(result, law)
+    refund = result.pension_refund(law)
     data = {
         "name": loaded.name,
         "city": loaded.city.lower(),

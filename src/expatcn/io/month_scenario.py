@@ -1,4 +1,4 @@
-"""A full-month scenario file (YAML or JSON) → :class:`expatcn.social.gross_to_net.MonthInputs`.
+"""A full-month scenario file (YAML or JSON) → :class:`expatcn.gross_to_net.MonthInputs`.
 
 The tax scenario of :mod:`expatcn.io.scenario` (year, person, employment, every_month, months)
 plus where and how the employee is insured; ``employee_contributions`` are computed, not given.
@@ -42,7 +42,7 @@ from expatcn.io.scenario import Scenario, ScenarioError, Yuan
 from expatcn.law import Law
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.social.contributions import DEFAULT_RATE
-from expatcn.social.gross_to_net import MonthInputs
+from expatcn.gross_to_net import MonthInputs
 from expatcn.social.participation import check_certificate
 
 

@@ -18,7 +18,7 @@ from expatcn.payroll.db import PayrollError, read_transaction
 from expatcn.payroll.importer import claims_of, the_employer
 from expatcn.payroll.models import DeductionDeclaration, Employee, Run, RunResult
 from expatcn.payroll.runs import RunInputs, _run_row
-from expatcn.social.gross_to_net import gross_to_net
+from expatcn.gross_to_net import gross_to_net
 
 KINDS = ("withholding", "social", "cost", "payslips", "reconciliation")
 CHECKED = ("gross", "iit", "wage_tax", "bonus_tax", "net", "employee_contributions", "employer_cost")
@@ -118,7 +118,7 @@ def export_month(engine: Engine, year: int, month: int, kinds: list[str], out: P
     if "payslips" in kinds:
         steps = None
         if traces:
-            from expatcn.social.gross_to_net import explain_month
+            from expatcn.gross_to_net import explain_month
 
             steps = {code: [s for s in explain_month(result, i) if getattr(s, "month", month) in (month, None)]
                      for i, code in enumerate(inputs.codes)}

@@ -2,7 +2,7 @@
 the month's results — and close, correct and verify.
 
 No rule lives here. The residency engine (:func:`expatcn.residency.china_taxable_pay`) decides
-status and China-taxable wages, bonuses and equity from the trips; the full month (:func:`expatcn.social.gross_to_net.gross_to_net`) computes contributions,
+status and China-taxable wages, bonuses and equity from the trips; the full month (:func:`expatcn.gross_to_net.gross_to_net`) computes contributions,
 IIT and net pay; declared special additional deductions are priced from the law table of each
 month (:func:`expatcn.iit.special_additional.price`).
 
@@ -47,7 +47,7 @@ from expatcn.payroll.models import (
     Trip,
 )
 from expatcn.social.contributions import DEFAULT_RATE
-from expatcn.social.gross_to_net import MonthInputs, MonthResult, gross_to_net
+from expatcn.gross_to_net import MonthInputs, MonthResult, gross_to_net
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PAUSE_ENV = "EXPATCN_PAYROLL_PAUSE_BEFORE_COMMIT"  # tests: seconds to wait with the results written, uncommitted
@@ -349,52 +349,10 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
 
 
 def compute(inputs: RunInputs, law: Law) -> tuple[dict[str, np.ndarray], MonthResult]:
-    """The engines on ``inputs``: every figure of the run's month, (N,) each."""
+    """The engines on ``inputs``: every figure of the run's month, (N,) each
+    (:meth:`expatcn.gross_to_net.MonthResult.figures`)."""
     result = gross_to_net(inputs.month_inputs, law, keep_trace=True)
-    return month_figures(result, inputs.month), result
-
-
-def month_figures(result: MonthResult, month: int) -> dict[str, np.ndarray]:
-    c = month - 1
-    m, iit, income = result.monthly, result.iit.monthly, result.inputs.income
-    n = income.people
-    col = lambda a: np.ascontiguousarray(np.broadcast_to(a, (n, 12))[:, c]).astype(np.int64)  # noqa: E731
-    out = {
-        "gross": col(m["gross"]), "wages": col(income.wages), "allowances": col(income.allowances),
-        "exempt_income": col(iit["exempt_income"]), "bonus": col(income.bonus), "labour": col(income.labour),
-        "equity": col(income.equity), "contribution_wage": col(m["contribution_wage"]),
-        "employee_social": col(m["employee_social"]), "employee_housing_fund": col(m["employee_housing_fund"]),
-        "employee_contributions": col(m["employee_contributions"]), "employee_deduction": col(m["employee_deduction"]),
-        "housing_fund_employer_taxable": col(m["housing_fund_employer_taxable"]),
-        "special_additional_deductions": col(iit["special_additional_deductions"]),
-        "other_deductions": col(iit["other_deductions"]), "basic_deduction": col(iit["basic_deduction"]),
-        "wage_taxable": col(iit["wage_taxable"]), "wage_rate": col(iit["wage_rate"]),
-        "wage_quick_deduction": col(iit["wage_quick_deduction"]), "wage_tax_to_date": col(iit["wage_tax_to_date"]),
-        "wage_withheld_to_date": col(iit["wage_withheld_to_date"]), "wage_tax": col(iit["wage_tax"]),
-        "bonus_tax": col(iit["bonus_tax"]), "labour_tax": col(iit["labour_tax"]), "equity_tax": col(iit["equity_tax"]),
-        "iit": col(m["iit"]), "net": col(m["net"]), "employer_social": col(m["employer_social"]),
-        "employer_housing_fund": col(m["employer_housing_fund"]),
-        "employer_contributions": col(m["employer_contributions"]), "employer_cost": col(m["employer_cost"]),
-    }
-    schemes = {"employee_pension": ("pension",), "employee_medical": ("medical", "maternity"),
-               "employee_unemployment": ("unemployment",)}
-    for key in schemes:
-        out[key] = np.zeros(n, dtype=np.int64)
-    for part in result.parts:
-        if month not in part.months:
-            continue
-        shape = part.result.wage.shape
-        for key, names in schemes.items():
-            for name in names:
-                s = part.result.schemes.get(name)
-                if s is None:
-                    continue
-                value = np.broadcast_to(s.employee, shape)
-                out[key][part.rows] += value[:, part.months.index(month)] if part.per_month else value
-    out["resident"] = income.resident.copy()
-    out["wage_method"] = col(iit["wage_method"])
-    out["complete"] = ~np.asarray(m["unknown"])[:, c]
-    return out
+    return result.figures(inputs.month), result
 
 
 def _results_digest(ids: np.ndarray, figures: dict[str, np.ndarray]) -> str:

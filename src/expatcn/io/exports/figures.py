@@ -5,7 +5,7 @@ All amounts are **fen** (int). One row per employee; ``employee_id`` matches the
 The names follow the payroll store's result columns (``expatcn.payroll.models.RESULT_COLUMNS``)
 where they exist, so its rows can be passed as they are.
 
-Month figures (:func:`month_figures` from a :class:`~expatcn.social.gross_to_net.MonthResult`):
+Month figures (:func:`month_figures`: :meth:`expatcn.gross_to_net.MonthResult.figures` with the keys):
 
 =====================================  ==========================================================
 employee_id                            the employee's key
@@ -86,50 +86,15 @@ def _ids(ids: Sequence[str] | None, inputs, people: int) -> list[str]:
 def month_figures(result, month: int, *, ids: Sequence[str] | None = None,
                   sad_by_kind: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """The figures of ``month`` (1–12) from a full-month result (``gross_to_net``, with its
-    trace kept) as a dict of columns (pass it to ``polars.DataFrame`` or straight to the writers).
+    trace kept): :meth:`~expatcn.gross_to_net.MonthResult.figures` with the employees' keys, as a
+    dict of columns (pass it to ``polars.DataFrame`` or straight to the writers).
 
     sad_by_kind: kind (``SAD_KINDS``) → (N, 12) fen of the month's SAD of that kind, as declared;
     they must add up to the engine's SAD every month (checked)."""
-    if not 1 <= month <= 12:
-        raise ValueError(f"month must be 1–12, got {month}")
-    col = month - 1
-    m, iit = result.monthly, result.iit
-    im, inputs = iit.monthly, iit.inputs
+    figures = result.figures(month)
+    im, inputs = result.iit.monthly, result.iit.inputs
     n = inputs.people
-    out: dict[str, np.ndarray] = {"employee_id": np.array(_ids(ids, inputs, n), dtype=object),
-                                  "resident": np.asarray(inputs.resident, dtype=bool).copy()}
-    src = result.inputs.income  # the pay items as given (before the housing fund adjustment)
-    for name in ("wages", "allowances", "bonus", "labour", "equity"):
-        out[name] = np.array(getattr(src, name)[:, col], dtype=np.int64)
-    for name in ("gross", "employee_social", "employer_social", "employee_housing_fund", "employer_housing_fund",
-                 "employee_deduction", "housing_fund_employer_taxable", "employee_contributions",
-                 "employer_contributions", "iit", "net", "employer_cost", "contribution_wage"):
-        out[name] = np.array(m[name][:, col], dtype=np.int64)
-    for name in ("income", "exempt_income", "special_additional_deductions", "other_deductions", "basic_deduction",
-                 "wage_taxable", "wage_rate", "wage_quick_deduction", "wage_tax_to_date", "wage_withheld_to_date",
-                 "wage_tax", "wage_method", "bonus_tax", "labour_tax", "equity_tax"):
-        out[name] = np.array(im[name][:, col], dtype=np.int64)
-    out["special_deductions"] = np.array(im["special_deductions"][:, col], dtype=np.int64)
-    out["bonus_separate"] = np.array(im["bonus_separate"][:, col] + im["bonus_spread"][:, col], dtype=np.int64)
-    out["tax_reductions"] = np.array(inputs.tax_reductions[:, col], dtype=np.int64)
-    out["sad_ytd"] = np.asarray(im["special_additional_deductions"][:, :month].sum(axis=1), dtype=np.int64)
-    for scheme in SCHEMES:
-        for key in (f"{scheme}_base", f"employee_{scheme}", f"employer_{scheme}"):
-            if key not in out:
-                out[key] = np.zeros(n, dtype=np.int64)
-    for part in result.parts:
-        if month not in part.months:
-            continue
-        c = part.result
-        at = part.months.index(month) if part.per_month else None
-        for scheme, s in c.schemes.items():
-            def pick(values, dtype=np.int64):
-                full = np.broadcast_to(np.asarray(values), c.wage.shape)
-                return np.asarray(full[:, at] if at is not None else full, dtype=dtype)
-            insured = pick(s.participates, bool)
-            out[f"{scheme}_base"][part.rows] = np.where(insured, pick(s.base), 0)
-            out[f"employee_{scheme}"][part.rows] = pick(s.employee)
-            out[f"employer_{scheme}"][part.rows] = pick(s.employer)
+    out: dict[str, np.ndarray] = {"employee_id": np.array(_ids(ids, inputs, n), dtype=object), **figures}
     if sad_by_kind:
         unknown = set(sad_by_kind) - set(SAD_KINDS)
         if unknown:

@@ -31,8 +31,9 @@ from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
 from expatcn.money import fen_to_str, ppm_to_percent
-from expatcn.social.contributions import HOUSING_FUND, Contributions, contributions
+from expatcn.social.contributions import ALL_SCHEMES, HOUSING_FUND, Contributions, contributions
 from expatcn.social.participation import participation
+from expatcn.social.pension_refund import PensionRefundEstimate, pension_refund_estimate
 
 MONTHS = 12
 COLUMNS = (
@@ -146,6 +147,59 @@ class MonthResult:
     @property
     def year(self) -> int:
         return self.inputs.income.year
+
+    def figures(self, month: int) -> dict[str, np.ndarray]:
+        """Every figure of ``month`` (1–12), (N,) each, in fen (rates in ppm): the one month slice
+        the payroll stores, verifies and exports. The pay items as given (``wages``, ``allowances``,
+        ``bonus``, ``labour``, ``equity``), the columns of ``COLUMNS`` (``gross`` … ``employer_cost``),
+        the IIT's (``income`` … ``equity_tax``, ``bonus_separate`` = on its own or spread,
+        ``sad_ytd`` = special additional deductions January to ``month``), and per scheme of
+        ``SCHEMES`` + housing fund: ``<scheme>_base`` (0 where not insured), ``employee_<scheme>``,
+        ``employer_<scheme>``; ``resident`` and ``complete`` (no unconfirmed figure) as bools."""
+        if not 1 <= month <= MONTHS:
+            raise ValueError(f"month must be 1–12, got {month}")
+        c = month - 1
+        m, im, income = self.monthly, self.iit.monthly, self.inputs.income
+        n = income.people
+        out = {name: np.array(getattr(income, name)[:, c], dtype=np.int64)
+               for name in ("wages", "allowances", "bonus", "labour", "equity")}
+        for name in ("gross", "contribution_wage", "employee_social", "employer_social", "employee_housing_fund",
+                     "employer_housing_fund", "employee_deduction", "housing_fund_employer_taxable",
+                     "employee_contributions", "employer_contributions", "iit", "net", "employer_cost"):
+            out[name] = np.array(m[name][:, c], dtype=np.int64)
+        for name in ("income", "exempt_income", "special_deductions", "special_additional_deductions",
+                     "other_deductions", "basic_deduction", "wage_taxable", "wage_rate", "wage_quick_deduction",
+                     "wage_tax_to_date", "wage_withheld_to_date", "wage_tax", "wage_method", "bonus_tax",
+                     "labour_tax", "equity_tax"):
+            out[name] = np.array(im[name][:, c], dtype=np.int64)
+        out["bonus_separate"] = np.array(im["bonus_separate"][:, c] + im["bonus_spread"][:, c], dtype=np.int64)
+        out["tax_reductions"] = np.array(self.iit.inputs.tax_reductions[:, c], dtype=np.int64)
+        out["sad_ytd"] = np.asarray(im["special_additional_deductions"][:, :month].sum(axis=1), dtype=np.int64)
+        for scheme in ALL_SCHEMES:
+            for key in (f"{scheme}_base", f"employee_{scheme}", f"employer_{scheme}"):
+                out[key] = np.zeros(n, dtype=np.int64)
+        for part in self.parts:
+            if month not in part.months:
+                continue
+            shape = part.result.wage.shape
+            at = part.months.index(month) if part.per_month else None
+            for scheme, s in part.result.schemes.items():
+                def pick(values, dtype=np.int64):
+                    full = np.broadcast_to(np.asarray(values), shape)
+                    return np.asarray(full[:, at] if at is not None else full, dtype=dtype)
+                out[f"{scheme}_base"][part.rows] = np.where(pick(s.participates, bool), pick(s.base), 0)
+                out[f"employee_{scheme}"][part.rows] = pick(s.employee)
+                out[f"employer_{scheme}"][part.rows] = pick(s.employer)
+        out["resident"] = np.asarray(income.resident, dtype=bool).copy()
+        out["complete"] = ~np.asarray(m["unknown"])[:, c]
+        return out
+
+    def pension_refund(self, law: Law, on: dt.date | None = None) -> PensionRefundEstimate:
+        """The pension personal account built up in these months, as a lump sum on leaving China
+        (:func:`expatcn.social.pension_refund.pension_refund_estimate`, the table in force on
+        ``on``, default 31 December)."""
+        return pension_refund_estimate(law, on or dt.date(self.year, 12, 31), self.inputs.foreign,
+                                       self.monthly["employee_pension"].sum(axis=1))
 
     def contributions_of(self, person: int, month: int) -> tuple[ContributionPart, int, int] | None:
         """The contribution result of ``person`` in ``month`` (1–12): the part, the row inside it,
@@ -416,38 +470,3 @@ def month_refs(result: MonthResult, person: int) -> list[LawRef]:
 
 
 __all__ = ["COLUMNS", "ContributionPart", "MonthInputs", "MonthResult", "explain_month", "gross_to_net", "month_refs"]
-
-
-# --- lump-sum refund of the personal pension account ----------------------------------------
-
-PENSION_REFUND_TABLE = "social/pension_refund"
-
-
-@dataclass
-class PensionRefundEstimate:
-    """What a foreigner leaving China could take as a lump sum from the personal pension account,
-    from the months computed: (N,) fen. ``eligible``: foreigners (the rule is for foreigners);
-    ``interest_included``: False when the tables hold no crediting rate (the estimate excludes it)."""
-
-    amount: np.ndarray
-    eligible: np.ndarray
-    interest_included: bool
-    ref: LawRef
-    note: str
-
-
-def pension_refund_estimate(result: MonthResult, law: Law | None = None, on: dt.date | None = None) -> PensionRefundEstimate:
-    """The personal account built up in ``result``'s months: the employee's own pension
-    contributions (the account is formed entirely by them; the employer's go to the pooled fund),
-    payable in one sum to a foreigner who leaves and applies in writing (MOHRSS Decree No. 16)."""
-    law = law or load_law()
-    day = on or dt.date(result.year, 12, 31)
-    entry = law.on(PENSION_REFUND_TABLE, day)
-    rule = entry.value
-    eligible = np.asarray(result.inputs.foreign, dtype=bool) & rule.lump_sum_on_departure
-    credited = result.monthly["employee_pension"].sum(axis=1)
-    note = ("personal account = the employee's pension contributions "
-            f"({(rule.account_rate * 100).normalize()}% of the base); paid on written application, which ends the pension relationship")
-    # interest is credited once a year on the balance; within the months computed it is left out
-    note += "; excludes interest" + ("" if rule.interest_rates else " (no crediting rate in the law tables)")
-    return PensionRefundEstimate(np.where(eligible, credited, 0), eligible, False, entry.ref, note)
