@@ -63,7 +63,11 @@ def _print_entry(name: str, day: dt.date, value: dict, ref) -> None:
     else:
         grid = Table("field", "value")
         for key, item in value.items():
-            grid.add_row(key, ", ".join(item) if isinstance(item, list) else str(item))
+            if isinstance(item, list) and any(isinstance(part, dict) for part in item):
+                for number, part in enumerate(item, 1):  # a list of entries: one row each
+                    grid.add_row(f"{key} {number}", "; ".join(f"{k}: {v}" for k, v in part.items() if v not in (None, [], {})))
+            else:
+                grid.add_row(key, ", ".join(map(str, item)) if isinstance(item, list) else str(item))
     console.print(grid)
     if ref.note:
         console.print(f"note: {ref.note}")

@@ -12,9 +12,9 @@ calendar, with the public holidays where the State Council's holiday notice is k
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from expatcn.law.schemas import value_schema
 from expatcn.law.schemas.common import LawValue
@@ -92,3 +92,50 @@ class WithholdingDeadlines(LawValue):
                 days.add(day)
                 day += dt.timedelta(days=1)
         return days
+
+
+MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class Deadline(LawValue):
+    """One filing or reporting obligation and when it falls due, counted from ``anchor``:
+    ``window_from``..``window_to`` (MM-DD) of the year after it; ``days_after`` it; or before the
+    event it names (``before``). ``law``: the article that sets it; ``optional``: the taxpayer
+    may do it (a right), need not."""
+
+    obligation: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    party: Literal["taxpayer", "withholding_agent"]
+    law: str = Field(min_length=1)
+    anchor: Literal["tax_year_end", "month_of_income_end", "month_threshold_reached_end", "event"]
+    window_from: MonthDay | None = None
+    window_to: MonthDay | None = None
+    days_after: int | None = Field(default=None, ge=1)
+    before: Literal["departure", "hukou_cancellation", "leaving_employer"] | None = None
+    optional: bool = Field(default=False, description="a right the taxpayer may use, not a duty")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Deadline:
+        rules = [self.window_to is not None, self.days_after is not None, self.before is not None]
+        if sum(rules) != 1:
+            raise ValueError(f"{self.obligation}: give exactly one of window_to, days_after or before")
+        if (self.window_from is None) != (self.window_to is None):
+            raise ValueError(f"{self.obligation}: window_from and window_to go together")
+        return self
+
+
+@value_schema("filing_deadlines")
+class FilingDeadlines(LawValue):
+    """The taxpayer's and the withholding agent's IIT filing and reporting deadlines other than
+    the monthly withholding return (``withholding_deadlines``)."""
+
+    deadlines: list[Deadline] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> FilingDeadlines:
+        names = [d.obligation for d in self.deadlines]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"obligation listed twice: {', '.join(twice)}")
+        return self

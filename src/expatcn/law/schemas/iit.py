@@ -138,3 +138,7 @@ class ReconciliationExemption(LawValue):
 
     income_up_to: Decimal = Field(description="annual comprehensive income not exceeding this")
     payable_up_to: Decimal = Field(description="tax payable at reconciliation not exceeding this")
+    income_basis: Literal["gross_income", "income_amount"] = Field(
+        description="what income_up_to is compared with: the four items' receipts (年度综合所得收入, "
+        "gross_income) or the income amount after the 20% expense deduction (收入额, income_amount)"
+    )

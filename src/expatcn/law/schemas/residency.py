@@ -78,7 +78,9 @@ class WorldwideClock(LawValue):
     in it was longer than ``max_single_absence_days``. ``absence_days``: how long an absence is —
     ``full_days_abroad`` counts the days strictly between the departure and the return.
     ``absence_across_year_end``: ``clip_to_year`` counts only the days of an absence that fall
-    in the year being tested.
+    in the year being tested. ``restart_below_days`` (before 2019, Caishui Zi [1995] No. 98 §2):
+    once the clock has run, a later year with fewer days of residence than this leaves that
+    year's obligations to the short-stay rule and restarts the count from the next full year.
     """
 
     years: int = Field(ge=1)
@@ -87,6 +89,7 @@ class WorldwideClock(LawValue):
     absence_days: Literal["full_days_abroad"] = "full_days_abroad"
     absence_across_year_end: Literal["clip_to_year"] = "clip_to_year"
     requires_record_filing: bool = False
+    restart_below_days: int | None = Field(default=None, ge=1)
 
 
 CountingPeriod = Literal[
