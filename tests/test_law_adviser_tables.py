@@ -115,3 +115,11 @@ def test_law_show_prints_tables_of_entries(name):
     result = CliRunner().invoke(app, ["law", "show", name, "--on", "2025-01-01"])
     assert result.exit_code == 0, result.output
     assert "sources:" in result.output and " 1 " in result.output
+
+
+def test_equity_before_2019_divides_by_at_most_12_months(law):
+    # Caishui [2005] No. 35 §4(1); Guoshuihan [2006] No. 902 art. 7
+    rule = law.value("iit/equity_incentive_pre2019", D(2010, 5, 1))
+    assert (rule.max_months, rule.combine_within_year, rule.table) == (12, True, "iit/monthly_table")
+    with pytest.raises(LawNotInForce):
+        law.value("iit/equity_incentive_pre2019", D(2019, 1, 1))

@@ -90,3 +90,16 @@ class EquityInstalments(LawValue):
     months: int = Field(ge=1)
     settle_on_leaving: bool
     exchanges: list[str] | None = Field(default=None, description="where the shares must be listed; none: any listed company")
+
+
+@value_schema("equity_months_divisor")
+class EquityMonthsDivisor(LawValue):
+    """Equity income before 2019 (Caishui [2005] No. 35 §4(1)): taxed apart from the month's
+    wages as (income ÷ months × rate − quick deduction) × months on ``table``, the months being
+    those of the China work period the income relates to, at most ``max_months``; with
+    ``combine_within_year`` each later exercise in the year is taxed on the year's total less the
+    tax already paid on it (Guoshuihan [2006] No. 902 art. 7)."""
+
+    table: str
+    max_months: int = Field(ge=1)
+    combine_within_year: bool
