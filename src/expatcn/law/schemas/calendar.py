@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from expatcn.law.schemas import value_schema
-from expatcn.law.schemas.common import LawValue
+from expatcn.law.schemas.common import LawValue, listed_once
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -134,8 +134,5 @@ class FilingDeadlines(LawValue):
 
     @model_validator(mode="after")
     def _unique(self) -> FilingDeadlines:
-        names = [d.obligation for d in self.deadlines]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"obligation listed twice: {', '.join(twice)}")
+        listed_once([d.obligation for d in self.deadlines], "obligation")
         return self

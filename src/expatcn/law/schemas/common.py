@@ -16,6 +16,13 @@ class LawValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def listed_once(names: list[str], what: str) -> None:
+    """A load error if an entry's key appears more than once in a table's list."""
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"{what} listed twice: {', '.join(twice)}")
+
+
 @value_schema("amount")
 class Amount(LawValue):
     """A single amount in yuan."""

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from expatcn.law.schemas import value_schema
-from expatcn.law.schemas.common import LawValue
+from expatcn.law.schemas.common import LawValue, listed_once
 
 Claimed = Literal["withholding", "reconciliation"]
 
@@ -74,10 +74,7 @@ class ExemptIncome(LawValue):
 
     @model_validator(mode="after")
     def _unique(self) -> ExemptIncome:
-        names = [k.kind for k in self.kinds]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"kind listed twice: {', '.join(twice)}")
+        listed_once([k.kind for k in self.kinds], "kind")
         return self
 
 
