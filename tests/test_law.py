@@ -150,3 +150,17 @@ def test_the_2022_equity_extension_is_no_42_and_no_43_is_the_allowance_extension
         if table != "iit/expat_allowance_exemption":
             for period in law.tables[table].periods:
                 assert all("[2021] No. 43" not in (s.document or "") for s in period.sources), table
+
+
+def test_every_typed_table_reference_names_a_table_of_its_schema():
+    """law/tables.py: each TableRef is a table file whose every value has the schema it declares."""
+    from expatcn.law import tables
+
+    law = load_law()
+    refs = [ref for ref in vars(tables).values() if isinstance(ref, tables.TableRef)]
+    assert len(refs) >= 20
+    for ref in refs:
+        table = law.table(ref)
+        assert table.name == str(ref)
+        assert all(isinstance(value, ref.schema) for value in table.values), ref.name
+    assert law.value(tables.BASIC_DEDUCTION, dt.date(2026, 1, 1)).annual_fen == 6_000_000

@@ -55,6 +55,7 @@ from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.io.assignment_file import AssignmentFile
 from expatcn.law import Law
+from expatcn.law.tables import TREATY_183
 from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_to_str, rate_to_ppm
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.contributions import cities, city_entry
@@ -424,7 +425,7 @@ def _trips(files: list[AssignmentFile]):
 
 
 def _treaty_codes(files: list[AssignmentFile], law: Law, year: int) -> list[str | None]:
-    table = law.value("residency/treaty_183", dt.date(year, 1, 1))
+    table = law.value(TREATY_183, dt.date(year, 1, 1))
     known = {p.code for p in table.partners}
     codes: list[str | None] = []
     for f in files:

@@ -21,8 +21,8 @@ from expatcn.errors import InputError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.calendar import WEEKDAYS, WithholdingDeadlines
+from expatcn.law.tables import WITHHOLDING_DEADLINES
 
-TABLE = "calendar/withholding_deadlines"
 
 
 class CalendarError(InputError):
@@ -53,7 +53,7 @@ def due_date(law: Law, month: str | dt.date | tuple[int, int]) -> tuple[dt.date,
 
     Raises :class:`expatcn.law.LawNotInForce` for a month the table does not cover."""
     year, number = filing_month(month)
-    entry = law.on(TABLE, dt.date(year, number, 1))
+    entry = law.on(WITHHOLDING_DEADLINES, dt.date(year, number, 1))
     rule: WithholdingDeadlines = entry.value
     if rule.method == "published":
         day = rule.deadlines[number]

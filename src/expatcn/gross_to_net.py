@@ -30,6 +30,7 @@ from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
+from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import fen_to_str, ppm_to_percent
 from expatcn.social.contributions import ALL_SCHEMES, HOUSING_FUND, Contributions, contributions
 from expatcn.social.participation import participation
@@ -291,7 +292,7 @@ def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
     """Consecutive months of ``year`` under the same law: city table period and housing fund
     tax-cap period. A month outside every period is a group of its own (the engine reports it)."""
     tables = [law.table(f"social/{city}")] if f"social/{city}" in law.tables else []
-    tables.append(law.table("social/housing_fund_tax_cap"))
+    tables.append(law.table(HOUSING_FUND_TAX_CAP))
     groups: list[list[int]] = []
     last = None
     for month in range(1, MONTHS + 1):

@@ -29,10 +29,11 @@ from expatcn.iit.allowances import exempt_allowances
 from expatcn.iit.inputs import MONTHS, BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.iit.schedule import progressive_tax
-from expatcn.iit.withholding import METHOD, cumulative_basic_deduction, monthly_deduction
+from expatcn.iit.withholding import cumulative_basic_deduction, monthly_deduction
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law, load_law
 from expatcn.law.schemas.common import TaxSchedule
+from expatcn.law.tables import ANNUAL_BONUS, NONRESIDENT_MULTIMONTH_BONUS, WAGE_WITHHOLDING_METHOD
 from expatcn.money import RATE_SCALE
 
 WINDOW = 3  # fen checked on each side of the closed-form solution
@@ -125,7 +126,7 @@ def grossup_wages(
         raise InputError("a gross-up needs each bonus method fixed: choose separate or combined, not lower_tax")
     year_law = YearLaw(law, template.year)
     if not is_zero(template.bonus) and template.bonus.any() and any(
-        rule is not None and rule.shortfall_adjustment for rule in year_law.each_month_optional("iit/annual_bonus")
+        rule is not None and rule.shortfall_adjustment for rule in year_law.each_month_optional(ANNUAL_BONUS)
     ):
         raise InputError(
             f"a bonus in {template.year} is taxed with the salary-shortfall adjustment (Guoshuifa [2005] No. 9), "
@@ -147,7 +148,7 @@ def grossup_wages(
     paid = template.employee_contributions if contributions_paid is None else contributions_paid
     # What the wages must cover: target − allowances − bonus net + contributions.
     needed = target - template.allowances - bonus_net + paid
-    methods = year_law.each_month(METHOD)
+    methods = year_law.each_month(WAGE_WITHHOLDING_METHOD)
     gross = np.zeros_like(target)
     cumulative = template.resident & all(m.resident_method == "cumulative" for m in methods)
     for rows, solve in ((cumulative, _cumulative), (~cumulative, _monthly)):
@@ -171,7 +172,7 @@ def _by_month(array: np.ndarray) -> np.ndarray:
 
 def _cumulative(needed, inputs: YearInputs, exempt, paid_extra, year_law: YearLaw) -> np.ndarray:
     """Residents, month by month: each month's gross from the cumulative position it starts at."""
-    schedule = year_law.value(year_law.value(METHOD, 0).resident_table, 0)
+    schedule = year_law.value(year_law.value(WAGE_WITHHOLDING_METHOD, 0).resident_table, 0)
     basic = _by_month(np.asarray(cumulative_basic_deduction(
         inputs.employed, inputs.first_income_this_year, inputs.low_income_last_year, year_law
     )))
@@ -200,7 +201,7 @@ def _cumulative(needed, inputs: YearInputs, exempt, paid_extra, year_law: YearLa
 def _monthly(needed, inputs: YearInputs, exempt, paid_extra, year_law: YearLaw) -> np.ndarray:
     """Each month on its own: non-residents from 2019 (income − 5,000), everyone before 2019
     (income − contributions − deduction, with the foreigners' additional deduction)."""
-    methods = year_law.each_month(METHOD)
+    methods = year_law.each_month(WAGE_WITHHOLDING_METHOD)
     deduction = monthly_deduction(inputs.foreigner, year_law)
     gross = np.zeros_like(needed)
     for month, method in enumerate(methods):
@@ -239,8 +240,8 @@ def grossup_bonus(target_net: np.ndarray, year: int, month: int, resident: np.nd
     target = np.asarray(target_net, dtype=np.int64)
     resident = np.ones(target.shape, dtype=bool) if resident is None else np.asarray(resident, dtype=bool)
     index = month - 1
-    annual = year_law.value("iit/annual_bonus", index)
-    spread = year_law.optional("iit/nonresident_multimonth_bonus", index)
+    annual = year_law.value(ANNUAL_BONUS, index)
+    spread = year_law.optional(NONRESIDENT_MULTIMONTH_BONUS, index)
     gross = np.zeros_like(target)
     larger = np.zeros_like(target)
     for rows, rule, times in ((resident, annual, 1), (~resident, spread, None)):

@@ -13,15 +13,15 @@ from expatcn.errors import InputError
 from expatcn.iit.inputs import YearInputs, people_list
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law
+from expatcn.law.tables import EXPAT_ALLOWANCE_EXEMPTION
 
-TABLE = "iit/expat_allowance_exemption"
 
 
 def exempt_kinds(law: Law) -> frozenset[str]:
     """The allowance kinds the law exempts in any of its periods (housing, meals, laundry, …:
     Caishui Zi [1994] No. 20 art. 2; Guoshuifa [1997] No. 54). Whether a month's allowances are
     exempt is decided by the period in force (:func:`exempt_allowances`)."""
-    return frozenset(kind for value in law.table(TABLE).values for kind in value.exempt_kinds)
+    return frozenset(kind for value in law.table(EXPAT_ALLOWANCE_EXEMPTION).values for kind in value.exempt_kinds)
 
 
 def check_kinds(law: Law, kinds: Iterable[str], where: str,
@@ -45,7 +45,7 @@ def exempt_allowances(inputs: YearInputs, year_law: YearLaw) -> np.ndarray:
     """
     if is_zero(inputs.allowances) and not inputs.allowance_election.any():
         return zeros(inputs.allowances.shape)
-    rules = year_law.each_month_optional(TABLE)
+    rules = year_law.each_month_optional(EXPAT_ALLOWANCE_EXEMPTION)
     in_force = np.array([rule is not None for rule in rules])
     either_or = np.array([rule is not None and rule.excludes_special_additional_deductions for rule in rules])
     nonresidents_ok = np.array([rule is not None and rule.nonresidents_may_claim for rule in rules])

@@ -20,9 +20,8 @@ from expatcn.arrays import is_zero, zeros
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.schedule import band_index, progressive_tax
 from expatcn.iit.year_law import YearLaw
+from expatcn.law.tables import ANNUAL_BONUS, NONRESIDENT_MULTIMONTH_BONUS
 
-ANNUAL_BONUS = "iit/annual_bonus"
-NONRESIDENT_BONUS = "iit/nonresident_multimonth_bonus"
 
 
 @dataclass
@@ -52,7 +51,7 @@ def split_bonus(inputs: YearInputs, year_law: YearLaw, separate_chosen: np.ndarr
         first = (column > 0) & ~earlier
         earlier |= column > 0
         annual = year_law.optional(ANNUAL_BONUS, month)
-        nonresident = year_law.optional(NONRESIDENT_BONUS, month)
+        nonresident = year_law.optional(NONRESIDENT_MULTIMONTH_BONUS, month)
         alone = np.zeros(inputs.people, dtype=bool)
         if annual is not None:
             allowed = resident if annual.residents_only else True
@@ -81,7 +80,7 @@ def annual_bonus_separate(
 
 def nonresident_multimonth_bonus(spread: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
     """MOF/STA 2019 No. 35 formula 5 on each month's spread bonus, (N, 12): [(B ÷ 6) × r − QD] × 6."""
-    return _bonus_tax(spread, year_law, NONRESIDENT_BONUS, lambda column, month, rule: column,
+    return _bonus_tax(spread, year_law, NONRESIDENT_MULTIMONTH_BONUS, lambda column, month, rule: column,
                       quick_times=lambda rule: rule.divisor)
 
 

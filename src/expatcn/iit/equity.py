@@ -17,9 +17,8 @@ from expatcn.errors import InputError
 from expatcn.iit.inputs import MONTHS, YearInputs, people_list
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
+from expatcn.law.tables import EQUITY_INCENTIVE_SEPARATE, NONRESIDENT_EQUITY_INCENTIVE
 
-RESIDENT_TABLE = "iit/equity_incentive_separate"
-NONRESIDENT_TABLE = "iit/nonresident_equity_incentive"
 
 
 def equity_incentive(inputs: YearInputs, year_law: YearLaw) -> dict[str, np.ndarray]:
@@ -30,8 +29,8 @@ def equity_incentive(inputs: YearInputs, year_law: YearLaw) -> dict[str, np.ndar
     if is_zero(equity) or not equity.any():
         return {key: zeros(equity.shape) for key in keys}
     out = {key: np.zeros_like(equity) for key in keys}
-    resident_rules = year_law.each_month_optional(RESIDENT_TABLE)
-    nonresident_rules = year_law.each_month_optional(NONRESIDENT_TABLE)
+    resident_rules = year_law.each_month_optional(EQUITY_INCENTIVE_SEPARATE)
+    nonresident_rules = year_law.each_month_optional(NONRESIDENT_EQUITY_INCENTIVE)
     resident = inputs.resident
     separate = np.zeros_like(equity, dtype=bool)
     for month in range(MONTHS):

@@ -15,10 +15,9 @@ import numpy as np
 from expatcn.arrays import is_zero, zeros
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
+from expatcn.law.tables import LABOUR_REMUNERATION, WAGE_WITHHOLDING_METHOD
 from expatcn.money import apply_rate
 
-TABLE = "iit/labour_remuneration"
-METHOD = "iit/wage_withholding_method"
 
 
 def labour_remuneration(labour: np.ndarray, resident: np.ndarray, year_law: YearLaw) -> dict[str, np.ndarray]:
@@ -30,15 +29,15 @@ def labour_remuneration(labour: np.ndarray, resident: np.ndarray, year_law: Year
     out = {key: np.zeros_like(labour) for key in keys}
     for month in np.flatnonzero(labour.any(axis=0)):
         receipts = labour[:, month]
-        rule = year_law.value(TABLE, month)
+        rule = year_law.value(LABOUR_REMUNERATION, month)
         fixed, fixed_up_to, deduction_rate, income_rate = rule.arrays
         income_amount = apply_rate(receipts, income_rate)
         expenses = np.where(receipts <= fixed_up_to, np.minimum(receipts, fixed), apply_rate(receipts, deduction_rate))
         prepayment_base = receipts - expenses
         prepayment_table = year_law.value(rule.resident_prepayment_table, month)
         prepaid = progressive_tax(prepayment_base, prepayment_table)
-        if year_law.value(METHOD, month).resident_method == "cumulative":
-            monthly_table = year_law.value(year_law.value(METHOD, month).nonresident_table, month)
+        if year_law.value(WAGE_WITHHOLDING_METHOD, month).resident_method == "cumulative":
+            monthly_table = year_law.value(year_law.value(WAGE_WITHHOLDING_METHOD, month).nonresident_table, month)
             final = progressive_tax(income_amount, monthly_table)
             is_resident = resident
         else:  # before 2019 everyone's labour income was taxed finally on the labour table

@@ -20,7 +20,6 @@ from expatcn.iit.inputs import BonusMethod, YearInputs, people_list
 from expatcn.iit.labour import labour_remuneration
 from expatcn.iit.reconciliation import annual_reconciliation
 from expatcn.iit.withholding import (
-    METHOD,
     cumulative_basic_deduction,
     cumulative_withholding,
     monthly_deduction,
@@ -28,6 +27,7 @@ from expatcn.iit.withholding import (
 )
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law, load_law
+from expatcn.law.tables import WAGE_WITHHOLDING_METHOD
 from expatcn.money import fen_to_str
 
 CUMULATIVE, MONTHLY = 1, 2  # codes of the wage method used for a person's month
@@ -94,7 +94,7 @@ def compute_year(inputs: YearInputs, law: Law | None = None) -> YearResult:
 
 def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearResult:
     year_law = YearLaw(law, inputs.year)
-    methods = year_law.each_month(METHOD)
+    methods = year_law.each_month(WAGE_WITHHOLDING_METHOD)
     cumulative_month = np.array([m.resident_method == "cumulative" for m in methods])
     _check_deductions(inputs, cumulative_month, year_law)
 

@@ -16,11 +16,9 @@ import numpy as np
 
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
+from expatcn.law.tables import BASIC_DEDUCTION, RECONCILIATION_EXEMPTION, WAGE_WITHHOLDING_METHOD
 from expatcn.money import yuan_to_fen
 
-BASIC = "iit/basic_deduction"
-METHOD = "iit/wage_withholding_method"
-EXEMPTION = "iit/reconciliation_exemption"
 LAST_MONTH = 11
 
 
@@ -45,7 +43,7 @@ def annual_reconciliation(
     """Per person (N,): ``income``, ``basic_deduction``, ``taxable``, ``rate``,
     ``quick_deduction``, ``tax_due``, ``prepaid``, ``balance`` (+ payable / − refund), ``filing``."""
     people = resident.shape[0]
-    method = year_law.value(METHOD, LAST_MONTH)
+    method = year_law.value(WAGE_WITHHOLDING_METHOD, LAST_MONTH)
     if method.resident_method != "cumulative":
         zero = np.zeros(people, dtype=np.int64)
         return {
@@ -53,12 +51,12 @@ def annual_reconciliation(
             "tax_due": zero, "prepaid": zero, "balance": zero,
             "filing": np.full(people, Filing.NOT_APPLICABLE, dtype=np.int8),
         }
-    basic = year_law.value(BASIC, LAST_MONTH).annual_fen
+    basic = year_law.value(BASIC_DEDUCTION, LAST_MONTH).annual_fen
     taxable = comprehensive_income - basic - deductions_except_basic
     tax, rate, quick = progressive_tax(taxable, year_law.value(method.resident_table, LAST_MONTH))
     tax_due = np.maximum(tax - reductions, 0)
     balance = tax_due - prepaid
-    exemption = year_law.optional(EXEMPTION, LAST_MONTH)
+    exemption = year_law.optional(RECONCILIATION_EXEMPTION, LAST_MONTH)
     if exemption is None:
         spared = np.zeros(people, dtype=bool)
     else:

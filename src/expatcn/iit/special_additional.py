@@ -13,9 +13,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from expatcn.errors import InputError
 from expatcn.law import Law
+from expatcn.law.tables import SPECIAL_ADDITIONAL_DEDUCTIONS
 from expatcn.money import yuan_amount, yuan_to_fen
 
-TABLE = "iit/special_additional_deductions"
 
 
 class Claims(BaseModel):
@@ -54,7 +54,7 @@ def special_additional_deduction(
     """The month's deduction in fen. ``elderly_support``: ``"only_child"`` (the full amount) or
     the sibling's agreed share (at most the sibling cap). Housing rent (tier 1–3) and housing
     loan interest exclude each other (Guo Fa [2018] No. 41 art. 17)."""
-    amounts = law.value(TABLE, day)
+    amounts = law.value(SPECIAL_ADDITIONAL_DEDUCTIONS, day)
     total = children_education * amounts.children_education_per_child + infant_care * amounts.infant_care_per_child
     if elderly_support == "only_child":
         total += amounts.elderly_support_only_child

@@ -9,12 +9,9 @@ from expatcn.arrays import add_amounts, is_zero
 from expatcn.iit.inputs import MONTHS
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.year_law import YearLaw
+from expatcn.law.tables import BASIC_DEDUCTION, LOW_INCOME_SIMPLIFICATION, NEW_HIRE_DEDUCTION, WAGE_WITHHOLDING_METHOD
 from expatcn.money import yuan_to_fen
 
-METHOD = "iit/wage_withholding_method"
-BASIC = "iit/basic_deduction"
-NEW_HIRE = "iit/new_hire_deduction_from_january"
-LOW_INCOME = "iit/low_income_simplification"
 
 
 def cumulative_basic_deduction(
@@ -30,18 +27,18 @@ def cumulative_basic_deduction(
     earners, the year's 60,000 from January (STA 2020 No. 19). What a month reached is kept in
     later months not employed: the deduction to date never falls within the year.
     """
-    monthly = np.array([year_law.value(BASIC, m).monthly_fen for m in range(MONTHS)], dtype=np.int64)
+    monthly = np.array([year_law.value(BASIC_DEDUCTION, m).monthly_fen for m in range(MONTHS)], dtype=np.int64)
     if employed.all():
         deduction = np.broadcast_to(np.cumsum(monthly), employed.shape)
     else:
         deduction = np.cumsum(employed * monthly, axis=1)
     if first_income_this_year.any():
         from_january = np.cumsum(monthly)
-        window = np.array([year_law.entry(NEW_HIRE, m) is not None for m in range(MONTHS)])
+        window = np.array([year_law.entry(NEW_HIRE_DEDUCTION, m) is not None for m in range(MONTHS)])
         applies = first_income_this_year[:, None] & window[None, :] & employed
         deduction = np.where(applies, np.maximum(deduction, from_january[None, :]), deduction)
     if low_income_last_year.any():
-        rules = year_law.each_month_optional(LOW_INCOME)
+        rules = year_law.each_month_optional(LOW_INCOME_SIMPLIFICATION)
         full_year = np.array([0 if r is None else yuan_to_fen(r.deduction_from_january) for r in rules])
         applies = low_income_last_year[:, None] & (full_year > 0)[None, :] & employed
         deduction = np.where(applies, np.maximum(deduction, full_year[None, :]), deduction)
@@ -71,9 +68,9 @@ def cumulative_withholding(
     In the first ``closed_months`` months the tax is what was actually withheld
     (``withheld_in_closed``); later months deduct that actual amount.
     """
-    schedule = year_law.value(year_law.value(METHOD, 0).resident_table, 0)
+    schedule = year_law.value(year_law.value(WAGE_WITHHOLDING_METHOD, 0).resident_table, 0)
     for month in range(1, MONTHS):
-        if year_law.value(year_law.value(METHOD, month).resident_table, month) != schedule:
+        if year_law.value(year_law.value(WAGE_WITHHOLDING_METHOD, month).resident_table, month) != schedule:
             raise ValueError("the cumulative table changes within the year; not supported")
     net = add_amounts(income, exempt, special, special_additional, other, sign=-1)
     taxable = np.cumsum(net, axis=1)
@@ -103,7 +100,7 @@ def cumulative_withholding(
 def monthly_deduction(foreigner: np.ndarray, year_law: YearLaw) -> np.ndarray:
     """The month's basic deduction, (N, 12): the standard amount, plus the foreigners' additional
     deduction where the law of the month has one (before 2018-10-01)."""
-    rules = year_law.each_month(BASIC)
+    rules = year_law.each_month(BASIC_DEDUCTION)
     standard = np.array([r.monthly_fen for r in rules], dtype=np.int64)
     additional = np.array([r.foreigner_additional_fen for r in rules], dtype=np.int64)
     return standard[None, :] + foreigner[:, None] * additional[None, :]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from expatcn.errors import LawNotInForce
 from expatcn.iit.inputs import MONTHS
 from expatcn.law import Entry, Law
 from expatcn.law.model import LawRef
+from expatcn.law.tables import TableRef
+
+V = TypeVar("V")
 
 
 class YearLaw:
@@ -22,9 +25,9 @@ class YearLaw:
         self.used: dict[tuple[str, int], LawRef] = {}
         self._cache: dict[tuple[str, int], Entry | None] = {}
 
-    def entry(self, table: str, month: int) -> Entry | None:
+    def entry(self, table: str | TableRef[Any], month: int) -> Entry | None:
         """The entry in force on the first day of month index ``month`` (0–11), or None."""
-        key = (table, month)
+        key = (str(table), month)
         if key not in self._cache:
             try:
                 self._cache[key] = self.law.on(table, self.months[month])
@@ -35,21 +38,27 @@ class YearLaw:
             self.used[key] = found.ref
         return found
 
-    def value(self, table: str, month: int) -> Any:
+    @overload
+    def value(self, table: TableRef[V], month: int) -> V: ...
+
+    @overload
+    def value(self, table: str, month: int) -> Any: ...
+
+    def value(self, table: str | TableRef[Any], month: int) -> Any:
         """The value in force in month ``month``; an error if the table does not cover it."""
         found = self.entry(table, month)
         if found is None:
             self.law.on(table, self.months[month])  # raises LawNotInForce with the dates covered
         return found.value
 
-    def optional(self, table: str, month: int) -> Any | None:
+    def optional(self, table: str | TableRef[Any], month: int) -> Any | None:
         found = self.entry(table, month)
         return None if found is None else found.value
 
-    def each_month(self, table: str) -> list[Any]:
+    def each_month(self, table: str | TableRef[Any]) -> list[Any]:
         return [self.value(table, month) for month in range(MONTHS)]
 
-    def each_month_optional(self, table: str) -> list[Any | None]:
+    def each_month_optional(self, table: str | TableRef[Any]) -> list[Any | None]:
         return [self.optional(table, month) for month in range(MONTHS)]
 
     def refs_for(self, month: int) -> list[LawRef]:

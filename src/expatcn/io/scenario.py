@@ -55,6 +55,7 @@ from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.io.files import load_model
 from expatcn.law import Law
+from expatcn.law.tables import TREATY_183
 from expatcn.money import fen_to_decimal, yuan_amount, yuan_str, yuan_to_fen
 
 
@@ -407,7 +408,7 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
     code = None
     if person.treaty:
         code = person.treaty.upper()
-        table = law.value("residency/treaty_183", dt.date(year, 1, 1))
+        table = law.value(TREATY_183, dt.date(year, 1, 1))
         known = sorted({p.code for p in table.partners})
         if code not in known:
             raise ScenarioError(f"person.treaty: no treaty or arrangement {code!r} in the law tables (known: {', '.join(known)})")

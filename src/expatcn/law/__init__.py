@@ -14,7 +14,7 @@ import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import yaml
 from pydantic import ValidationError
@@ -22,6 +22,11 @@ from pydantic import ValidationError
 from expatcn.errors import LawError, LawNotInForce
 from expatcn.law.model import LawRef, Name, Period, TableFile
 from expatcn.law.schemas import load_all
+
+if TYPE_CHECKING:
+    from expatcn.law.tables import TableRef
+
+V = TypeVar("V")
 
 LAW_DIR = Path(__file__).parent
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where PyYAML has it
@@ -75,19 +80,25 @@ class Law:
         self.tables = tables
         self.digest = digest
 
-    def table(self, name: str) -> Table:
+    def table(self, name: str | TableRef[Any]) -> Table:
         try:
-            return self.tables[name]
+            return self.tables[str(name)]
         except KeyError:
-            raise LawError(f"no law table named {name!r}; known: {', '.join(sorted(self.tables))}") from None
+            raise LawError(f"no law table named {str(name)!r}; known: {', '.join(sorted(self.tables))}") from None
 
-    def on(self, name: str, day: dt.date) -> Entry:
+    def on(self, name: str | TableRef[Any], day: dt.date) -> Entry:
         return self.table(name).entry_on(day)
 
-    def value(self, name: str, day: dt.date) -> Any:
+    @overload
+    def value(self, name: TableRef[V], day: dt.date) -> V: ...
+
+    @overload
+    def value(self, name: str, day: dt.date) -> Any: ...
+
+    def value(self, name: str | TableRef[Any], day: dt.date) -> Any:
         return self.on(name, day).value
 
-    def in_force(self, name: str, day: dt.date) -> bool:
+    def in_force(self, name: str | TableRef[Any], day: dt.date) -> bool:
         """For a ``window`` table: is the rule in force on ``day``? Outside all periods: no."""
         table = self.table(name)
         return table.in_force_on(day) and bool(table.entry_on(day).value.in_force)

@@ -20,14 +20,14 @@ from expatcn.dates import Month
 from expatcn.errors import LawNotInForce
 from expatcn.law import Entry, Law
 from expatcn.law.schemas.social_international import CHINA_SCHEMES, Agreement, SocialAgreements
+from expatcn.law.tables import SOCIAL_AGREEMENTS
 
-AGREEMENTS_TABLE = "social/agreements"
 
 
 def agreements_on(law: Law, day: dt.date) -> Entry | None:
     """The agreements table as of ``day`` (``None`` before the first agreement was signed)."""
     try:
-        return law.on(AGREEMENTS_TABLE, day)
+        return law.on(SOCIAL_AGREEMENTS, day)
     except LawNotInForce:
         return None
 

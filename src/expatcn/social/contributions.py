@@ -26,6 +26,7 @@ from expatcn.errors import LawError, LawNotInForce, SocialDataGap
 from expatcn.law import Entry, Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
+from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
 
 HOUSING_FUND = "housing_fund"
@@ -254,7 +255,7 @@ def contributions(
 
     refs = [entry.ref]
     if part_hf is None or part_hf.any():
-        refs.append(law.on("social/housing_fund_tax_cap", month.replace(day=1)).ref)
+        refs.append(law.on(HOUSING_FUND_TAX_CAP, month.replace(day=1)).ref)
     result = Contributions(city, month, wage, results, refs, ctx.assumptions, deductible, employer_taxable)
     if not allow_partial:
         _raise_unknown(result, ctx.label, entry.ref)
@@ -452,7 +453,7 @@ def _housing_fund(law, hl: HousingFundLaw | None, part, rate_input, ctx: _Contex
                           unknown, hl, hl.note or "")
     # Caishui [2006] No. 10: each side tax-free up to cap_rate × wage, the wage counted up to the
     # city's housing fund ceiling (3 × the average wage).
-    cap_law = law.value("social/housing_fund_tax_cap", month.replace(day=1))
+    cap_law = law.value(HOUSING_FUND_TAX_CAP, month.replace(day=1))
     ceiling = _fen(hl.base_ceiling)
     cap_rate = rate_to_ppm(cap_law.rate_cap)
     if is_zero(amount):

@@ -20,9 +20,9 @@ from expatcn.errors import InputError, LawNotInForce, SocialDataGap
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners
+from expatcn.law.tables import SOCIAL_AGREEMENTS, SOCIAL_FOREIGNERS
 from expatcn.social.contributions import HOUSING_FUND, contributions
 
-FOREIGNERS_TABLE = "social/foreigners"
 
 
 @dataclass
@@ -69,7 +69,7 @@ def participation(
 
     if foreign.any():
         try:
-            entry = law.on(FOREIGNERS_TABLE, first)
+            entry = law.on(SOCIAL_FOREIGNERS, first)
         except LawNotInForce:
             raise SocialDataGap(
                 f"{city} {Month.of(month)}: foreigners' participation before 2011-10-15 (MOHRSS Decree "
@@ -92,7 +92,7 @@ def participation(
 
     exempt = {s: np.zeros(n, dtype=bool) for s in (*SCHEMES, HOUSING_FUND)}
     if nationality is not None and certificate_until is not None:
-        from expatcn.social.agreements import AGREEMENTS_TABLE, exempt_schemes
+        from expatcn.social.agreements import exempt_schemes
 
         start = (np.full(n, np.datetime64("NaT"), dtype="datetime64[D]") if certificate_from is None
                  else np.asarray(certificate_from, dtype="datetime64[D]"))
@@ -102,7 +102,7 @@ def participation(
             exempt[s] = mask & foreign
             schemes[s] = schemes[s] & ~exempt[s]
         if any(m.any() for m in exempt.values()):
-            refs.append(law.on(AGREEMENTS_TABLE, first).ref)
+            refs.append(law.on(SOCIAL_AGREEMENTS, first).ref)
     return Participation(schemes, exempt, refs, notes)
 
 

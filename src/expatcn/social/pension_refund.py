@@ -13,8 +13,8 @@ import numpy as np
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social_refund import PensionRefund
+from expatcn.law.tables import PENSION_REFUND
 
-TABLE = "social/pension_refund"
 
 
 @dataclass
@@ -35,7 +35,7 @@ def pension_refund_estimate(law: Law, day: dt.date, foreign: np.ndarray,
     """The personal account built up by ``employee_pension`` (N,) fen, the employee's own pension
     contributions (the employer's go to the pooled fund), payable in one sum to a foreigner who
     leaves — under the table in force on ``day``."""
-    entry = law.on(TABLE, day)
+    entry = law.on(PENSION_REFUND, day)
     rule: PensionRefund = entry.value
     eligible = np.asarray(foreign, dtype=bool) & rule.lump_sum_on_departure
     terms = [f"personal account = the employee's pension contributions ({(rule.account_rate * 100).normalize()}% "

@@ -1,0 +1,72 @@
+"""The law tables the engines read, as typed references: ``law.value(BASIC_DEDUCTION, day)`` is a
+:class:`~expatcn.law.schemas.iit.BasicDeduction` for the type checker, and every user of a table is
+found by searching for its name here. A reference is the table's file name under ``law/``
+(``iit/basic_deduction`` ↔ ``law/iit/basic_deduction.yaml``). City and host-country tables are
+looked up by name (``social/<city>``, ``social/host/<country>``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from expatcn.law.schemas.calendar import WithholdingDeadlines
+from expatcn.law.schemas.common import TaxSchedule, Window
+from expatcn.law.schemas.iit import (
+    AnnualBonus,
+    BasicDeduction,
+    EquityIncentiveSeparate,
+    ExpatAllowanceExemption,
+    LabourRemuneration,
+    LowIncomeSimplification,
+    NonresidentSpread,
+    ReconciliationExemption,
+    SpecialAdditionalDeductions,
+    WageWithholdingMethod,
+)
+from expatcn.law.schemas.residency import Treaty183
+from expatcn.law.schemas.social import HousingFundTaxCap, SocialForeigners
+from expatcn.law.schemas.social_international import SocialAgreements
+from expatcn.law.schemas.social_refund import PensionRefund
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class TableRef(Generic[V]):
+    """A law table by name, with the schema of its values."""
+
+    name: str
+    schema: type[V]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# IIT
+WAGE_WITHHOLDING_METHOD = TableRef("iit/wage_withholding_method", WageWithholdingMethod)
+BASIC_DEDUCTION = TableRef("iit/basic_deduction", BasicDeduction)
+MONTHLY_TABLE = TableRef("iit/monthly_table", TaxSchedule)
+ANNUAL_TABLE = TableRef("iit/annual_table", TaxSchedule)
+NEW_HIRE_DEDUCTION = TableRef("iit/new_hire_deduction_from_january", Window)
+LOW_INCOME_SIMPLIFICATION = TableRef("iit/low_income_simplification", LowIncomeSimplification)
+ANNUAL_BONUS = TableRef("iit/annual_bonus", AnnualBonus)
+NONRESIDENT_MULTIMONTH_BONUS = TableRef("iit/nonresident_multimonth_bonus", NonresidentSpread)
+EQUITY_INCENTIVE_SEPARATE = TableRef("iit/equity_incentive_separate", EquityIncentiveSeparate)
+NONRESIDENT_EQUITY_INCENTIVE = TableRef("iit/nonresident_equity_incentive", NonresidentSpread)
+LABOUR_REMUNERATION = TableRef("iit/labour_remuneration", LabourRemuneration)
+LABOUR_PREPAYMENT_TABLE = TableRef("iit/labour_prepayment_table", TaxSchedule)
+EXPAT_ALLOWANCE_EXEMPTION = TableRef("iit/expat_allowance_exemption", ExpatAllowanceExemption)
+SPECIAL_ADDITIONAL_DEDUCTIONS = TableRef("iit/special_additional_deductions", SpecialAdditionalDeductions)
+RECONCILIATION_EXEMPTION = TableRef("iit/reconciliation_exemption", ReconciliationExemption)
+
+# residency (the other residency tables are read together by expatcn.residency.rules)
+TREATY_183 = TableRef("residency/treaty_183", Treaty183)
+
+# social insurance
+SOCIAL_FOREIGNERS = TableRef("social/foreigners", SocialForeigners)
+SOCIAL_AGREEMENTS = TableRef("social/agreements", SocialAgreements)
+HOUSING_FUND_TAX_CAP = TableRef("social/housing_fund_tax_cap", HousingFundTaxCap)
+PENSION_REFUND = TableRef("social/pension_refund", PensionRefund)
+
+# filing
+WITHHOLDING_DEADLINES = TableRef("calendar/withholding_deadlines", WithholdingDeadlines)
