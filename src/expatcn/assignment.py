@@ -508,8 +508,10 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
             figures[r, year].residency = _residency_summary(assessment, k, SITUATION_NAMES)
             if rows[r].key == "short_term_business_traveller" and not short[k]:
                 plans[r].compliant = False
-                plans[r].reasons.append(f"{year}: {assessment.status.days[k]} days in China — beyond the "
-                                        "90-day rule and any treaty's 183 days, so no longer a short-term visit")
+                plans[r].reasons.append(
+                    f"{year}: {assessment.status.days[k]} days in China — beyond the "
+                    f"{assessment.rules.ninety_day_rule.max_days}-day rule and any treaty's "
+                    f"{law.value(TREATY_183, dt.date(year, 1, 1)).max_days} days, so no longer a short-term visit")
 
     # the China full month: every row with a China payroll, one call
     pay_rows = [i for i, r in enumerate(active) if rows[r].china_payroll]
@@ -592,7 +594,7 @@ def _china_year(files, rows, plans, context, converters, law, trips, year, figur
 def _residency_summary(assessment, p: int, names) -> dict:
     from expatcn.residency import NOT_REACHED, to_date
 
-    reach = assessment.reach[p]
+    reach, rules = assessment.reach[p], assessment.rules
     return {
         "residence_days": int(assessment.status.days[p]),
         "resident": bool(assessment.status.resident[p]),
@@ -603,6 +605,10 @@ def _residency_summary(assessment, p: int, names) -> dict:
         "first_worldwide_year_if_every_year_qualifies": int(assessment.first_worldwide_year[p]),
         "day_90": None if reach[0] == NOT_REACHED else to_date(reach[0]).isoformat(),
         "day_183": None if reach[1] == NOT_REACHED else to_date(reach[1]).isoformat(),
+        # the year's thresholds, as the residency tables give them (day_90 / day_183 are reached on them)
+        "ninety_day_rule_days": int(rules.ninety_day_rule.max_days),
+        "resident_min_days": int(rules.residence_days.resident_min_days),
+        "clock_max_single_absence_days": rules.six_year_rule.max_single_absence_days,
     }
 
 
@@ -748,16 +754,17 @@ def _structure_risks(plan: StructurePlan, row: _Row, f: AssignmentFile, ctx: dic
         res = y.residency
         if res is not None and row.key != "short_term_business_traveller":
             if res["day_183"] and res["resident"] and not res.get("_said"):
-                y.risks.append(f"{y.year}: 183-day crossing on {res['day_183']} — resident for {y.year} "
-                               f"({res['residence_days']} days)")
+                y.risks.append(f"{y.year}: {res['resident_min_days']}-day crossing on {res['day_183']} — resident for "
+                               f"{y.year} ({res['residence_days']} days)")
             if res["worldwide_income_taxable"]:
                 y.risks.append(f"{y.year}: six-year clock run out — worldwide income taxable in China")
             elif res["resident"] and res["first_worldwide_year_if_every_year_qualifies"] <= f.end.year + 1:
                 y.risks.append(f"{y.year}: six-year clock at {res['six_year_clock']} — worldwide income taxable from "
                                f"{res['first_worldwide_year_if_every_year_qualifies']} if every year qualifies; a single "
-                               "absence of more than 30 days resets it")
+                               f"absence of more than {res['clock_max_single_absence_days']} days resets it")
         if res is not None and row.key == "short_term_business_traveller":
-            left = f"90th day on {res['day_90']}" if res["day_90"] else "90-day limit not reached"
+            ninety = res["ninety_day_rule_days"]
+            left = f"day {ninety} on {res['day_90']}" if res["day_90"] else f"{ninety}-day limit not reached"
             y.risks.append(f"{y.year}: {res['residence_days']} days of residence in China ({left}); a China "
                            "permanent establishment would make the pay China-borne")
         if y.lost_contribution_months:

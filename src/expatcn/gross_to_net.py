@@ -31,7 +31,7 @@ from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
-from expatcn.money import fen_to_str, ppm_to_percent
+from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
 from expatcn.social.contributions import ALL_SCHEMES, HOUSING_FUND, Contributions, contributions
 from expatcn.social.participation import participation
 from expatcn.social.pension_refund import PensionRefundEstimate, pension_refund_estimate
@@ -439,7 +439,7 @@ def explain_month(result: MonthResult, person: int) -> list:
                               f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}", month))
         for label, key, how in (
             ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
-             "Caishui [2006] No. 10 caps the housing fund at 12% of the wage"),
+             _housing_fund_cap(result, month)),
             ("employer housing fund above the tax-free cap (taxable wages)", "housing_fund_employer_taxable", ""),
         ):
             if m[key][person, month - 1] or key == "employee_deduction":
@@ -458,6 +458,17 @@ def explain_month(result: MonthResult, person: int) -> list:
                           f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}",
                           month))
     return steps
+
+
+def _housing_fund_cap(result: MonthResult, month: int) -> str:
+    """The housing fund's tax-free cap as the law table of the month states it."""
+    table = result.iit.year_law.law.table(HOUSING_FUND_TAX_CAP)
+    day = dt.date(result.year, month, 1)
+    if not table.in_force_on(day):
+        return ""
+    entry = table.entry_on(day)
+    cite = entry.ref.sources[0].document or entry.ref.title
+    return f"{cite}: the housing fund is free of IIT up to {ppm_to_percent(rate_to_ppm(entry.value.rate_cap))} of the wage"
 
 
 def month_refs(result: MonthResult, person: int) -> list[LawRef]:

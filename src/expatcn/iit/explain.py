@@ -9,16 +9,18 @@ import numpy as np
 
 from expatcn.iit.person_year import CUMULATIVE, YearResult
 from expatcn.iit.reconciliation import Filing
+from expatcn.iit.year_law import YearLaw
+from expatcn.law import tables as T
 from expatcn.law.model import LawRef
-from expatcn.money import fen_to_str, ppm_to_percent
+from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
 
-WAGE_TABLES = ("iit/wage_withholding_method", "iit/basic_deduction", "iit/expat_allowance_exemption")
-CUMULATIVE_TABLES = ("iit/annual_table", "iit/new_hire_deduction_from_january", "iit/low_income_simplification")
-MONTHLY_TABLES = ("iit/monthly_table",)
-BONUS_TABLES = ("iit/annual_bonus", "iit/nonresident_multimonth_bonus", "iit/monthly_table")
-LABOUR_TABLES = ("iit/labour_remuneration", "iit/labour_prepayment_table", "iit/monthly_table")
-EQUITY_TABLES = ("iit/equity_incentive_separate", "iit/nonresident_equity_incentive", "iit/annual_table")
-RECONCILIATION_TABLES = ("iit/basic_deduction", "iit/annual_table", "iit/reconciliation_exemption")
+WAGE_TABLES = (T.WAGE_WITHHOLDING_METHOD, T.BASIC_DEDUCTION, T.EXPAT_ALLOWANCE_EXEMPTION)
+CUMULATIVE_TABLES = (T.ANNUAL_TABLE, T.NEW_HIRE_DEDUCTION, T.LOW_INCOME_SIMPLIFICATION)
+MONTHLY_TABLES = (T.MONTHLY_TABLE,)
+BONUS_TABLES = (T.ANNUAL_BONUS, T.NONRESIDENT_MULTIMONTH_BONUS, T.MONTHLY_TABLE)
+LABOUR_TABLES = (T.LABOUR_REMUNERATION, T.LABOUR_PREPAYMENT_TABLE, T.MONTHLY_TABLE)
+EQUITY_TABLES = (T.EQUITY_INCENTIVE_SEPARATE, T.NONRESIDENT_EQUITY_INCENTIVE, T.ANNUAL_TABLE)
+RECONCILIATION_TABLES = (T.BASIC_DEDUCTION, T.ANNUAL_TABLE, T.RECONCILIATION_EXEMPTION)
 
 
 @dataclass
@@ -48,8 +50,8 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
     used = result.year_law.used
     steps: list[Step] = []
 
-    def law(month: int, tables: tuple[str, ...]) -> list[LawRef]:
-        return [used[(t, month)] for t in tables if (t, month) in used]
+    def law(month: int, tables: tuple[T.TableRef, ...]) -> list[LawRef]:
+        return [used[(str(t), month)] for t in tables if (str(t), month) in used]
 
     def row(key: str) -> np.ndarray:
         return m[key][person]
@@ -69,8 +71,10 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
             to = slice(0, month + 1)
             add(Step("cumulative income", row("income")[to].sum(), "Σ income, January to this month", number))
             add(Step("cumulative exempt income", row("exempt_income")[to].sum(), "", number))
+            monthly_basic = result.year_law.value(T.BASIC_DEDUCTION, month).monthly_fen
             add(Step("cumulative basic deduction", row("basic_deduction")[month],
-                     "5,000 × months employed here (or from January where the law allows)", number))
+                     f"{fen_to_str(monthly_basic)} × months employed here (or from January where the law allows)",
+                     number))
             add(Step("cumulative special deductions (social insurance, housing fund)",
                      row("special_deductions")[to].sum(), "", number))
             add(Step("cumulative special additional deductions", row("special_additional_deductions")[to].sum(), "", number))
@@ -80,7 +84,7 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
                      "income − exempt − basic − special − special additional − other", number))
             add(Step("tax to date", row("wage_tax_to_date")[month],
                      f"taxable × {ppm_to_percent(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
-                     " (annual table) − tax reductions", number))
+                     f" ({_wage_table(result.year_law, month, cumulative=True)}) − tax reductions", number))
             before = row("wage_withheld_to_date")[month - 1] if month else 0
             add(Step("withheld in earlier months", before, "", number))
             add(Step("wage tax this month", row("wage_tax")[month], "tax to date − withheld before, not below zero", number))
@@ -93,14 +97,16 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
             add(Step("taxable income of the month", max(row("wage_taxable")[month], 0), "", number))
             add(Step("wage tax this month", row("wage_tax")[month],
                      f"taxable × {ppm_to_percent(row('wage_rate')[month])} − {fen_to_str(row('wage_quick_deduction')[month])}"
-                     " (monthly table), final for the month", number))
+                     f" ({_wage_table(result.year_law, month, cumulative=False)}), final for the month", number))
         if row("bonus_tax")[month] or row("bonus_separate")[month] or row("bonus_spread")[month]:
             if row("bonus_spread")[month]:
-                how = (f"non-resident: [(bonus ÷ 6) × {ppm_to_percent(row('bonus_rate')[month])} − QD] × 6, "
-                       f"QD × 6 = {fen_to_str(row('bonus_quick_deduction')[month])}")
+                months = result.year_law.value(T.NONRESIDENT_MULTIMONTH_BONUS, month).divisor
+                how = (f"non-resident: [(bonus ÷ {months}) × {ppm_to_percent(row('bonus_rate')[month])} − QD] × {months}, "
+                       f"QD × {months} = {fen_to_str(row('bonus_quick_deduction')[month])}")
                 amount = row("bonus_spread")[month]
             else:
-                how = (f"bonus {fen_to_str(row('bonus_base')[month])}: rate from bonus ÷ 12 → "
+                divisor = result.year_law.value(T.ANNUAL_BONUS, month).divisor
+                how = (f"bonus {fen_to_str(row('bonus_base')[month])}: rate from bonus ÷ {divisor} → "
                        f"{ppm_to_percent(row('bonus_rate')[month])} − {fen_to_str(row('bonus_quick_deduction')[month])}")
                 amount = row("bonus_separate")[month]
             steps.append(Step("bonus taxed separately", amount, "", number, law(month, BONUS_TABLES)))
@@ -125,17 +131,35 @@ def explain_person(result: YearResult, person: int) -> list[Step]:
                           f"pay this instead; the employee would net {fen_to_str(a['bonus_cliff_net_loss'][person])} more"))
     filing = Filing(a["reconciliation_filing"][person])
     if filing != Filing.NOT_APPLICABLE:
-        rec_law = law(11, RECONCILIATION_TABLES)
+        rec_law = law(11, RECONCILIATION_TABLES + (T.LABOUR_REMUNERATION,))
+        labour = result.year_law.optional(T.LABOUR_REMUNERATION, 11)
+        counted = "" if labour is None else f", {ppm_to_percent(rate_to_ppm(labour.income_rate))} of labour remuneration"
+        basic = a["reconciliation_basic_deduction"][person]
         steps += [
             Step("annual comprehensive income", a["reconciliation_income"][person],
-                 "wages and allowances less exempt income, combined bonus, 80% of labour remuneration", law=rec_law),
-            Step("annual basic deduction", a["reconciliation_basic_deduction"][person]),
+                 f"wages and allowances less exempt income, combined bonus{counted}", law=rec_law),
+            Step("annual basic deduction", basic),
             Step("annual taxable income", max(a["reconciliation_taxable"][person], 0),
-                 "income − 60,000 − special − special additional − other deductions"),
+                 f"income − {fen_to_str(basic)} − special − special additional − other deductions"),
             Step("annual tax due", a["reconciliation_tax_due"][person],
                  f"taxable × {ppm_to_percent(a['reconciliation_rate'][person])} − "
-                 f"{fen_to_str(a['reconciliation_quick_deduction'][person])} (annual table) − reductions"),
+                 f"{fen_to_str(a['reconciliation_quick_deduction'][person])} "
+                 f"({_table_name(result.year_law, result.year_law.value(T.WAGE_WITHHOLDING_METHOD, 11).resident_table)})"
+                 " − reductions"),
             Step("tax prepaid on wages and labour remuneration", a["reconciliation_prepaid"][person]),
             Step("balance (+ payable, − refund)", a["reconciliation_balance"][person], filing.name.lower().replace("_", " ")),
         ]
     return steps
+
+
+def _table_name(year_law: YearLaw, name: str) -> str:
+    """A rate table as a person reads it: its title, up to the first dash."""
+    return year_law.law.table(name).title.split(" — ")[0]
+
+
+def _wage_table(year_law: YearLaw, month: int, cumulative: bool) -> str:
+    """The rate table of the month's wage tax (the wage-withholding method's: residents', or the
+    one the monthly method uses)."""
+    method = year_law.value(T.WAGE_WITHHOLDING_METHOD, month)
+    monthly = method.nonresident_table if method.resident_method == "cumulative" else method.resident_table
+    return _table_name(year_law, method.resident_table if cumulative else monthly)

@@ -68,12 +68,14 @@ def participation(
     first = month.replace(day=1)
 
     if foreign.any():
+        table = law.table(SOCIAL_FOREIGNERS)
         try:
-            entry = law.on(SOCIAL_FOREIGNERS, first)
+            entry = table.entry_on(first)
         except LawNotInForce:
+            start = table.periods[0]
             raise SocialDataGap(
-                f"{city} {Month.of(month)}: foreigners' participation before 2011-10-15 (MOHRSS Decree "
-                f"No. 16) is not in the law tables"
+                f"{city} {Month.of(month)}: foreigners' participation before {start.start} "
+                f"({start.sources[0].document or start.sources[0].title}) is not in the law tables"
             ) from None
         rule: SocialForeigners = entry.value
         refs.append(entry.ref)
