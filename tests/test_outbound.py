@@ -199,3 +199,14 @@ def test_china_side_continues_in_the_home_city():
     assert r.china is not None, r.china_note
     assert (r.china.employee > 0).all() and r.china.employer.shape == (3,)
     assert "pension" in r.china.by_scheme
+
+
+def test_host_countries_are_the_host_tables():
+    """A host country is one with a table in law/social/host/ (a new table is a new country)."""
+    from pathlib import Path
+
+    from expatcn.social.host import host_countries
+
+    files = Path(__file__).parents[1] / "src" / "expatcn" / "law" / "social" / "host"
+    assert host_countries(LAW) == tuple(sorted(p.stem.upper() for p in files.glob("*.yaml")))
+    assert {"DE", "US", "JP"} <= set(host_countries(LAW))

@@ -60,7 +60,7 @@ from expatcn.money import RATE_SCALE, MoneyError, apply_rate, div_half_up, fen_t
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.contributions import cities, city_entry
 from expatcn.gross_to_net import MonthInputs, gross_to_net
-from expatcn.social.host import HOST_COUNTRIES, host_contributions, host_table
+from expatcn.social.host import host_contributions, host_countries, host_table
 
 MONTHS = 12
 
@@ -333,7 +333,7 @@ def plan(files: list[AssignmentFile], law: Law, fx: dict[str, Decimal] | None = 
         if f.city not in cities(law):
             raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(cities(law))}")
         check_kinds(law, f.package.allowances, "package.allowances", PlanError)
-        if f.foreign_employer_class is not None and f.other_country in HOST_COUNTRIES:
+        if f.foreign_employer_class is not None and f.other_country in host_countries(law):
             try:
                 law.table(host_table(f.other_country)).values[-1].employer_class(f.foreign_employer_class)
             except ValueError as exc:
@@ -620,14 +620,14 @@ def _abroad(files, rows, context, converters, law, years, figures) -> None:
         if row.abroad is not None:
             by_country.setdefault(row.abroad, []).append(r)
     for country, members in by_country.items():
-        if country not in HOST_COUNTRIES:
+        if country not in host_countries(law):
             for r in members:
                 for year in files[rows[r].a].years:
                     y = figures[r, year]
                     y.abroad_country = country
                     y.unknown_months = sorted(set(y.unknown_months) | {f"{year}-{m:02d}" for m in range(1, 13)
                                                                         if _employed(files[rows[r].a], year)[m - 1]})
-                    y.notes.append(f"no social security table for {country} (known: {', '.join(HOST_COUNTRIES)}): "
+                    y.notes.append(f"no social security table for {country} (known: {', '.join(host_countries(law))}): "
                                    f"its contributions are not computed")
             continue
         table = law.table(host_table(country))

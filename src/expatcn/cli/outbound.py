@@ -12,12 +12,14 @@ from expatcn.cli import app
 from expatcn.cli.common import UserError, print_json, user_errors
 
 
-def load_outbound_scenario(path: Path):
-    """Read and validate an outbound scenario (.yaml or .json); errors name the file and the field."""
+def load_outbound_scenario(path: Path, law):
+    """Read and validate an outbound scenario (.yaml or .json) against the host countries ``law``
+    has tables for; errors name the file and the field."""
     from expatcn.io.files import load_model
+    from expatcn.social.host import host_countries
     from expatcn.social.outbound import OutboundScenario
 
-    return load_model(path, OutboundScenario, UserError)
+    return load_model(path, OutboundScenario, UserError, {"host_countries": host_countries(law)})
 
 
 @app.command("outbound")
@@ -39,8 +41,9 @@ def outbound(
             raise UserError(f"--fx expects RMB per host currency unit such as 7.10, got {fx!r}") from None
         if rate is not None and rate <= 0:
             raise UserError("--fx must be positive")
-        loaded = load_outbound_scenario(scenario)
-        results = compute(load_law(), loaded, rate)
+        law = load_law()
+        loaded = load_outbound_scenario(scenario, law)
+        results = compute(law, loaded, rate)
     data = [result_as_dict(r) for r in results]
     if as_json:
 

@@ -43,11 +43,12 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(problems(exc))
 
 
-def load_model(path: str | Path, model: type[Model], error: type[Exception]) -> Model:
-    """Read ``path`` and validate it as ``model``; problems raise ``error`` naming file and field."""
+def load_model(path: str | Path, model: type[Model], error: type[Exception], context: dict | None = None) -> Model:
+    """Read ``path`` and validate it as ``model`` (with the validation ``context``, e.g. what the
+    law knows); problems raise ``error`` naming file and field."""
     path = Path(path)
     raw = read_mapping(path, error)
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, context=context)
     except ValidationError as exc:
         raise error(f"{path}: {describe(exc)}") from None

@@ -23,7 +23,13 @@ from expatcn.law.model import LawRef
 from expatcn.law.schemas.social_international import EmployerClass, HostScheme, HostSocialSecurity
 from expatcn.money import apply_rate, rate_to_ppm
 
-HOST_COUNTRIES = ("US", "DE", "JP", "KR", "GB", "FR", "CA", "NL", "AU", "ES", "CH", "DK", "FI", "LU", "RS", "KG")
+HOST_SCHEMA = "host_social_security"
+
+
+def host_countries(law: Law) -> tuple[str, ...]:
+    """The countries (ISO alpha-2) with a host-country social security table, ``law/social/host/<cc>.yaml``."""
+    return tuple(sorted(name.rsplit("/", 1)[1].upper() for name, table in law.tables.items()
+                        if table.schema == HOST_SCHEMA and name.startswith("social/host/")))
 
 
 def host_table(country: str) -> str:

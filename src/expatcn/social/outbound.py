@@ -18,13 +18,13 @@ from decimal import Decimal
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from expatcn.dates import add_months, month_range
 from expatcn.law import Law
 from expatcn.law.schemas.social_international import Agreement
 from expatcn.social.agreements import agreement_for, certificate_covers_month
-from expatcn.social.host import HOST_COUNTRIES, HostContributions, host_contributions, to_minor
+from expatcn.social.host import HostContributions, host_contributions, to_minor
 
 # China schemes ↔ host branches that insure the same risk: paying both is double contribution.
 OVERLAPPING_BRANCHES = {"pension": "pension", "medical": "medical", "unemployment": "unemployment", "work_injury": "work_injury"}
@@ -69,10 +69,14 @@ class Assignment(BaseModel):
 
     @field_validator("host_country")
     @classmethod
-    def _country(cls, value: str) -> str:
+    def _country(cls, value: str, info: ValidationInfo) -> str:
+        """An ISO alpha-2 code; with a validation context ``{"host_countries": …}`` (the law's,
+        :func:`expatcn.social.host.host_countries`), one of those."""
         code = value.strip().upper()
-        if code not in HOST_COUNTRIES:
-            raise ValueError(f"expected one of {', '.join(HOST_COUNTRIES)} (ISO alpha-2), got {value!r}")
+        known = (info.context or {}).get("host_countries")
+        if not (len(code) == 2 and code.isalpha()) or (known is not None and code not in known):
+            expected = f"one of {', '.join(known)}" if known is not None else "a country code"
+            raise ValueError(f"expected {expected} (ISO alpha-2), got {value!r}")
         return code
 
     @field_validator("host_wage_by_month")
