@@ -95,7 +95,7 @@ def test_nonresident_gross_is_the_same_every_month():
     ],
 )
 def test_net_bonus_gross_at_the_cliffs(net, gross, larger):
-    found = grossup_bonus(np.array([fen(net)]), 2026, 12)
+    found = grossup_bonus(np.array([fen(net)]), 2026, 12, law=LAW)
     assert Decimal(int(found.gross_bonus[0])) / 100 == Decimal(gross)
     assert Decimal(int(found.larger_same_net[0])) / 100 == Decimal(larger)
     assert found.net_paid[0] >= fen(net)
@@ -103,7 +103,7 @@ def test_net_bonus_gross_at_the_cliffs(net, gross, larger):
 
 def test_nonresident_net_bonus():
     """÷ 6 rule: a 60,000 bonus nets 55,260 (tax 4,740); the gross-up returns 60,000."""
-    found = grossup_bonus(np.array([fen(55260)]), 2026, 3, resident=np.array([False]))
+    found = grossup_bonus(np.array([fen(55260)]), 2026, 3, resident=np.array([False]), law=LAW)
     assert found.gross_bonus[0] == fen(60000)
 
 
@@ -132,7 +132,7 @@ def test_net_bonus_at_every_cliff_takes_the_edge_not_the_larger_bonus(edge_month
 
     edge = Decimal(edge_monthly * 12)
     net = edge - oracle.annual_bonus(edge)
-    found = grossup_bonus(np.array([fen(net)]), 2026, 12)
+    found = grossup_bonus(np.array([fen(net)]), 2026, 12, law=LAW)
     assert found.gross_bonus[0] == fen(edge)
     larger = Decimal(int(found.larger_same_net[0])) / 100
     assert larger > edge

@@ -4,6 +4,7 @@ per-person oracle, and Hypothesis properties."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -372,17 +373,22 @@ def test_adding_a_day_in_china_never_lowers_counts(rows, offset):
 
 
 def test_law_failure_surfaces(monkeypatch):
-    """No fallback: when the law tables cannot be loaded, the residency engine says so."""
-    import expatcn.residency.rules as rules
+    """No fallback: the engine is given the law (it never loads it); when the law tables cannot be
+    loaded, `expatcn residency` says so."""
+    from typer.testing import CliRunner
 
-    def broken():
+    import expatcn.law
+    from expatcn.cli import app
+
+    def broken(*args, **kwargs):
         raise LawError("law table social/host/xx.yaml: broken")
 
-    monkeypatch.setattr(rules, "load_law", broken)
-    with pytest.raises(LawError, match="broken"):
-        rules.residency_law()
-    with pytest.raises(LawError):
-        assess_year(trips((D(2026, 1, 1), D(2026, 1, 5))), 2026)
+    monkeypatch.setattr(expatcn.law, "load_law", broken)
+    example = Path(__file__).parents[1] / "src" / "expatcn" / "examples" / "trips_example.csv"
+    out = CliRunner().invoke(app, ["residency", str(example), "--year", "2026"])
+    assert out.exit_code == 2 and "broken" in out.output
+    with pytest.raises(TypeError):
+        assess_year(trips((D(2026, 1, 1), D(2026, 1, 5))), 2026)  # the law is required
 
 
 def test_many_trips_per_person_and_small_chunks_match_oracle(monkeypatch):

@@ -21,7 +21,7 @@ import numpy as np
 from expatcn.grossup import grossup_full_month, grossup_wages
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.schedule import progressive_tax
-from expatcn.law import Law, load_law
+from expatcn.law import Law
 from expatcn.law.schemas.common import TaxSchedule
 from expatcn.money import apply_rate, div_half_up
 
@@ -81,14 +81,14 @@ def equalize(
     hypothetical_contributions: np.ndarray,
     china: YearInputs,
     city: np.ndarray | None = None,
-    law: Law | None = None,
+    *,
+    law: Law,
 ) -> Equalization:
     """The equalized China payroll for N assignees over ``china.year``.
 
     ``china`` holds the China side except wages (status, allowances paid in China, months
     employed, deductions; ``employee_contributions`` fixed, or computed from ``city``).
     """
-    law = law or load_law()
     home_gross = np.asarray(home_gross, dtype=np.int64)
     hypo_tax = hypothetical.withheld(home_gross)
     hypo_contributions = np.asarray(hypothetical_contributions, dtype=np.int64)

@@ -28,7 +28,7 @@ from expatcn.arrays import add_amounts, is_zero
 from expatcn.errors import InputError
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
-from expatcn.law import Law, load_law
+from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
@@ -214,10 +214,9 @@ class MonthResult:
         return None
 
 
-def gross_to_net(inputs: MonthInputs, law: Law | None = None, *, keep_trace: bool = True,
+def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
                  allow_partial: bool = False) -> MonthResult:
     """Gross → contributions → IIT → net and employer cost for every employee and month."""
-    law = law or load_law()
     income = inputs.income
     n, year = income.people, income.year
     shape = (n, MONTHS)

@@ -31,7 +31,7 @@ from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.iit.schedule import progressive_tax
 from expatcn.iit.withholding import cumulative_basic_deduction, monthly_deduction
 from expatcn.iit.year_law import YearLaw
-from expatcn.law import Law, load_law
+from expatcn.law import Law
 from expatcn.law.schemas.common import TaxSchedule
 from expatcn.law.tables import ANNUAL_BONUS, NONRESIDENT_MULTIMONTH_BONUS, WAGE_WITHHOLDING_METHOD
 from expatcn.money import RATE_SCALE
@@ -106,7 +106,7 @@ def _tax_to_pay(g, base, already, schedule, spread, quick_times) -> np.ndarray:
 def grossup_wages(
     target_net: np.ndarray,
     template: YearInputs,
-    law: Law | None = None,
+    law: Law,
     *,
     contributions_paid: np.ndarray | None = None,
     taxable_not_paid: np.ndarray | None = None,
@@ -121,7 +121,6 @@ def grossup_wages(
     what is paid; ``taxable_not_paid`` is taxable income that is not paid out (the employer's
     housing fund above the cap).
     """
-    law = law or load_law()
     if (template.bonus_method == BonusMethod.LOWER_TAX).any() and not is_zero(template.bonus):
         raise InputError("a gross-up needs each bonus method fixed: choose separate or combined, not lower_tax")
     year_law = YearLaw(law, template.year)
@@ -226,8 +225,8 @@ class BonusGrossUp:
     larger_same_net: np.ndarray
 
 
-def grossup_bonus(target_net: np.ndarray, year: int, month: int, resident: np.ndarray | None = None,
-                  law: Law | None = None) -> BonusGrossUp:
+def grossup_bonus(target_net: np.ndarray, year: int, month: int, resident: np.ndarray | None = None, *,
+                  law: Law) -> BonusGrossUp:
     """Gross of a net bonus paid in ``month`` (1–12) of ``year``: residents' annual one-off bonus
     taxed separately (rate from bonus ÷ 12), non-residents' multi-month bonus (÷ 6 rule).
 
@@ -235,7 +234,6 @@ def grossup_bonus(target_net: np.ndarray, year: int, month: int, resident: np.nd
     (a "cliff") the net drops. Each band's closed form is a candidate; the smallest valid one is
     the answer, and a valid one in a higher band is reported as the larger gross with the same net.
     """
-    law = load_law() if law is None else law
     year_law = YearLaw(law, year)
     target = np.asarray(target_net, dtype=np.int64)
     resident = np.ones(target.shape, dtype=bool) if resident is None else np.asarray(resident, dtype=bool)
@@ -290,7 +288,7 @@ def _smallest_meeting_in_band(target, schedule: TaxSchedule, band: int, divisor:
     return answer
 
 
-def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None = None, rounds: int = 20,
+def grossup_full_month(target_net: np.ndarray, month_template, law: Law, rounds: int = 20,
                        base_follows_gross: bool = True):
     """Gross wages for a target net pay when the employee's contributions follow the gross
     (``expatcn.gross_to_net``): the contributions of the gross found so far feed the next
@@ -303,7 +301,6 @@ def grossup_full_month(target_net: np.ndarray, month_template, law: Law | None =
     """
     from expatcn.gross_to_net import gross_to_net
 
-    law = law or load_law()
     target = np.asarray(target_net, dtype=np.int64)
     income = month_template.income
     follows = base_follows_gross
@@ -351,11 +348,10 @@ class PackageGrossUp:
 def grossup_package(
     net: int, year: int, *, city: str | None = None, contributions: int = 0, resident: bool = True,
     foreigner: bool = False, allowances: int = 0, special_additional_deductions: int = 0,
-    first_month: int = 1, last_month: int = 12, law: Law | None = None,
+    first_month: int = 1, last_month: int = 12, law: Law,
 ) -> PackageGrossUp:
     """The same net (fen) every month employed, for one person: fixed ``contributions``, or the
     ``city``'s contributions following the gross; tax-free ``allowances`` elect the exemption."""
-    law = law or load_law()
     employed = np.zeros((1, MONTHS), dtype=bool)
     employed[0, first_month - 1 : last_month] = True
 

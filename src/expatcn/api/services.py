@@ -69,7 +69,7 @@ def residency_year(year: int, trips: list[dict], planned: list[dict] | None = No
     book = build_trips(records, year, first_year=first, planned=plan, source="trips", planned_source="planned")
     if not book.persons:
         raise InputProblem("no trips: give at least one {entry, exit}", ("body", "trips"))
-    a = assess_year(book.trips, year, history_from=first, prior_years=prior_years,
+    a = assess_year(book.trips, year, law=load_law(), history_from=first, prior_years=prior_years,
                     treaty=[treaty.upper()] * len(book.persons) if treaty else None)
     report = _report(book.persons, a)
     report["lines"] = _lines(a)
@@ -251,7 +251,7 @@ def employee_residency(engine: Engine, code: str, year: int) -> dict:
         return {"year": year, "person": None, "lines": None, "law": [], "trips": 0,
                 "note": "no trips recorded: residency follows the roster (resident flag or domicile)"}
     book = build_trips(records, year, first_year=first, source="stored trips")
-    a = assess_year(book.trips, year, history_from=first, domiciled=[bool(emp.domiciled)],
+    a = assess_year(book.trips, year, law=load_law(), history_from=first, domiciled=[bool(emp.domiciled)],
                     treaty=[emp.treaty_country] if emp.treaty_country else None)
     report = _report([code], a)
     return {"year": year, "person": report["persons"][0], "lines": _lines(a), "law": report["law"], "trips": len(records),

@@ -29,7 +29,7 @@ def equalize_command(
         plan = load_equalization(plan_file)
         law = load_law()
         home, hypothetical, contributions, china, city = to_arrays(plan, law)
-        result = equalize(home, hypothetical, contributions, china, city, law)
+        result = equalize(home, hypothetical, contributions, china, city, law=law)
     columns = (("home_gross", "home gross"), ("hypothetical_tax", "hypo tax"),
                ("hypothetical_contributions", "hypo contrib."), ("guaranteed_net", "home net"),
                ("china_gross", "China wages"), ("china_iit", "China IIT"),

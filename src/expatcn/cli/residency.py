@@ -25,14 +25,14 @@ def residency(
 ) -> None:
     """Per-month days in China, the year's status and sourcing situation, the clock and alerts."""
     from expatcn.io.trips import TripFileError, read_trips
-    from expatcn.law import LawError
+    from expatcn.law import LawError, load_law
     from expatcn.residency import TripError, assess_year
 
     with user_errors(TripFileError, TripError, LawError, OSError):
         first = history_from or year
         book = read_trips(trips_file, year, first_year=first, planned=planned or None)
         result = assess_year(
-            book.trips, year, history_from=first, prior_years=prior_years,
+            book.trips, year, law=load_law(), history_from=first, prior_years=prior_years,
             treaty=[treaty.upper()] * len(book.persons) if treaty else None,
         )
     report = _report(book.persons, result)

@@ -26,7 +26,7 @@ from expatcn.iit.withholding import (
     monthly_withholding,
 )
 from expatcn.iit.year_law import YearLaw
-from expatcn.law import Law, load_law
+from expatcn.law import Law
 from expatcn.law.tables import WAGE_WITHHOLDING_METHOD
 from expatcn.money import fen_to_str
 
@@ -73,13 +73,12 @@ class YearResult:
         )
 
 
-def compute_year(inputs: YearInputs, law: Law | None = None) -> YearResult:
+def compute_year(inputs: YearInputs, law: Law) -> YearResult:
     """Withholding for every month of ``inputs.year`` and the annual reconciliation.
 
     Where a person's bonus method is LOWER_TAX, the year is computed both ways (separate and
     combined) and the one with the lower tax for the year is kept, per person.
     """
-    law = law or load_law()
     method = inputs.bonus_method
     by_default = _compute(inputs, law, separate_chosen=method != BonusMethod.COMBINED)
     lower = method == BonusMethod.LOWER_TAX

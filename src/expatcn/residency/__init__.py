@@ -18,7 +18,7 @@ from expatcn.residency.apportionment import FORMULAS, apportion_wages
 from expatcn.residency.assessment import Assessment, assess_year, monthly_china_wages, period_work_halves
 from expatcn.residency.forecast import NOT_REACHED
 from expatcn.residency.lump_sums import LumpSums, apportion_lump_sums
-from expatcn.residency.rules import residency_law, year_rules
+from expatcn.residency.rules import year_rules
 from expatcn.residency.sourcing import ChinaTaxablePay, LumpSum, china_taxable_pay
 from expatcn.residency.status import (
     NONRESIDENT_LONG,
@@ -32,7 +32,7 @@ from expatcn.residency.trips import OPEN, TripError, Trips, check_trips, day_num
 
 __all__ = [
     "Assessment", "Trips", "TripError", "assess_year", "monthly_china_wages", "apportion_wages",
-    "period_work_halves", "year_rules", "residency_law", "check_trips", "FORMULAS", "SITUATION_NAMES",
+    "period_work_halves", "year_rules", "check_trips", "FORMULAS", "SITUATION_NAMES",
     "NONRESIDENT_SHORT", "NONRESIDENT_LONG", "RESIDENT", "RESIDENT_WORLDWIDE", "NOT_REACHED", "NO_TREATY",
     "OPEN", "day_number", "to_date", "apportion_lump_sums", "LumpSums", "china_taxable_pay", "ChinaTaxablePay",
     "LumpSum",

@@ -15,7 +15,7 @@ from expatcn.law import Law
 from expatcn.residency.apportionment import apportion_wages
 from expatcn.residency.days import YearDays, count_days, year_days
 from expatcn.residency.forecast import NOT_REACHED, days_left, latest_reset_departure, threshold_days
-from expatcn.residency.rules import YearRules, residency_law, year_rules
+from expatcn.residency.rules import YearRules, year_rules
 from expatcn.residency.six_year_clock import first_worldwide_year, six_year_clock
 from expatcn.residency.status import YearStatus, qualifies_for_clock, year_status
 from expatcn.residency.treaty import treaty_period_days
@@ -54,7 +54,7 @@ def assess_year(
     trips: Trips,
     year: int,
     *,
-    law: Law | None = None,
+    law: Law,
     domiciled: object = None,
     overseas_post: object = True,
     treaty: object = None,
@@ -69,7 +69,6 @@ def assess_year(
     trips to use for the worldwide clock (default: this year only); ``prior_years``: consecutive
     qualifying years known to end just before ``history_from``.
     """
-    law = residency_law(law)
     trips = check_trips(trips)
     rules = year_rules(year, law)
     days = year_days(trips, year)
@@ -137,7 +136,7 @@ def monthly_china_wages(
 
 
 def period_work_halves(
-    trips: Trips, start: dt.date, end: dt.date, *, law: Law | None = None, overseas_post: object = True
+    trips: Trips, start: dt.date, end: dt.date, *, law: Law, overseas_post: object = True
 ) -> tuple[np.ndarray, int]:
     """China work days (half days) per person from ``start`` to ``end`` inclusive, and the
     period's calendar days — for a bonus or equity income that relates to several months
@@ -145,6 +144,6 @@ def period_work_halves(
     trips = check_trips(trips)
     edges = np.array([day_number(start), day_number(end) + 1])
     full, partial = count_days(trips, edges)
-    rules = year_rules(end.year, residency_law(law))
+    rules = year_rules(end.year, law)
     weight = np.where(np.asarray(overseas_post, dtype=bool), rules.work_days.partial_day_halves, 2)
     return (2 * full[:, 0] + weight * partial[:, 0]).astype(np.int64), int(edges[1] - edges[0])

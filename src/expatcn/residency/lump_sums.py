@@ -44,7 +44,7 @@ def apportion_lump_sums(
     period_start: np.ndarray | None = None,
     period_end: np.ndarray | None = None,
     *,
-    law: Law | None = None,
+    law: Law,
     overseas_post: object = True,
     executive: object = False,
     treaty_claim: object = False,

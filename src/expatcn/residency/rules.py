@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from expatcn.law import Entry, Law, load_law
+from expatcn.law import Entry, Law
 from expatcn.law.model import LawRef
 
 TABLES = ("residence_days", "work_days", "ninety_day_rule", "six_year_rule", "treaty_183", "wage_sourcing")
-
-
-def residency_law(law: Law | None = None) -> Law:
-    """The law to use: the one given, else all tables (``load_law()``, cached). A table that
-    fails to load raises its :class:`~expatcn.law.LawError`; nothing is hidden."""
-    return law if law is not None else load_law()
 
 
 @dataclass(frozen=True)
@@ -35,7 +29,7 @@ class YearRules:
         return [entry.ref for entry in self.entries.values()]
 
 
-def year_rules(year: int, law: Law | None = None) -> YearRules:
-    law = residency_law(law)
+def year_rules(year: int, law: Law) -> YearRules:
+    """The residency tables in force on 1 January of ``year``."""
     day = dt.date(year, 1, 1)
     return YearRules(year, {name: law.on(f"residency/{name}", day) for name in TABLES})
