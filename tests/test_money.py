@@ -8,7 +8,16 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from expatcn.money import RATE_SCALE, fen_to_str, ppm_to_fraction, ppm_to_percent, rate_to_ppm, yuan_str, yuan_to_fen
+from expatcn.money import (
+    RATE_SCALE,
+    fen_to_str,
+    minor_to_str,
+    ppm_to_fraction,
+    ppm_to_percent,
+    rate_to_ppm,
+    yuan_str,
+    yuan_to_fen,
+)
 
 
 def test_formats():
@@ -16,6 +25,7 @@ def test_formats():
     assert yuan_str(np.int64(1234560)) == "12345.60" and yuan_str(0) == "0.00" and yuan_str(None) is None
     assert ppm_to_percent(30_000) == "3%" and ppm_to_percent(5_000) == "0.5%" and ppm_to_percent(0) == "0%"
     assert ppm_to_fraction(30_000) == "0.03" and ppm_to_fraction(0) == "0" and ppm_to_fraction(RATE_SCALE) == "1"
+    assert minor_to_str(123456, 100) == "1,234.56" and minor_to_str(123456, 1) == "123,456" and minor_to_str(-5, 100) == "-0.05"
 
 
 @given(st.integers(-10**13, 10**13))

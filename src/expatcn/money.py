@@ -83,6 +83,13 @@ def yuan_str(fen: int | np.integer | None) -> str | None:
     return None if fen is None else str(fen_to_decimal(fen))
 
 
+def minor_to_str(minor: int | np.integer, minor_per_unit: int) -> str:
+    """Minor units of a currency for reading, with its decimals: ``123456, 100`` → ``"1,234.56"``;
+    none for yen and won (``minor_per_unit`` 1)."""
+    places = len(str(minor_per_unit)) - 1
+    return f"{Decimal(int(minor)).scaleb(-places):,.{places}f}"
+
+
 def ppm_to_fraction(ppm: int | np.integer) -> str:
     """A rate in parts per million as an exact decimal fraction: ``80000`` → ``"0.08"``, ``0`` → ``"0"``."""
     return format((Decimal(int(ppm)) / RATE_SCALE).normalize(), "f")

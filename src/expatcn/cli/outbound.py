@@ -54,7 +54,7 @@ def outbound(
 
 def result_as_dict(r) -> dict:
     """One assignment as JSON-ready data: amounts as strings in the host currency."""
-    from expatcn.social.host import minor_to_str
+    from expatcn.money import minor_to_str
 
     mpu = r.host.minor_per_unit
     fmt = lambda v: minor_to_str(int(v), mpu).replace(",", "")  # noqa: E731

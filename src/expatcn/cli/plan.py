@@ -121,7 +121,7 @@ def _print(plans, differences, overlays, projections, written) -> None:
 
     from expatcn.io.plan_outputs import SHEET_NAMES, status
     from expatcn.money import fen_to_str
-    from expatcn.social.host import minor_to_str
+    from expatcn.money import minor_to_str
 
     console = Console()
     money = lambda fen: "—" if fen is None else fen_to_str(fen)  # noqa: E731

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from expatcn.law.model import LawRef
+from expatcn.money import minor_to_str
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,6 @@ class Step:
     def as_dict(self) -> dict:
         return {"label": self.label, "label_zh": self.label_zh, "amount": self.amount, "how": self.how,
                 "law": [ref.describe() for ref in self.law]}
-
-
-def minor_to_str(minor: int | np.integer, minor_per_unit: int) -> str:
-    """Minor units as the currency's amount, with its decimals (none for yen and won)."""
-    places = len(str(minor_per_unit)) - 1
-    return f"{Decimal(int(minor)).scaleb(-places):,.{places}f}"
 
 
 @dataclass

@@ -44,14 +44,6 @@ def to_minor(amount: Decimal | str | int, minor_per_unit: int) -> int:
     return int(value)
 
 
-def minor_to_str(minor: int | np.integer, minor_per_unit: int) -> str:
-    if minor_per_unit == 1:
-        return f"{int(minor):,}"
-    places = len(str(minor_per_unit)) - 1
-    value = Decimal(int(minor)) / minor_per_unit
-    return f"{value:,.{places}f}"
-
-
 @dataclass
 class HostMonthLaw:
     """The host table's entry for one month, with its reference."""

@@ -26,8 +26,8 @@ from expatcn.law.schemas.social_international import Agreement
 from expatcn.social.agreements import agreement_for, certificate_covers_month
 from expatcn.social.host import HostContributions, host_contributions, to_minor
 
-# China schemes ↔ host branches that insure the same risk: paying both is double contribution.
-OVERLAPPING_BRANCHES = {"pension": "pension", "medical": "medical", "unemployment": "unemployment", "work_injury": "work_injury"}
+# Host branches that insure a risk a China scheme insures too (same names): paying both is double contribution.
+OVERLAPPING_BRANCHES = ("medical", "pension", "unemployment", "work_injury")
 RENEWAL_NOTICE_MONTHS = 3
 
 Amount = Annotated[Decimal, Field(ge=0, description="an amount in the currency named, e.g. 12500.00")]
@@ -232,7 +232,7 @@ def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = N
     branches: tuple[str, ...] = ()
     exposure = np.zeros(len(months), dtype=np.int64)
     if assignment.china_contributions_continue:
-        branches = tuple(sorted(set(OVERLAPPING_BRANCHES.values())))
+        branches = OVERLAPPING_BRANCHES
         keys = with_cert.keys_in_branches(set(branches))
         exposure = (with_cert.employer_total(keys) + with_cert.employee_total(keys))[0]
     result = OutboundResult(assignment, months, timeline, with_cert, without, wage[0], covered, removed,
