@@ -299,8 +299,10 @@ def test_nonresident_equity_divided_by_six(law):
     assert yuan(result.monthly["equity_tax"][0, 4]) == Decimal("15540.00")
 
 
-def test_equity_before_2019_is_not_modelled(law):
-    with pytest.raises(InputError, match="not modelled"):
+def test_equity_before_2019_needs_its_months(law):
+    """Caishui [2005] No. 35 §4(1): the tax depends on the months of China work the income relates
+    to; without them the input is refused, naming the field."""
+    with pytest.raises(InputError, match="equity_months"):
         compute_year(one_person(2017, wages=30000, equity=months(0, m5=1000)), law)
 
 

@@ -37,7 +37,30 @@ MONTHLY_AMOUNTS = (
     "bonus",
     "labour",
     "equity",
+    # paid by other withholding agents in the same year (IIT Law art. 11; Regulations art. 25)
+    "other_wages",
+    "other_labour",
+    "other_contributions",
+    "other_special_additional_deductions",
+    "other_tax_withheld",
+    # other deductions of Regulations art. 13 claimed at withholding, priced by the engine
+    "individual_pension",
+    "commercial_health_insurance",
+    "tax_deferred_pension",
+    # income of the kinds of iit/exempt_income priced by the engine
+    "severance",
 )
+ANNUAL_AMOUNTS = (
+    # claimed only (or also) at the reconciliation (Regulations arts. 13, 25, 28)
+    "reconciliation_special_additional_deductions",
+    "serious_illness_self_paid",
+    "reconciliation_individual_pension",
+    "reconciliation_commercial_health_insurance",
+    "reconciliation_tax_deferred_pension",
+    # the cap base of severance (Caishui [2018] No. 164 §5(1)): the local previous-year average wage
+    "local_average_wage",
+)
+NEW_FLAGS = ("intern", "pilot_region", "not_withheld")  # default False, as known zeros
 
 
 @dataclass
@@ -55,6 +78,30 @@ class YearInputs:
     bonus: annual one-off bonus (residents) or multi-month bonus (non-residents) paid that month.
     labour: labour remuneration / director fees received that month (one payment a month).
     equity: equity incentive income of the month (listed-company options, RSUs, SARs).
+    other_wages / other_labour: wages (taxable part) and labour remuneration (receipts) paid that
+        month by other withholding agents — an earlier employer of the year, a second employer,
+        a payer of labour remuneration; other_contributions / other_special_additional_deductions:
+        the special and special additional deductions they took; other_tax_withheld: the tax they
+        prepaid. They change nothing in this agent's withholding and add up at the reconciliation.
+    individual_pension / commercial_health_insurance / tax_deferred_pension: contributions and
+        premiums paid that month and claimed at withholding; the engine caps them by the law of
+        the month (iit/individual_pension, …) and adds them to the other deductions.
+    severance: one-off compensation on termination (Caishui [2018] No. 164 §5(1)), taxed apart.
+    equity_months: before 2019, the months of China work the month's equity income relates to
+        (Caishui [2005] No. 35 §4(1)); 0 where there is no equity.
+    exempt_kinds / exempt_kind_names: (N, K, 12) income of each kind of iit/exempt_income other
+        than severance (statutory allowances, welfare subsidies, insurance indemnities, …).
+    reconciliation_*: (N,) yearly amounts claimed at the reconciliation: special additional
+        deductions not given to this agent (priced), individual pension, commercial health
+        insurance and tax-deferred pension paid; serious_illness_self_paid: medical expenses borne
+        by the person within the medical-insurance catalogue (Guo Fa [2018] No. 41 art. 11).
+    local_average_wage: (N,) the local average wage of the previous year (severance's cap base).
+    intern: a student paid labour remuneration for an internship, withheld by the cumulative
+        method (STA 2020 No. 13 art. 2).
+    pilot_region: lives and works where a pilot-only deduction applied (individual pension before
+        2024, tax-deferred pension, commercial health insurance before 2017-07).
+    not_withheld: a withholding agent failed to withhold as the law requires: the reconciliation
+        exemption does not apply (MOF/STA 2019 No. 94, 2023 No. 32).
     employed: months in which this withholding agent employs the person.
     resident: resident for the tax year (domiciled, or ≥ 183 days).
     foreigner: a foreign (non-domiciled) individual — the additional deduction before 2018-10 and
@@ -80,6 +127,27 @@ class YearInputs:
     bonus: np.ndarray | None = None
     labour: np.ndarray | None = None
     equity: np.ndarray | None = None
+    other_wages: np.ndarray | None = None
+    other_labour: np.ndarray | None = None
+    other_contributions: np.ndarray | None = None
+    other_special_additional_deductions: np.ndarray | None = None
+    other_tax_withheld: np.ndarray | None = None
+    individual_pension: np.ndarray | None = None
+    commercial_health_insurance: np.ndarray | None = None
+    tax_deferred_pension: np.ndarray | None = None
+    severance: np.ndarray | None = None
+    equity_months: np.ndarray | None = None
+    exempt_kinds: np.ndarray | None = None
+    exempt_kind_names: tuple[str, ...] | None = None
+    reconciliation_special_additional_deductions: np.ndarray | None = None
+    serious_illness_self_paid: np.ndarray | None = None
+    reconciliation_individual_pension: np.ndarray | None = None
+    reconciliation_commercial_health_insurance: np.ndarray | None = None
+    reconciliation_tax_deferred_pension: np.ndarray | None = None
+    local_average_wage: np.ndarray | None = None
+    intern: np.ndarray | None = None
+    pilot_region: np.ndarray | None = None
+    not_withheld: np.ndarray | None = None
     employed: np.ndarray | None = None
     resident: np.ndarray | None = None
     foreigner: np.ndarray | None = None
@@ -106,6 +174,16 @@ class YearInputs:
             negative = np.flatnonzero((value < 0).any(axis=1))
             if negative.size:
                 raise InputError(f"{name} must not be negative (people {people_list(negative)})")
+        self.equity_months = _monthly("equity_months", self.equity_months, people)
+        if self.equity_months.min(initial=0) < 0:
+            raise InputError("equity_months must not be negative")
+        for name in ANNUAL_AMOUNTS:
+            value = getattr(self, name)
+            setattr(self, name, _annual(name, value, people))
+        for name in NEW_FLAGS:
+            value = getattr(self, name)
+            setattr(self, name, zeros((people,), bool) if value is None else _flags(name, value, (people,), False))
+        self._check_exempt_kinds(people)
         self.employed = _flags("employed", self.employed, (people, MONTHS), default=True)
         self.resident = _flags("resident", self.resident, (people,), default=True)
         self.foreigner = _flags("foreigner", self.foreigner, (people,), default=False)
@@ -123,6 +201,21 @@ class YearInputs:
         if self.ids is not None and len(self.ids) != people:
             raise InputError(f"ids has {len(self.ids)} entries for {people} people")
 
+    def _check_exempt_kinds(self, people: int) -> None:
+        if self.exempt_kinds is None and not self.exempt_kind_names:
+            self.exempt_kinds, self.exempt_kind_names = None, None
+            return
+        names = tuple(str(n) for n in (self.exempt_kind_names if self.exempt_kind_names is not None else ()))
+        array = np.asarray(self.exempt_kinds if self.exempt_kinds is not None else np.zeros((people, 0, MONTHS)),
+                           dtype=np.int64)
+        if array.shape != (people, len(names), MONTHS):
+            raise InputError(f"exempt_kinds must have shape ({people}, {len(names)}, 12), got {array.shape}")
+        if len(set(names)) != len(names):
+            raise InputError(f"exempt_kind_names lists a kind twice: {', '.join(names)}")
+        if array.min(initial=0) < 0:
+            raise InputError("exempt_kinds must not be negative")
+        self.exempt_kinds, self.exempt_kind_names = array, names
+
     @property
     def people(self) -> int:
         return self.wages.shape[0]
@@ -132,7 +225,7 @@ class YearInputs:
         values = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name in ("year", "closed_months"):
+            if item.name in ("year", "closed_months", "exempt_kind_names") or value is None:
                 values[item.name] = value
             elif item.name == "ids":
                 values["ids"] = None if value is None else [value[i] for i in np.asarray(index)]
@@ -147,6 +240,17 @@ def _monthly(name: str, value: np.ndarray | None, people: int) -> np.ndarray:
     array = np.asarray(value, dtype=np.int64)
     if array.shape != (people, MONTHS):
         raise InputError(f"{name} must have shape ({people}, 12), got {array.shape}")
+    return array
+
+
+def _annual(name: str, value: np.ndarray | None, people: int) -> np.ndarray:
+    if value is None:
+        return zeros((people,))
+    array = np.asarray(value, dtype=np.int64)
+    if array.shape != (people,):
+        raise InputError(f"{name} must have shape ({people},), got {array.shape}")
+    if array.min(initial=0) < 0:
+        raise InputError(f"{name} must not be negative (people {people_list(np.flatnonzero(array < 0))})")
     return array
 
 

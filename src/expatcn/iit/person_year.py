@@ -17,7 +17,9 @@ from expatcn.iit.allowances import exempt_allowances
 from expatcn.iit.bonus import annual_bonus_separate, bonus_cliff, nonresident_multimonth_bonus, split_bonus
 from expatcn.iit.equity import equity_incentive
 from expatcn.iit.inputs import BonusMethod, YearInputs, people_list
-from expatcn.iit.labour import labour_remuneration
+from expatcn.iit import other_deductions
+from expatcn.iit.exempt_income import exempt_kind_income, severance_tax
+from expatcn.iit.labour import intern_labour, labour_income_amount, labour_remuneration
 from expatcn.iit.reconciliation import annual_reconciliation
 from expatcn.iit.withholding import (
     cumulative_basic_deduction,
@@ -32,6 +34,14 @@ from expatcn.money import fen_to_str
 
 CUMULATIVE, MONTHLY = 1, 2  # codes of the wage method used for a person's month
 NOT_APPLIED = "special_additional_not_applied"  # annual: non-residents' declared deductions, not applied (fen)
+ALERTS = (
+    (NOT_APPLIED, "special additional deductions of {amount} not applied{who}: a non-resident deducts only the "
+     "basic deduction from wages (IIT Law art. 6(1)(2)) / 非居民个人不适用专项附加扣除（《个人所得税法》第六条第一款第二项）"),
+    (other_deductions.NOT_APPLIED, "other deductions of {amount} not applied{who}: no rule in force allowed them "
+     "for the date or region (individual pension before 2024 and tax-deferred pension only in the pilot regions; "
+     "see law/iit/individual_pension, commercial_health_insurance, tax_deferred_pension) / 其他扣除{amount}未扣除："
+     "不在政策施行期间或试点地区"),
+)
 
 
 @dataclass
@@ -50,19 +60,21 @@ class YearResult:
 
     def alerts(self, people: np.ndarray | list[int] | None = None) -> list[str]:
         """What of the inputs the law did not let the result apply, for people to read (all people,
-        or ``people``): today, non-residents' special additional deductions (IIT Law art. 6(1)(2):
-        a non-resident's wages less 5,000 a month, nothing else)."""
+        or ``people``): non-residents' special additional deductions (IIT Law art. 6(1)(2): a
+        non-resident's wages less 5,000 a month, nothing else), and other deductions paid where or
+        when no rule allowed them (a pilot's region, the dates of iit/individual_pension, …)."""
         rows = np.arange(self.inputs.people) if people is None else np.asarray(people)
-        amounts = self.annual[NOT_APPLIED][rows]
-        hit = rows[amounts > 0]
-        if not hit.size:
-            return []
-        names = [str(self.inputs.ids[r]) for r in hit[:5]] if self.inputs.ids else []
-        more = f" … {hit.size} in all" if hit.size > 5 else ""
-        who = f" ({', '.join(names)}{more})" if names else ""
-        return [f"special additional deductions of {fen_to_str(amounts.sum())} not applied{who}: a non-resident "
-                "deducts only the basic deduction from wages (IIT Law art. 6(1)(2)) / 非居民个人不适用专项附加扣除"
-                "（《个人所得税法》第六条第一款第二项）"]
+        out = []
+        for key, message in ALERTS:
+            amounts = self.annual[key][rows]
+            hit = rows[amounts > 0]
+            if not hit.size:
+                continue
+            names = [str(self.inputs.ids[r]) for r in hit[:5]] if self.inputs.ids else []
+            more = f" … {hit.size} in all" if hit.size > 5 else ""
+            who = f" ({', '.join(names)}{more})" if names else ""
+            out.append(message.format(amount=fen_to_str(amounts.sum()), who=who))
+        return out
 
     def take(self, rows: np.ndarray) -> YearResult:
         return YearResult(
@@ -97,15 +109,19 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
     cumulative_month = np.array([m.resident_method == "cumulative" for m in methods])
     _check_deductions(inputs, cumulative_month, year_law)
 
-    exempt = exempt_allowances(inputs, year_law)
+    kinds = exempt_kind_income(inputs, year_law)
+    exempt = add_amounts(exempt_allowances(inputs, year_law), kinds["exempt"])
     split = split_bonus(inputs, year_law, separate_chosen)
     equity = equity_incentive(inputs, year_law)
-    income = add_amounts(inputs.wages, inputs.allowances, split.combined, equity["combined"])
+    income = add_amounts(inputs.wages, inputs.allowances, kinds["exempt"], split.combined, equity["combined"])
+    priced = other_deductions.at_withholding(inputs, year_law)
+    other = add_amounts(inputs.other_deductions, priced["total"])
 
-    wage = _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law)
+    wage = _wage_tax(inputs, income, exempt, other, cumulative_month, methods, year_law)
     bonus = annual_bonus_separate(split.separate, wage["shortfall"], year_law)
     spread = nonresident_multimonth_bonus(split.spread, year_law)
-    labour = labour_remuneration(inputs.labour, inputs.resident, year_law)
+    labour = _labour(inputs, year_law)
+    severance = severance_tax(inputs, year_law)
 
     monthly = {
         "income": income,
@@ -138,28 +154,58 @@ def _compute(inputs: YearInputs, law: Law, separate_chosen: np.ndarray) -> YearR
         "equity_rate": equity["rate"],
         "equity_quick_deduction": equity["quick_deduction"],
         "equity_tax": equity["tax"],
+        "equity_months": equity["months"],
+        "labour_basic_deduction": labour.get("basic_deduction", zeros(inputs.wages.shape)),
+        "not_taxable_income": kinds["not_taxable"],
+        "severance_exempt": severance["exempt"],
+        "severance_taxable": severance["taxable"],
+        "severance_rate": severance["rate"],
+        "severance_quick_deduction": severance["quick_deduction"],
+        "severance_tax": severance["tax"],
+        **{f"{item.name}_deducted": priced[item.name] for item in other_deductions.ITEMS},
     }
-    monthly["total_tax"] = add_amounts(monthly["wage_tax"], monthly["bonus_tax"], monthly["labour_tax"], monthly["equity_tax"])
+    monthly["total_tax"] = add_amounts(monthly["wage_tax"], monthly["bonus_tax"], monthly["labour_tax"],
+                                       monthly["equity_tax"], monthly["severance_tax"])
 
+    claims = other_deductions.at_reconciliation(inputs, priced, year_law)
+    others = {
+        "income": _year_sum(inputs.other_wages) + _year_sum(labour_income_amount(inputs.other_labour, year_law)),
+        "receipts": _year_sum(inputs.other_wages, inputs.other_labour),
+        "deductions": _year_sum(inputs.other_contributions, inputs.other_special_additional_deductions),
+        "prepaid": _year_sum(inputs.other_tax_withheld),
+    }
+    this_prepaid = wage["withheld_to_date"][:, -1] + _year_sum(labour["tax"])
     reconciliation = annual_reconciliation(
         resident=inputs.resident,
-        comprehensive_income=_year_sum(income, labour["income_amount"]) - _year_sum(exempt),
-        deductions_except_basic=_year_sum(wage["special"], wage["special_additional"], wage["other"]),
+        comprehensive_income=_year_sum(income, labour["income_amount"]) - _year_sum(exempt) + others["income"],
+        gross_income=_year_sum(income, inputs.labour) + others["receipts"],
+        deductions_except_basic=_year_sum(wage["special"], wage["special_additional"], wage["other"])
+        + others["deductions"] + claims["total"],
         reductions=_year_sum(inputs.tax_reductions),
-        prepaid=wage["withheld_to_date"][:, -1] + _year_sum(labour["tax"]),
+        prepaid=this_prepaid + others["prepaid"],
+        not_withheld=inputs.not_withheld,
         year_law=year_law,
     )
     annual = {f"reconciliation_{k}": v for k, v in reconciliation.items()}
+    keep = inputs.resident & (reconciliation["filing"] != 0)
+    annual.update({f"reconciliation_{k}": np.where(keep, v, 0) for k, v in (
+        ("prepaid_this_agent", this_prepaid), ("prepaid_others", others["prepaid"]),
+        ("other_payers_income", others["income"]), ("other_payers_deductions", others["deductions"]),
+        ("special_additional_claimed", claims["special_additional"]), ("serious_illness", claims["serious_illness"]),
+        *((item.name, claims[item.name]) for item in other_deductions.ITEMS))})
+    annual[other_deductions.NOT_APPLIED] = _year_sum(priced["not_applied"]) + np.where(
+        inputs.resident, claims["not_applied"], 0)
     cliff = bonus_cliff(split.separate, year_law) if split.separate.any() else None
     annual["bonus_cliff_cheaper_bonus"] = cliff["cheaper_bonus"] if cliff else np.zeros(inputs.people, np.int64)
     annual["bonus_cliff_net_loss"] = cliff["net_loss"] if cliff else np.zeros(inputs.people, np.int64)
     annual["bonus_taxed_separately"] = (split.separate + split.spread).any(axis=1)
-    withheld = wage["withheld_to_date"][:, -1] + _year_sum(monthly["bonus_tax"], labour["tax"], equity["tax"])
+    withheld = wage["withheld_to_date"][:, -1] + _year_sum(monthly["bonus_tax"], labour["tax"], equity["tax"],
+                                                           severance["tax"])
     annual["withheld"] = withheld
     annual[NOT_APPLIED] = np.where(inputs.resident, 0, _year_sum(inputs.special_additional_deductions))
     # The year's final tax: wages and labour settle at reconciliation for residents (2019 on).
     settles = reconciliation["filing"] != 0
-    separate_final = _year_sum(monthly["bonus_tax"], monthly["equity_tax"])
+    separate_final = _year_sum(monthly["bonus_tax"], monthly["equity_tax"], monthly["severance_tax"])
     annual["year_tax"] = np.where(settles, reconciliation["tax_due"] + separate_final, withheld)
     return YearResult(inputs, monthly, annual, year_law)
 
@@ -174,7 +220,23 @@ def _year_sum(*monthly: np.ndarray) -> np.ndarray:
     return total
 
 
-def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
+def _labour(inputs: YearInputs, year_law: YearLaw) -> dict[str, np.ndarray]:
+    """Labour remuneration of the year; resident interns' by the cumulative method."""
+    labour = labour_remuneration(inputs.labour, inputs.resident, year_law)
+    if is_zero(inputs.intern) or not inputs.intern.any():
+        return labour
+    interns = np.flatnonzero(inputs.intern)
+    with_wages = interns[inputs.wages[interns].any(axis=1)]
+    if with_wages.size:
+        raise InputError("intern: the interns' cumulative method is for internship pay received as labour remuneration "
+                         f"(STA 2020 No. 13 art. 2); people {people_list(with_wages)} also have wages")
+    residents = interns[inputs.resident[interns]]
+    if not residents.size:
+        return labour
+    return intern_labour(inputs.labour, residents, inputs.employed, labour, year_law)
+
+
+def _wage_tax(inputs, income, exempt, other, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
     """Wage withholding for everyone: the cumulative method for residents in cumulative months,
     the monthly method otherwise; results put back in the people's order."""
     shape = income.shape
@@ -186,8 +248,8 @@ def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> di
 
     def part(cumulative: bool, index) -> dict[str, np.ndarray]:
         if cumulative:
-            return _cumulative_part(inputs, income, exempt, index, year_law)
-        return _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law)
+            return _cumulative_part(inputs, income, exempt, other, index, year_law)
+        return _monthly_part(inputs, income, exempt, other, index, cumulative_month, methods, year_law)
 
     if cumulative_rows.all() or not cumulative_rows.any():
         return part(bool(cumulative_rows.all()), slice(None))
@@ -199,13 +261,13 @@ def _wage_tax(inputs, income, exempt, cumulative_month, methods, year_law) -> di
     return out
 
 
-def _cumulative_part(inputs, income, exempt, index, year_law) -> dict[str, np.ndarray]:
+def _cumulative_part(inputs, income, exempt, other, index, year_law) -> dict[str, np.ndarray]:
     basic = cumulative_basic_deduction(
         inputs.employed[index], inputs.first_income_this_year[index], inputs.low_income_last_year[index], year_law
     )
     special = inputs.employee_contributions[index]
     special_additional = inputs.special_additional_deductions[index]
-    other = inputs.other_deductions[index]
+    other = other[index]
     result = cumulative_withholding(
         income[index], exempt[index], basic, special, special_additional, other, inputs.tax_reductions[index], year_law,
         inputs.closed_months, inputs.wage_tax_withheld[index],
@@ -215,12 +277,12 @@ def _cumulative_part(inputs, income, exempt, index, year_law) -> dict[str, np.nd
     return result
 
 
-def _monthly_part(inputs, income, exempt, index, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
+def _monthly_part(inputs, income, exempt, other, index, cumulative_month, methods, year_law) -> dict[str, np.ndarray]:
     """Non-residents from 2019 deduct only the basic amount; before 2019 everyone also deducted
     social insurance, housing fund and other allowed deductions from the month's wages."""
     deductible = ~cumulative_month[None, :]
     special = np.where(deductible, inputs.employee_contributions[index], 0)
-    other = np.where(deductible, inputs.other_deductions[index], 0)
+    other = np.where(deductible, other[index], 0)
     net_income = income[index] - exempt[index] - special - other
     deduction = monthly_deduction(inputs.foreigner[index], year_law)
     tables = [m.resident_table if not c else m.nonresident_table for m, c in zip(methods, cumulative_month)]

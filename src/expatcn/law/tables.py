@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from expatcn.law.schemas.calendar import WithholdingDeadlines
+from expatcn.law.schemas.calendar import FilingDeadlines, WithholdingDeadlines
 from expatcn.law.schemas.common import TaxSchedule, Window
 from expatcn.law.schemas.iit import (
     AnnualBonus,
@@ -22,6 +22,12 @@ from expatcn.law.schemas.iit import (
     ReconciliationExemption,
     SpecialAdditionalDeductions,
     WageWithholdingMethod,
+)
+from expatcn.law.schemas.iit_deductions import (
+    EquityInstalments,
+    EquityMonthsDivisor,
+    ExemptIncome,
+    OtherDeductionCap,
 )
 from expatcn.law.schemas.residency import Treaty183
 from expatcn.law.schemas.social import HousingFundTaxCap, SocialForeigners
@@ -58,6 +64,13 @@ LABOUR_PREPAYMENT_TABLE = TableRef("iit/labour_prepayment_table", TaxSchedule)
 EXPAT_ALLOWANCE_EXEMPTION = TableRef("iit/expat_allowance_exemption", ExpatAllowanceExemption)
 SPECIAL_ADDITIONAL_DEDUCTIONS = TableRef("iit/special_additional_deductions", SpecialAdditionalDeductions)
 RECONCILIATION_EXEMPTION = TableRef("iit/reconciliation_exemption", ReconciliationExemption)
+EXEMPT_INCOME = TableRef("iit/exempt_income", ExemptIncome)
+INDIVIDUAL_PENSION = TableRef("iit/individual_pension", OtherDeductionCap)
+COMMERCIAL_HEALTH_INSURANCE = TableRef("iit/commercial_health_insurance", OtherDeductionCap)
+TAX_DEFERRED_PENSION = TableRef("iit/tax_deferred_pension", OtherDeductionCap)
+INTERN_CUMULATIVE_WITHHOLDING = TableRef("iit/intern_cumulative_withholding", Window)
+EQUITY_INCENTIVE_PRE2019 = TableRef("iit/equity_incentive_pre2019", EquityMonthsDivisor)
+EQUITY_INSTALMENTS = TableRef("iit/equity_instalments", EquityInstalments)
 
 # residency (the other residency tables are read together by expatcn.residency.rules)
 TREATY_183 = TableRef("residency/treaty_183", Treaty183)
@@ -70,3 +83,5 @@ PENSION_REFUND = TableRef("social/pension_refund", PensionRefund)
 
 # filing
 WITHHOLDING_DEADLINES = TableRef("calendar/withholding_deadlines", WithholdingDeadlines)
+FILING_DEADLINES = TableRef("calendar/filing_deadlines", FilingDeadlines)
+STATUS_CHANGE_REPORTS = TableRef("calendar/status_change_reports", FilingDeadlines)
