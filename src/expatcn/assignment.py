@@ -308,15 +308,11 @@ def _agreement(law: Law, country: str, day: dt.date):
 
 def _timeline(law: Law, f: AssignmentFile):
     """The certificate timeline of ``social.outbound`` (expiry from the agreement's maximum)."""
-    from expatcn.social.outbound import Assignment, CertificateInput, certificate_timeline
+    from expatcn.social.outbound import certificate_timeline
 
     cert = f.certificate
-    certificate = CertificateInput.model_construct(start=cert.start if cert else None, until=cert.until if cert else None,
-                                                   apply=True)
     country = f.person.nationality if f.inbound else f.host_country
-    probe = Assignment.model_construct(name=f.person.name, host_country=country, start=f.start, end=f.end,
-                                       certificate=certificate)
-    return certificate_timeline(law, probe)
+    return certificate_timeline(law, country, f.start, f.end, cert.start if cert else None, cert.until if cert else None)
 
 
 # ----------------------------------------------------------------------------- the plan

@@ -12,16 +12,6 @@ from expatcn.cli import app
 from expatcn.cli.common import UserError, print_json, user_errors
 
 
-def load_outbound_scenario(path: Path, law):
-    """Read and validate an outbound scenario (.yaml or .json) against the host countries ``law``
-    has tables for; errors name the file and the field."""
-    from expatcn.io.files import load_model
-    from expatcn.social.host import host_countries
-    from expatcn.social.outbound import OutboundScenario
-
-    return load_model(path, OutboundScenario, UserError, {"host_countries": host_countries(law)})
-
-
 @app.command("outbound")
 def outbound(
     scenario: Annotated[Path, typer.Argument(help="outbound scenario file (.yaml or .json)")],
@@ -31,6 +21,7 @@ def outbound(
     """The two-country picture of outbound assignments, month by month, with certificate alerts."""
     from decimal import Decimal, InvalidOperation
 
+    from expatcn.io.outbound_file import load_outbound_scenario
     from expatcn.law import LawError, load_law
     from expatcn.social.outbound import outbound as compute
 

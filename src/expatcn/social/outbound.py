@@ -15,10 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated
+from typing import Protocol
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from expatcn.dates import add_months, month_range
 from expatcn.law import Law
@@ -30,82 +29,33 @@ from expatcn.social.host import HostContributions, host_contributions, to_minor
 OVERLAPPING_BRANCHES = ("medical", "pension", "unemployment", "work_injury")
 RENEWAL_NOTICE_MONTHS = 3
 
-Amount = Annotated[Decimal, Field(ge=0, description="an amount in the currency named, e.g. 12500.00")]
+class OutboundCertificate(Protocol):
+    start: dt.date | None  # default: the assignment start
+    until: dt.date | None  # default: start + the agreement's maximum − 1 day
+    apply: bool  # false: no certificate is applied for
 
 
-# ---------------------------------------------------------------- scenario (validated at the edge)
-
-
-class CertificateInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    start: dt.date | None = Field(default=None, alias="from", description="defaults to the assignment start")
-    until: dt.date | None = Field(default=None, description="defaults to start + the agreement's maximum − 1 day")
-    apply: bool = Field(default=True, description="false: no certificate is applied for")
-
-
-class Assignment(BaseModel):
-    """One outbound assignment as written in a scenario file."""
-
-    model_config = ConfigDict(extra="forbid")
+class OutboundAssignment(Protocol):
+    """One outbound assignment as the engine reads it (``io.outbound_file.Assignment`` is the
+    file's form): amounts in the host currency, the China base in RMB."""
 
     name: str
-    host_country: str = Field(description="ISO 3166 alpha-2, e.g. US, DE")
+    host_country: str
     start: dt.date
     end: dt.date
-    host_wage_monthly: Amount = Field(description="monthly wage on the host payroll, host currency")
-    host_wage_by_month: dict[str, Amount] = Field(
-        default_factory=dict, description="overrides by month 'YYYY-MM' (bonus months, part months)"
-    )
-    home_city: str | None = Field(default=None, description="China city where contributions continue, e.g. shanghai")
-    china_contributions_continue: bool = True
-    china_base_monthly: Amount | None = Field(default=None, description="RMB contribution base in the home city")
-    certificate: CertificateInput = Field(default_factory=CertificateInput)
-    host_not_applicable: list[str] = Field(default_factory=list, description="host scheme keys that do not apply")
-    host_employer_class: str | None = Field(
-        default=None, description="the host employer's class where a rate depends on it (KR by size: under_150, "
-        "priority_support_150_plus, from_150_to_999, from_1000); default: the table's default class"
-    )
-
-    @field_validator("host_country")
-    @classmethod
-    def _country(cls, value: str, info: ValidationInfo) -> str:
-        """An ISO alpha-2 code; with a validation context ``{"host_countries": …}`` (the law's,
-        :func:`expatcn.social.host.host_countries`), one of those."""
-        code = value.strip().upper()
-        known = (info.context or {}).get("host_countries")
-        if not (len(code) == 2 and code.isalpha()) or (known is not None and code not in known):
-            expected = f"one of {', '.join(known)}" if known is not None else "a country code"
-            raise ValueError(f"expected {expected} (ISO alpha-2), got {value!r}")
-        return code
-
-    @field_validator("host_wage_by_month")
-    @classmethod
-    def _months(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        for key in value:
-            try:
-                dt.date.fromisoformat(f"{key}-01")
-            except ValueError:
-                raise ValueError(f"month keys must be 'YYYY-MM', got {key!r}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _dates(self) -> Assignment:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
-        return self
+    host_wage_monthly: Decimal
+    host_wage_by_month: dict[str, Decimal]  # 'YYYY-MM' overrides
+    home_city: str | None
+    china_contributions_continue: bool
+    china_base_monthly: Decimal | None
+    certificate: OutboundCertificate
+    host_not_applicable: list[str]
+    host_employer_class: str | None
 
 
-class OutboundScenario(BaseModel):
-    """A scenario file for ``expatcn outbound``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = None
-    assignments: list[Assignment] = Field(min_length=1)
-    fx_cny_per_unit: dict[str, Decimal] = Field(
-        default_factory=dict, description="optional RMB per host currency unit, e.g. {USD: '7.10'}"
-    )
+class OutboundAssignments(Protocol):
+    assignments: list[OutboundAssignment]
+    fx_cny_per_unit: dict[str, Decimal]
 
 
 # ---------------------------------------------------------------- certificate timeline
@@ -123,9 +73,11 @@ class CertificateTimeline:
     alerts: tuple[str, ...]
 
 
-def certificate_timeline(law: Law, assignment: Assignment) -> CertificateTimeline:
-    """Expiry from the secondment start and the agreement's maximum; renewal alert 3 months before."""
-    country, start = assignment.host_country, assignment.start
+def certificate_timeline(law: Law, country: str, start: dt.date, end: dt.date, cert_from: dt.date | None = None,
+                         cert_until: dt.date | None = None, apply: bool = True) -> CertificateTimeline:
+    """The certificate of coverage of a secondment to ``country`` from ``start`` to ``end``:
+    expiry ``cert_until``, else ``cert_from`` (default ``start``) + the agreement's maximum − 1
+    day; renewal alert 3 months before. ``apply`` false: no certificate is applied for."""
     agreement = agreement_for(law, country, start)
     alerts: list[str] = []
     if agreement is None:
@@ -135,12 +87,11 @@ def certificate_timeline(law: Law, assignment: Assignment) -> CertificateTimelin
     if not agreement.in_force_on(start):
         when = f"in force from {agreement.in_force}" if agreement.in_force else "not (known to be) in force"
         alerts.append(f"the China–{country} agreement (signed {agreement.signed}) is {when}: no exemption at the start")
-    cert = assignment.certificate
-    if not cert.apply:
+    if not apply:
         alerts.append("no certificate of coverage applied for: host contributions are due in full")
         return CertificateTimeline(agreement, False, None, None, None, tuple(alerts))
-    cert_start = cert.start or start
-    expiry = cert.until
+    cert_start = cert_from or start
+    expiry = cert_until
     if expiry is None and agreement.max_secondment_months is not None:
         expiry = add_months(cert_start, agreement.max_secondment_months) - dt.timedelta(days=1)
     if expiry is None:
@@ -153,9 +104,9 @@ def certificate_timeline(law: Law, assignment: Assignment) -> CertificateTimelin
             alerts.append(f"certificate end {expiry} is beyond the agreement's maximum of "
                           f"{agreement.max_secondment_months} months ({limit}); an extension is needed")
     renewal = add_months(expiry, -RENEWAL_NOTICE_MONTHS)
-    if assignment.end > expiry:
+    if end > expiry:
         ext = agreement.extension or "extension rules unconfirmed"
-        alerts.append(f"the assignment ends {assignment.end}, after the certificate expires on {expiry}: "
+        alerts.append(f"the assignment ends {end}, after the certificate expires on {expiry}: "
                       f"host {', '.join(agreement.partner_exempt_branches)} contributions are due from "
                       f"{expiry + dt.timedelta(days=1)} unless extended. Apply for renewal by {renewal}. ({ext})")
     return CertificateTimeline(agreement, True, cert_start, expiry, renewal, tuple(alerts))
@@ -168,7 +119,7 @@ def certificate_timeline(law: Law, assignment: Assignment) -> CertificateTimelin
 class OutboundResult:
     """One assignment, month by month (arrays of length M, host currency minor units)."""
 
-    assignment: Assignment
+    assignment: OutboundAssignment
     months: list[dt.date]
     timeline: CertificateTimeline
     host: HostContributions  # with the certificate applied
@@ -194,7 +145,7 @@ class OutboundResult:
         return self.host.employee_total()[0]
 
 
-def _wages(assignment: Assignment, months: list[dt.date], minor: int) -> np.ndarray:
+def _wages(assignment: OutboundAssignment, months: list[dt.date], minor: int) -> np.ndarray:
     monthly = to_minor(assignment.host_wage_monthly, minor)
     row = np.full(len(months), monthly, dtype=np.int64)
     for key, amount in assignment.host_wage_by_month.items():
@@ -205,10 +156,12 @@ def _wages(assignment: Assignment, months: list[dt.date], minor: int) -> np.ndar
     return row[None, :]
 
 
-def outbound_assignment(law: Law, assignment: Assignment, fx: Decimal | None = None) -> OutboundResult:
+def outbound_assignment(law: Law, assignment: OutboundAssignment, fx: Decimal | None = None) -> OutboundResult:
     """The two-country picture of one assignment (see the module docstring for the rules)."""
     months = month_range(assignment.start, assignment.end)
-    timeline = certificate_timeline(law, assignment)
+    cert = assignment.certificate
+    timeline = certificate_timeline(law, assignment.host_country, assignment.start, assignment.end, cert.start,
+                                    cert.until, cert.apply)
     cls = assignment.host_employer_class
     try:
         probe = host_contributions(law, assignment.host_country, np.zeros((1, len(months)), np.int64), months,
@@ -291,7 +244,7 @@ def _china_side(law: Law, result: OutboundResult) -> None:
     result.china = ChinaSide(a.home_city, employer, employee, by_scheme, refs, assumptions)
 
 
-def outbound(law: Law, scenario: OutboundScenario, fx: Decimal | None = None) -> list[OutboundResult]:
+def outbound(law: Law, scenario: OutboundAssignments, fx: Decimal | None = None) -> list[OutboundResult]:
     """Every assignment of a scenario; ``fx`` (RMB per host unit) overrides the scenario's rates."""
     results = []
     for assignment in scenario.assignments:

@@ -20,11 +20,12 @@ from expatcn.cli import app
 from expatcn.dates import add_months
 from expatcn.law import LawError, load_law
 from expatcn.social.host import host_contributions
-from expatcn.social.outbound import Assignment, certificate_timeline, outbound_assignment
+from expatcn.io.outbound_file import Assignment
+from expatcn.social.outbound import certificate_timeline, outbound_assignment
 
 LAW = load_law()
 YEAR_2025 = [dt.date(2025, m, 1) for m in range(1, 13)]
-EXAMPLE = Path(__file__).parents[1] / "src/expatcn/examples/outbound_engineer_us_de.yaml"
+EXAMPLE = Path(__file__).parents[2] / "src/expatcn/examples/outbound_engineer_us_de.yaml"
 
 
 def cents(usd: str) -> int:
@@ -141,7 +142,7 @@ def _assignment(**kw) -> Assignment:
 
 
 def test_certificate_expiry_from_the_agreement_maximum():
-    t = certificate_timeline(LAW, _assignment(start=dt.date(2025, 4, 1), end=dt.date(2029, 9, 30)))
+    t = certificate_timeline(LAW, "DE", dt.date(2025, 4, 1), dt.date(2029, 9, 30))
     assert t.expiry == dt.date(2029, 3, 31)  # 48 months (Sino-German agreement)
     assert t.renewal_alert == dt.date(2028, 12, 31)
     assert any("after the certificate expires" in a for a in t.alerts)
@@ -207,6 +208,6 @@ def test_host_countries_are_the_host_tables():
 
     from expatcn.social.host import host_countries
 
-    files = Path(__file__).parents[1] / "src" / "expatcn" / "law" / "social" / "host"
+    files = Path(__file__).parents[2] / "src" / "expatcn" / "law" / "social" / "host"
     assert host_countries(LAW) == tuple(sorted(p.stem.upper() for p in files.glob("*.yaml")))
     assert {"DE", "US", "JP"} <= set(host_countries(LAW))
