@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from expatcn.assignment import plan
 from expatcn.io.assignment_file import load_assignment, load_assignments
+from expatcn.planning import plan
 from expatcn.law import load_law
 from expatcn.law_overlays import overlay_path
 
@@ -16,8 +16,8 @@ EXAMPLES = Path(__file__).parents[1] / "src" / "expatcn" / "examples"
 
 
 def main(n: int) -> None:
-    german = load_assignment(EXAMPLES / "assignment_german_engineer_shanghai.yaml")
-    outbound = load_assignments(EXAMPLES / "assignment_chinese_engineer_us_vs_de.yaml")
+    german = load_assignment(EXAMPLES / "assignment_german_engineer_shanghai.yaml").to_assignment()
+    outbound = [f.to_assignment() for f in load_assignments(EXAMPLES / "assignment_chinese_engineer_us_vs_de.yaml")]
     names = ("projections/shanghai_held_to_2028", "projections/de_held_to_2028", "projections/us_held_to_2028")
     law = load_law(tuple(str(overlay_path(name)) for name in names))
     files = ([german, *outbound] * (n // 3 + 1))[:n]

@@ -87,15 +87,15 @@ def test_outbound_takes_the_employer_class(tmp_path):
 def test_planner_takes_the_foreign_employer_class():
     """The planner's abroad side: 150–999 staff pay 0.65% instead of 0.25% → 0.40% × KRW 3,000,000 ×
     4 months = KRW 48,000 more employer cost; the class is named in the year's notes."""
-    from expatcn.assignment import PlanError, plan
     from expatcn.io.assignment_file import parse_assignment
+    from expatcn.planning import PlanError, plan
 
     base = dict(person={"name": "Y", "nationality": "CN"}, home_country="CN", host_country="KR", city="shanghai",
                 start="2026-03-01", end="2026-06-30", fx={"KRW": "0.0052"}, structures=["double_contributions"],
                 package={"salary_monthly": 30000, "host_wage_monthly": 3000000})
 
     def year(**extra):
-        p = plan([parse_assignment({**base, **extra}, "a.yaml")], LAW)[0]
+        p = plan([parse_assignment({**base, **extra}, "a.yaml").to_assignment()], LAW)[0]
         return p.structure("double_contributions").years[0]
 
     small, large = year(), year(foreign_employer_class="from_150_to_999")

@@ -25,9 +25,9 @@ from expatcn.api import schemas as S
 from expatcn.api import services
 from expatcn.api.keystore import Principal, authenticate, create_key, list_keys, revoke_key
 from expatcn.dates import Month
-from expatcn.io.assignment_file import AssignmentFile
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
+from expatcn.services.plan import PlanAnswer, plan_data
 from expatcn.web import csrf
 
 log = logging.getLogger("expatcn.api")
@@ -189,12 +189,14 @@ def grossup(body: S.GrossUpRequest, who: Viewer) -> dict:
                              body.bonus_net, body.bonus_month)
 
 
-@calc.post("/plan", response_model=S.PlanResult, summary="Assignment planner: structures compared year by year")
-def assignment_plan(body: AssignmentFile, who: Viewer) -> dict:
-    """One assignment (as in ``expatcn plan``; trips inline, projections by shipped name) under
-    every structure of its direction: China IIT, contributions on both sides, employee net and
-    employer cost per year, the cheapest compliant structure and why."""
-    return services.assignment_plan(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
+@calc.post("/plan", response_model=PlanAnswer, summary="Assignment planner: structures compared year by year")
+def assignment_plan(body: S.PlanRequest, who: Viewer) -> PlanAnswer:  # type: ignore[valid-type]
+    """An assignment (as in ``expatcn plan``; trips inline, projections by shipped name), or
+    alternatives of it, under every structure of its direction: China IIT, contributions on both
+    sides, employee net and employer cost per year, the cheapest compliant structure and why, the
+    alternatives compared; with ``law_overlays`` the difference against current law."""
+    raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return plan_data(raw, law_overlays=raw.pop("law_overlays", []))
 
 
 # --- routes: the company store ------------------------------------------------------------------

@@ -7,7 +7,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from expatcn.io.assignment_file import AssignmentFile
 
 MAX_YUAN = Decimal("100000000000")  # 100 billion yuan, the engines' limit
 Amount = Decimal
@@ -298,11 +300,25 @@ class GrossUpResult(BaseModel):
 # --- assignment planner -----------------------------------------------------------------------
 
 
-class PlanResult(BaseModel):
-    """``plans``: one plan per assignment as ``expatcn plan --json`` gives it (structures with
-    years and totals, ``cheapest_compliant``, ``reason``)."""
+def _optional_fields(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: (f.annotation | None, Field(None, description=f.description))
+            for name, f in model.model_fields.items()}
 
-    plans: list[dict[str, Any]]
+
+PlanRequest = create_model(
+    "PlanRequest",
+    __base__=Strict,
+    __doc__="An assignment as in an assignment file for ``expatcn plan`` (trips inline, projections by "
+            "shipped name); with ``alternatives`` the fields around them are shared and each alternative "
+            "overrides some (so none is required here: each alternative must end up complete).",
+    **_optional_fields(AssignmentFile),
+    alternatives=(list[dict[str, Any]] | None, Field(
+        None, min_length=1, max_length=20, description="alternative destinations or terms: each a mapping of the "
+        "fields it changes (mappings one level deep)")),
+    law_overlays=(list[str | dict[str, Any]], Field(
+        [], max_length=10, description="what-if law overlays: shipped names, or an overlay table as data "
+        "(table, title, schema, periods); the answer shows each structure-year's difference against current law")),
+)
 
 
 # --- company ----------------------------------------------------------------------------------

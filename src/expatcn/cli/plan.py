@@ -1,8 +1,10 @@
 """``expatcn plan``: an assignment under several structures side by side, every year of it, the
-cheapest compliant structure and why; what-if law overlays; table, JSON, Excel and a chart."""
+cheapest compliant structure and why; what-if law overlays; table, JSON, Excel and a chart.
+The use case is ``services.plan``; this module parses the command line and renders its answer."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +12,12 @@ import typer
 
 from expatcn.cli import app
 from expatcn.cli.common import UserError, print_json, user_errors
+from expatcn.errors import LawError
+from expatcn.money import fen_to_str, yuan_to_fen
 
 
-def parse_fx(values: list[str]) -> dict:
+def parse_fx(values: list[str]) -> dict[str, Decimal]:
     """``USD=7.10`` → {"USD": Decimal("7.10")} (RMB per unit)."""
-    from decimal import Decimal, InvalidOperation
-
     rates = {}
     for text in values:
         code, sep, rate = text.partition("=")
@@ -28,18 +30,6 @@ def parse_fx(values: list[str]) -> dict:
             raise UserError(f"--fx expects CODE=RMB-per-unit such as USD=7.10, got {text!r}")
         rates[code] = number
     return rates
-
-
-def _resolve(names: list[str], base: Path | None) -> list[str]:
-    from expatcn.law_overlays import overlay_path
-
-    out = []
-    for name in names:
-        try:
-            out.append(str(overlay_path(name, base)))
-        except FileNotFoundError as exc:
-            raise UserError(str(exc)) from None
-    return out
 
 
 @app.command("plan")
@@ -55,140 +45,94 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Cost an assignment under each structure, year by year, and pick the cheapest compliant one."""
-    from expatcn.assignment import PlanError, compare, plan
-    from expatcn.io.assignment_file import AssignmentFileError, load_assignments
-    from expatcn.law import LawError, load_law
+    from expatcn.services.plan import plan_files
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise typer.BadParameter("--chart must end in .png or .svg")
-    with user_errors(AssignmentFileError, PlanError, LawError):
-        rates = parse_fx(fx or [])
-        assignments = [a for path in files for a in load_assignments(path)]
-        projections: list[str] = []
-        for a in assignments:
-            for p in _resolve(a.projections, a._source.parent if a._source else None):
-                if p not in projections:
-                    projections.append(p)
-        projections += [p for p in _resolve(projection or [], None) if p not in projections]
-        overlays = _resolve(law_overlay or [], None)
-        base_law = load_law(tuple(projections))
-        plans = plan(assignments, base_law, rates)
-        differences = None
-        if overlays:
-            modified = plan(assignments, load_law(tuple(projections + overlays)), rates)
-            differences = [compare(b, m) for b, m in zip(plans, modified)]
-    overlay_names = [Path(o).stem for o in overlays]
-    written = []
-    if xlsx is not None:
-        from expatcn.io.plan_outputs import write_workbook
-
-        write_workbook(xlsx, plans, differences, overlay_names)
-        written.append(str(xlsx))
-    if chart is not None:
-        from expatcn.io.plan_outputs import render_chart
-
-        render_chart(chart, plans)
-        written.append(str(chart))
+    with user_errors(LawError):
+        answer = plan_files(files, projections=projection or [], law_overlays=law_overlay or [],
+                            fx=parse_fx(fx or []), xlsx=xlsx, chart=chart)
     if as_json:
-        from expatcn.io.plan_outputs import plan_dict
-
-        data = {"plans": [plan_dict(p, None if differences is None else differences[i], overlay_names)
-                          for i, p in enumerate(plans)], "projections": projections, "written": written}
-        if len(plans) > 1:
-            data["across_alternatives"] = _across(plans)
-        print_json(data)
+        print_json(answer.model_dump(mode="json"))
         return
-    _print(plans, differences, overlay_names, projections, written)
+    _print(answer)
 
 
-def _across(plans) -> str | None:
-    """The cheapest compliant structure of each alternative, compared (RMB)."""
-    from expatcn.money import fen_to_str
-
-    best = [(p.structure(p.cheapest).total("employer_cost_cny"), p) for p in plans if p.cheapest]
-    if len(best) < 2:
-        return None
-    best.sort(key=lambda x: x[0])
-    (c1, p1), (c2, p2) = best[0], best[1]
-    return (f"{p1.assignment.title or p1.assignment.host_country} ({p1.structure(p1.cheapest).title}) costs "
-            f"{fen_to_str(c1)} RMB, {fen_to_str(c2 - c1)} less than {p2.assignment.title or p2.assignment.host_country} "
-            f"({p2.structure(p2.cheapest).title}, {fen_to_str(c2)})")
-
-
-def _print(plans, differences, overlays, projections, written) -> None:
+def _print(answer) -> None:
+    """The answer as Rich tables: employer cost by year, contributions, the choice, risks and notes."""
     from rich.console import Console
     from rich.table import Table
 
-    from expatcn.io.plan_outputs import SHEET_NAMES, status
-    from expatcn.money import fen_to_str
-    from expatcn.money import minor_to_str
-
     console = Console()
-    money = lambda fen: "—" if fen is None else fen_to_str(fen)  # noqa: E731
-    for i, p in enumerate(plans):
-        f = p.assignment
-        console.print(f"[bold]{f.title or f.person.name}[/bold]  {f.direction}: {f.home_country} → {f.host_country}, "
-                      f"{f.city}, {f.start} to {f.end}; package in {f.package.currency}"
-                      + (f"; fx {', '.join(f'{k} {v}' for k, v in f.fx.items())}" if f.fx else ""))
+    money = lambda text: "—" if text is None else fen_to_str(yuan_to_fen(text))  # noqa: E731
+    for p in answer.plans:
+        console.print(f"[bold]{p.title or p.person}[/bold]  {p.direction}: {p.home_country} → {p.host_country}, "
+                      f"{p.city}, {p.start} to {p.end}; package in {p.package_currency}"
+                      + (f"; fx {', '.join(f'{k} {v}' for k, v in p.fx_cny_per_unit.items())}" if p.fx_cny_per_unit else ""))
         for note in p.assumptions:
             console.print(f"  [yellow]{note}[/yellow]")
         table = Table(title="Employer cost by year, RMB (* incomplete year)")
         table.add_column("structure")
-        for year in f.years:
-            table.add_column(str(year), justify="right")
-        table.add_column("total", justify="right")
-        table.add_column("employee net", justify="right")
-        table.add_column("China IIT", justify="right")
+        for y in p.structures[0].years:
+            table.add_column(str(y.year), justify="right")
+        for col in ("total", "employee net", "China IIT"):
+            table.add_column(col, justify="right")
         table.add_column("status")
         for st in p.structures:
-            cells = [SHEET_NAMES[st.key]]
-            for y in st.years:
-                cells.append(money(y.employer_cost_cny) + ("" if y.complete else "*"))
-            cells += [money(st.total("employer_cost_cny")), money(st.total("employee_net_cny")),
-                      money(st.total("china_iit")), status(st)]
-            table.add_row(*cells, style="bold green" if st.key == p.cheapest else None)
+            cells = [st.title] + [money(y.employer_cost_cny) + ("" if y.complete else "*") for y in st.years]
+            cells += [money(st.totals.employer_cost_cny), money(st.totals.employee_net_cny), money(st.totals.china_iit),
+                      st.status]
+            table.add_row(*cells, style="bold green" if st.structure == p.cheapest_compliant else None)
         console.print(table)
         detail = Table(title="Contributions over the assignment (RMB; other country in its currency)")
         for col in ("structure", "China employee", "China employer", "other country employee", "other country employer"):
             detail.add_column(col, justify="left" if col == "structure" else "right")
         for st in p.structures:
-            y0 = st.years[0]
-            cur = y0.abroad_currency
-            other = lambda name: "—" if cur is None else f"{cur} {minor_to_str(sum(getattr(y, name) for y in st.years), y0.abroad_minor)}"  # noqa: E731
-            detail.add_row(SHEET_NAMES[st.key], money(st.total("china_employee")), money(st.total("china_employer")),
-                           other("abroad_employee"), other("abroad_employer"))
+            abroad = st.totals.abroad
+            other = lambda amount: "—" if abroad is None else f"{abroad.currency} {Decimal(amount):,}"  # noqa: E731
+            detail.add_row(st.title, money(st.totals.china_employee), money(st.totals.china_employer),
+                           other(abroad and abroad.employee_contributions), other(abroad and abroad.employer_contributions))
         console.print(detail)
         console.print(f"[bold]Cheapest compliant:[/bold] {p.reason}")
         if p.certificate_saving:
             console.print(f"[bold]Certificate:[/bold] {p.certificate_saving}")
-        counts: dict[str, int] = {}
-        for st in p.structures:
-            for line in dict.fromkeys(st.assumptions + st.risks + [n for y in st.years for n in y.notes]):
-                counts[line] = counts.get(line, 0) + 1
-        shared = [line for line, n in counts.items() if n > 1]
-        if shared:
-            console.print("  [bold]Risks and notes shared by several structures[/bold]")
-            for line in shared:
-                console.print(f"    • {line}")
-        for st in p.structures:
-            lines = [x for x in dict.fromkeys(st.reasons + st.assumptions + st.risks + [n for y in st.years for n in y.notes])
-                     if x not in shared]
-            if lines:
-                console.print(f"  [bold]{st.title}[/bold]")
-                for line in lines:
-                    console.print(f"    • {line}")
-        if differences is not None:
-            diff = Table(title=f"What-if {', '.join(overlays)} minus current law (RMB)")
+        _print_notes(console, p)
+        if p.what_if is not None:
+            diff = Table(title=f"What-if {', '.join(p.what_if.overlays)} minus current law (RMB)")
             for col in ("structure", "year", "China IIT", "employee net", "employer cost"):
                 diff.add_column(col, justify="left" if col == "structure" else "right")
-            for d in differences[i]:
-                diff.add_row(SHEET_NAMES[d.structure], str(d.year), fen_to_str(d.china_iit), money(d.employee_net_cny),
+            titles = {st.structure: st.title for st in p.structures}
+            for d in p.what_if.differences:
+                diff.add_row(titles[d.structure], str(d.year), money(d.china_iit), money(d.employee_net_cny),
                              money(d.employer_cost_cny))
             console.print(diff)
         console.print()
-    if len(plans) > 1 and _across(plans):
-        console.print(f"[bold]Across the alternatives:[/bold] {_across(plans)}")
-    if projections:
-        console.print("Projections applied (assumptions, not law): " + ", ".join(Path(x).stem for x in projections))
-    for path in written:
+    if answer.across_alternatives:
+        console.print(f"[bold]Across the alternatives:[/bold] {answer.across_alternatives}")
+    if answer.projections:
+        console.print("Projections applied (assumptions, not law): " + ", ".join(Path(x).stem for x in answer.projections))
+    for path in answer.written:
         console.print(f"wrote {path}")
+
+
+def _print_notes(console, p) -> None:
+    """Risks and notes: those several structures share once, then each structure's own."""
+    def lines(st) -> list[str]:
+        return list(dict.fromkeys(st.assumptions + [r for y in st.years for r in y.risks]
+                                  + [n for y in st.years for n in y.notes]))
+
+    counts: dict[str, int] = {}
+    for st in p.structures:
+        for line in lines(st):
+            counts[line] = counts.get(line, 0) + 1
+    shared = [line for line, n in counts.items() if n > 1]
+    if shared:
+        console.print("  [bold]Risks and notes shared by several structures[/bold]")
+        for line in shared:
+            console.print(f"    • {line}")
+    for st in p.structures:
+        own = [x for x in dict.fromkeys(st.reasons + lines(st)) if x not in shared]
+        if own:
+            console.print(f"  [bold]{st.title}[/bold]")
+            for line in own:
+                console.print(f"    • {line}")

@@ -48,12 +48,9 @@ from pydantic import (
 
 from expatcn.errors import InputError
 from expatcn.io.files import describe, read_mapping
-
-INBOUND_STRUCTURES = (
-    "local_hire", "secondment_certificate", "secondment_no_certificate", "split_payroll",
-    "short_term_business_traveller",
-)
-OUTBOUND_STRUCTURES = ("ssa_certificate", "double_contributions", "localization", "home_contributions_host_payroll")
+from expatcn.io.trips import TripFileError, read_trip_records
+from expatcn.planning import assignment as domain
+from expatcn.planning.structures import of_direction
 
 
 class AssignmentFileError(InputError):
@@ -174,7 +171,6 @@ class AssignmentFile(BaseModel):
     projections: list[str] = Field(default_factory=list, description="projection overlays (assumptions), by name or path")
     structures: list[str] | None = None
     equalization: dict | None = Field(None, description="hypothetical tax for tax equalization (kept for expatcn.equalization)")
-    _source: Path | None = PrivateAttr(None)
 
     @field_validator("city")
     @classmethod
@@ -216,7 +212,7 @@ class AssignmentFile(BaseModel):
         if self.inbound and self.person.allowance_exemption and self.person.special_additional_deductions:
             raise ValueError("person.special_additional_deductions: a foreigner who elects the allowance exemption "
                              "cannot also claim them (MOF/STA Announcement 2023 No. 29); set allowance_exemption: false")
-        allowed = INBOUND_STRUCTURES if self.inbound else OUTBOUND_STRUCTURES
+        allowed = of_direction(self.direction)
         for name in self.structures or ():
             if name not in allowed:
                 raise ValueError(f"structures: {name!r} is not a structure of an {self.direction} assignment; "
@@ -234,58 +230,58 @@ class AssignmentFile(BaseModel):
     def direction(self) -> str:
         return "inbound" if self.inbound else "outbound"
 
-    @property
-    def other_country(self) -> str:
-        """The country that is not China: home (inbound) or host (outbound)."""
-        return self.home_country if self.inbound else self.host_country
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.start.year, self.end.year + 1))
-
-    def chosen_structures(self) -> list[str]:
-        return list(self.structures or (INBOUND_STRUCTURES if self.inbound else OUTBOUND_STRUCTURES))
-
-    def salary(self, year: int) -> Decimal:
-        amount = self.package.salary_monthly
-        for from_year in sorted(self.package.salary_by_year):
-            if from_year <= year:
-                amount = self.package.salary_by_year[from_year]
-        return amount
-
-    def trip_dates(self) -> list[tuple[dt.date, dt.date | None]]:
-        """Stays in China: the file's trips (list or file, read at load time), else one stay from
-        start to end."""
-        if self._trips is not None:
-            return self._trips
-        return [(self.start, self.end)]
-
     _trips: list | None = PrivateAttr(None)
 
+    def to_assignment(self) -> domain.Assignment:
+        """The planner's assignment (trips read from a file when this was loaded by
+        :func:`parse_assignment`)."""
+        p, pkg = self.person, self.package
+        return domain.Assignment(
+            home_country=self.home_country, host_country=self.host_country, city=self.city, start=self.start,
+            end=self.end, title=self.title,
+            person=domain.Person(p.name, p.nationality, p.allowance_exemption, p.special_additional_deductions,
+                                 p.housing_fund, p.prior_years),
+            package=domain.Package(
+                pkg.salary_monthly, pkg.currency, dict(pkg.salary_by_year), dict(pkg.allowances),
+                None if pkg.bonus is None else domain.Bonus(pkg.bonus.amount, pkg.bonus.month),
+                pkg.china_contribution_wage, pkg.host_wage_monthly),
+            stays=tuple(self._trips or ()), business_days_per_month=self.travel.business_days_per_month,
+            certificate=None if self.certificate is None else domain.Certificate(
+                self.certificate.start, self.certificate.until),
+            foreign_employer_class=self.foreign_employer_class, paid_abroad_share=self.split_payroll.paid_abroad_share,
+            fx=dict(self.fx), projections=tuple(self.projections), structures=tuple(self.structures or ()),
+        )
 
-def parse_assignment(raw: object, source: str = "assignment", base: Path | None = None) -> AssignmentFile:
-    """Validate a parsed assignment (dict); trips files are read relative to ``base``."""
+
+def _at(source: str | None, message: str) -> str:
+    return f"{source}: {message}" if source else message
+
+
+def parse_assignment(raw: object, source: str | None = "assignment", base: Path | None = None) -> AssignmentFile:
+    """Validate a parsed assignment (dict); errors start with ``source`` (None: with the field).
+    A trips file is read relative to ``base``, the folder of the assignment file; without one
+    (data sent over HTTP) only inline trips are taken."""
     try:
         model = AssignmentFile.model_validate(raw)
     except ValidationError as exc:
-        raise AssignmentFileError(f"{source}: {describe(exc)}") from None
-    model._source = Path(source) if base is not None else None
+        raise AssignmentFileError(_at(source, describe(exc))) from None
     trips = model.travel.trips
     if isinstance(trips, str):
-        from expatcn.io.trips import TripFileError, read_trip_records
-
+        if base is None:
+            raise AssignmentFileError(_at(source, "travel.trips: give the trips inline as a list of {entry, exit}; "
+                                                  "a trips file is read only beside an assignment file"))
         path = Path(trips)
-        if not path.is_absolute() and base is not None:
+        if not path.is_absolute():
             path = base / path
         try:
             records = read_trip_records(path)
         except (OSError, TripFileError) as exc:
-            raise AssignmentFileError(f"{source}: travel.trips: {exc}") from None
+            raise AssignmentFileError(_at(source, f"travel.trips: {exc}")) from None
         model._trips = [(r.entry.date(), None if r.exit is None else r.exit.date()) for r in records]
     elif isinstance(trips, list):
         for i, trip in enumerate(trips):
             if trip.exit is not None and trip.exit < trip.entry:
-                raise AssignmentFileError(f"{source}: travel.trips.{i}: exit {trip.exit} is before entry {trip.entry}")
+                raise AssignmentFileError(_at(source, f"travel.trips.{i}: exit {trip.exit} is before entry {trip.entry}"))
         model._trips = [(t.entry, t.exit) for t in trips]
     return model
 
@@ -301,43 +297,38 @@ def _merge(defaults: dict, item: dict) -> dict:
     return merged
 
 
-def load_assignments(path: str | Path) -> list[AssignmentFile]:
-    """An assignment file, or one with ``alternatives:`` — the same person and package with
+def parse_assignments(raw: object, source: str | None = "assignment", base: Path | None = None) -> list[AssignmentFile]:
+    """An assignment, or one with ``alternatives:`` — the same person and package with
     alternative destinations or terms; each alternative overrides the fields around it (mappings
-    one level deep). Errors name the file, the alternative and the field."""
-    path = Path(path)
-    raw = _read(path)
+    one level deep). Errors name the source, the alternative and the field."""
+    if not isinstance(raw, dict):
+        raise AssignmentFileError(_at(source, "expected a mapping of fields (title, person, home_country, …)"))
+    raw = dict(raw)
     alternatives = raw.pop("alternatives", None)
     if alternatives is None:
-        return [_finish(parse_assignment(raw, str(path), path.parent), path)]
+        return [parse_assignment(raw, source, base)]
     if not isinstance(alternatives, list) or not alternatives:
-        raise AssignmentFileError(f"{path}: alternatives: expected a list of assignments (host_country, …)")
+        raise AssignmentFileError(_at(source, "alternatives: expected a list of assignments (host_country, …)"))
     out = []
     for i, item in enumerate(alternatives):
+        where = _at(source, f"alternatives.{i}")
         if not isinstance(item, dict):
-            raise AssignmentFileError(f"{path}: alternatives.{i}: expected a mapping of fields")
+            raise AssignmentFileError(f"{where}: expected a mapping of fields")
         try:
-            model = parse_assignment(_merge(raw, item), f"{path}: alternatives.{i}", path.parent)
+            out.append(parse_assignment(_merge(raw, item), where, base))
         except AssignmentFileError as exc:
-            raise AssignmentFileError(str(exc).replace(f"{path}: alternatives.{i}: ", f"{path}: alternatives.{i}.", 1)) from None
-        out.append(_finish(model, path))
+            raise AssignmentFileError(str(exc).replace(f"{where}: ", f"{where}.", 1)) from None
     return out
 
 
-def _finish(model: AssignmentFile, path: Path) -> AssignmentFile:
-    model._source = path
-    return model
-
-
-def _read(path: Path) -> dict:
-    raw = read_mapping(path, AssignmentFileError)
-    if not isinstance(raw, dict):
-        raise AssignmentFileError(f"{path}: expected a mapping of fields (title, person, home_country, …)")
-    return raw
+def load_assignments(path: str | Path) -> list[AssignmentFile]:
+    """An assignment file, with or without ``alternatives:`` (see :func:`parse_assignments`)."""
+    path = Path(path)
+    return parse_assignments(read_mapping(path, AssignmentFileError), str(path), path.parent)
 
 
 def load_assignment(path: str | Path) -> AssignmentFile:
     """Read and validate an assignment file (one assignment); an :class:`AssignmentFileError`
     names the file and field."""
     path = Path(path)
-    return _finish(parse_assignment(_read(path), str(path), path.parent), path)
+    return parse_assignment(read_mapping(path, AssignmentFileError), str(path), path.parent)

@@ -20,11 +20,17 @@ def read_mapping(path: Path, error: type[Exception] = ValueError) -> object:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{path}: cannot read the file ({exc.strerror})") from None
-    is_json = path.suffix.lower() == ".json"
+    return parse_mapping(text, str(path), error)
+
+
+def parse_mapping(text: str, name: str, error: type[Exception] = ValueError) -> object:
+    """The parsed content of a file's text (JSON if ``name`` ends in ``.json``, else YAML), e.g.
+    an upload; ``error`` names the file on failure."""
+    is_json = name.lower().endswith(".json")
     try:
         return json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise error(f"{path}: not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
+        raise error(f"{name}: not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
 
 
 def problems(exc: ValidationError) -> list[str]:

@@ -1,106 +1,20 @@
-"""What ``expatcn plan`` writes: a JSON-ready dict, an Excel workbook (one sheet per structure plus
-a comparison sheet, numbers as numbers) and a chart (employer cost per year by structure,
-stacked by component; matplotlib, Agg backend). Figures come from :mod:`expatcn.assignment`;
-nothing is computed here except sums and differences of them."""
+"""The files of a plan (``expatcn plan --xlsx/--chart``): an Excel workbook (one sheet per structure
+plus a comparison sheet, numbers as numbers) and a chart (employer cost per year by structure,
+stacked by component; matplotlib, Agg backend). Figures come from :mod:`expatcn.planning`;
+nothing is computed here except sums and differences of them. (The plan as data is
+``services.plan.PlanAnswer``.)"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
-from expatcn.assignment import COMPONENT_TITLES, COMPONENTS, Difference, Plan, StructurePlan, YearFigures
-from expatcn.money import fen_to_decimal, yuan_str
-
-SHEET_NAMES = {
-    "local_hire": "Local hire",
-    "secondment_certificate": "Secondment + certificate",
-    "secondment_no_certificate": "Secondment no certificate",
-    "split_payroll": "Split payroll",
-    "short_term_business_traveller": "Business traveller",
-    "ssa_certificate": "SSA certificate",
-    "double_contributions": "Double contributions",
-    "localization": "Localization",
-    "home_contributions_host_payroll": "Home SI + host payroll",
-}
+from expatcn.planning import BY_KEY, COMPONENT_TITLES, COMPONENTS, Difference, Plan, YearFigures
+from expatcn.money import fen_to_decimal
 
 
 def _minor(amount: int, minor: int) -> Decimal:
     return Decimal(amount) / minor if minor != 1 else Decimal(amount)
-
-
-def status(s: StructurePlan) -> str:
-    """One word for a structure's standing in the comparison."""
-    if not s.applicable:
-        return "not applicable"
-    if not s.compliant:
-        return "not compliant"
-    if not s.comparable:
-        return "alternative"
-    if not s.complete:
-        return "incomplete"
-    return "ok"
-
-
-# ----------------------------------------------------------------------------- JSON
-
-
-def year_dict(y: YearFigures) -> dict:
-    s = yuan_str
-    return {
-        "year": y.year,
-        "months": y.months,
-        "china_iit": s(y.china_iit),
-        "china_employee_contributions": s(y.china_employee),
-        "china_employer_contributions": s(y.china_employer),
-        "abroad": None if y.abroad_currency is None else {
-            "country": y.abroad_country, "currency": y.abroad_currency,
-            "employee_contributions": str(_minor(y.abroad_employee, y.abroad_minor)),
-            "employer_contributions": str(_minor(y.abroad_employer, y.abroad_minor)),
-            "employee_contributions_cny": s(y.abroad_employee_cny),
-            "employer_contributions_cny": s(y.abroad_employer_cny),
-        },
-        "gross_cny": s(y.gross_cny),
-        "employee_net_cny": s(y.employee_net_cny),
-        "employer_cost_cny": s(y.employer_cost_cny),
-        "complete": y.complete,
-        "unknown_months": y.unknown_months,
-        "lost_contribution_months": y.lost_contribution_months,
-        "residency": y.residency,
-        "risks": y.risks,
-        "notes": y.notes,
-    }
-
-
-def plan_dict(plan: Plan, differences: list[Difference] | None = None, overlays: list[str] | None = None) -> dict:
-    f = plan.assignment
-    structures = []
-    for st in plan.structures:
-        totals = {name: yuan_str(st.total(name))
-                  for name in ("china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny",
-                               "employer_cost_cny")}
-        structures.append({
-            "structure": st.key, "title": st.title, "status": status(st), "applicable": st.applicable,
-            "compliant": st.compliant, "comparable": st.comparable, "complete": st.complete, "reasons": st.reasons,
-            "assumptions": st.assumptions, "years": [year_dict(y) for y in st.years], "totals": totals,
-            "lost_contribution_months": sum(y.lost_contribution_months for y in st.years),
-        })
-    out = {
-        "title": f.title, "person": f.person.name, "direction": f.direction, "home_country": f.home_country,
-        "host_country": f.host_country, "city": f.city, "start": f.start.isoformat(), "end": f.end.isoformat(),
-        "package_currency": f.package.currency, "fx_cny_per_unit": {k: str(v) for k, v in f.fx.items()},
-        "assumptions": plan.assumptions, "law_digest": plan.law_digest, "structures": structures,
-        "cheapest_compliant": plan.cheapest, "reason": plan.reason, "certificate_saving": plan.certificate_saving,
-    }
-    if differences is not None:
-        out["what_if"] = {
-            "overlays": overlays or [],
-            "differences": [{
-                "structure": d.structure, "year": d.year, "china_iit": yuan_str(d.china_iit),
-                "employee_net_cny": yuan_str(d.employee_net_cny),
-                "employer_cost_cny": yuan_str(d.employer_cost_cny),
-            } for d in differences],
-        }
-    return out
 
 
 # ----------------------------------------------------------------------------- Excel
@@ -159,7 +73,7 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             ws.cell(row, c, h).font = bold
         row += 1
         for st in plan.structures:
-            values = [st.title, status(st)] + [fen_to_decimal(y.employer_cost_cny) for y in st.years]
+            values = [st.title, st.status] + [fen_to_decimal(y.employer_cost_cny) for y in st.years]
             china = [st.total("china_employee"), st.total("china_employer")]
             abroad = [st.total("abroad_employee_cny"), st.total("abroad_employer_cny")]
             values += [fen_to_decimal(st.total("employer_cost_cny")), fen_to_decimal(st.total("employee_net_cny")),
@@ -180,9 +94,9 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
         row += 2
         for st in plan.structures:
             prefix = f"A{a + 1} " if len(plans) > 1 else ""
-            sheet = wb.create_sheet((prefix + SHEET_NAMES[st.key])[:31])
+            sheet = wb.create_sheet((prefix + BY_KEY[st.key].short)[:31])
             sheet.cell(1, 1, f"{st.title} — {f.title or f.person.name}").font = bold
-            sheet.cell(2, 1, f"status: {status(st)}" + (f" ({'; '.join(st.reasons)})" if st.reasons else ""))
+            sheet.cell(2, 1, f"status: {st.status}" + (f" ({'; '.join(st.reasons)})" if st.reasons else ""))
             r = 3
             for note in st.assumptions + plan.assumptions:
                 sheet.cell(r, 1, f"assumption: {note}")
@@ -256,7 +170,7 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
             for i, y in enumerate(st.years):
                 x = i + (s - (len(shown) - 1) / 2) * width
                 ticks.append(x)
-                tick_labels.append(_short(st.key))
+                tick_labels.append(BY_KEY[st.key].short)
                 if not st.applicable or y.employer_cost_cny is None:
                     ax.text(x, 0.02, "not applicable" if not st.applicable else "no RMB figure (fx)", rotation=90,
                             ha="center", va="bottom", fontsize=8, transform=ax.get_xaxis_transform())
@@ -296,6 +210,3 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
     plt.close(fig)
     return bars
 
-
-def _short(key: str) -> str:
-    return SHEET_NAMES[key]

@@ -33,6 +33,15 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser whe
 
 
 @dataclass(frozen=True)
+class Overlay:
+    """An overlay given as text (an upload, a request body) rather than a file; ``label`` names it
+    in messages."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """The value of one table on one date, with the reference that makes it citable."""
 
@@ -168,7 +177,7 @@ def _overlay(base: Table, overlay: Table, ended: list[dict]) -> Table:
     return Table(base.name, base.title, base.schema, base.unit, merged, [values[i] for i in order], base.label)
 
 
-def _load(overlay_files: tuple[str, ...]) -> Law:
+def _load(overlay_files: tuple[str | Overlay, ...]) -> Law:
     digest = hashlib.sha256()
     texts: list[tuple[str, str, str]] = []
     for path in sorted(LAW_DIR.rglob("*.yaml")):
@@ -176,7 +185,8 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
         text = path.read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         texts.append((name, text, f"law table {path}"))
-    overlays = [(Path(p), Path(p).read_text(encoding="utf-8")) for p in overlay_files]
+    overlays = [(p.label, p.text) if isinstance(p, Overlay) else (p, Path(p).read_text(encoding="utf-8"))
+                for p in overlay_files]
     for path, text in overlays:
         digest.update(b"overlay\0" + text.encode() + b"\0")
     cached = _read_cache(digest.hexdigest())
@@ -184,7 +194,10 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
         return cached
     tables = {name: parse_table(name, text, origin) for name, text, origin in texts}
     for path, text in overlays:
-        raw = yaml.load(text, Loader=_YAML_LOADER) or {}
+        try:
+            raw = yaml.load(text, Loader=_YAML_LOADER) or {}
+        except yaml.YAMLError as exc:
+            raise LawError(f"law overlay {path}: not valid YAML: {exc}") from None
         name = raw.pop("table", None) if isinstance(raw, dict) else None
         if name not in tables:
             raise LawError(f"law overlay {path}: 'table' must name an existing law table, got {name!r}")
@@ -199,7 +212,8 @@ def _load(overlay_files: tuple[str, ...]) -> Law:
         except ValidationError as exc:
             raise LawError(f"law overlay {path}: {_errors(exc)}") from exc
     law = Law(tables, digest.hexdigest())
-    _write_cache(law)
+    if not any(isinstance(p, Overlay) for p in overlay_files):  # texts sent to a server are not kept on disk
+        _write_cache(law)
     return law
 
 
@@ -241,11 +255,12 @@ def _write_cache(law: Law) -> None:
 
 
 @lru_cache(maxsize=16)
-def load_law(overlays: tuple[str, ...] = ()) -> Law:
-    """The validated law tables, optionally with overlay files applied in order.
+def load_law(overlays: tuple[str | Path | Overlay, ...] = ()) -> Law:
+    """The validated law tables, optionally with overlays (files, or :class:`Overlay` texts)
+    applied in order.
 
     Every table is validated the first time a given set of files is seen; the validated tables
     are then kept in the user's cache (``EXPATCN_CACHE_DIR`` or ``~/.cache/expatcn``), keyed by
     the digest of the files, so that later starts skip the parsing."""
-    return _load(tuple(str(o) for o in overlays))
+    return _load(tuple(o if isinstance(o, Overlay) else str(o) for o in overlays))
 

@@ -26,8 +26,12 @@ from expatcn.api import services
 from expatcn.dates import Month
 from expatcn.examples import EXAMPLES
 from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
+from expatcn.errors import InputError
+from expatcn.io.files import parse_mapping
 from expatcn.io.files import problems as validation_problems
+from expatcn.law import Overlay
 from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
+from expatcn.services.plan import plan_data
 from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
 
@@ -510,20 +514,38 @@ def install(app: FastAPI) -> None:
     @app.post("/plan", include_in_schema=False)
     async def plan_compute(request: Request, who: Principal = Depends(posting())) -> Response:
         form_data = await request.form()
-        upload = form_data.get("file")
         form = {k: v for k, v in form_data.items() if isinstance(v, str)}
         merged = {**PLAN_DEFAULTS, **form}
         lang = _lang(request)
         try:
-            if upload is not None and getattr(upload, "filename", ""):
-                raw = services.parse_plan_upload(upload.filename, await upload.read())
-            else:
-                raw = _plan_assignment(merged)
-            result = services.assignment_plan(raw)
+            raw = await _upload(form_data.get("file"), InputError)
+            overlays: list = _names(merged.get("law_overlays"))
+            overlay_file = form_data.get("law_overlay_file")
+            if overlay_file is not None and getattr(overlay_file, "filename", ""):
+                text = (await overlay_file.read()).decode("utf-8", errors="replace")
+                overlays.append(Overlay(Path(overlay_file.filename).stem, text))
+            result = plan_data(raw if raw is not None else _plan_assignment(merged),
+                               law_overlays=overlays).model_dump(mode="json")
         except _user_errors() as exc:
             return render(request, "plan.html", status=422, form=merged, result=None, messages=_problems(exc))
         chart = _plan_chart(result, lang)
         return render(request, "plan.html", form=merged, result=result, chart=chart, messages=[])
+
+
+async def _upload(upload: Any, error: type[Exception]) -> dict | None:
+    """An uploaded assignment file (YAML or JSON; it may hold alternatives) as a mapping; None
+    when no file was chosen."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    raw = parse_mapping((await upload.read()).decode("utf-8", errors="replace"), upload.filename, error)
+    if not isinstance(raw, dict):
+        raise error(f"{upload.filename}: expected a mapping (an assignment)")
+    return raw
+
+
+def _names(text: str | None) -> list[str]:
+    """A form's list of names, separated by commas or semicolons."""
+    return [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
 
 
 # --- form → engine input (shape only) -----------------------------------------------------------
@@ -607,7 +629,7 @@ def _plan_assignment(form: dict) -> dict:
             fx[code.strip().upper()] = rate.strip()
     if fx:
         raw["fx"] = fx
-    projections = [p.strip() for p in (form.get("projections") or "").replace(";", ",").split(",") if p.strip()]
+    projections = _names(form.get("projections"))
     if projections:
         raw["projections"] = projections
     return {k: v for k, v in raw.items() if v is not None}

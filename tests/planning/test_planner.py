@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from expatcn.assignment import PlanError, compare, plan
+from expatcn.planning import PlanError, compare, plan
 from expatcn.cli import app
 from expatcn.iit.inputs import YearInputs
 from expatcn.io.assignment_file import AssignmentFileError, load_assignment, load_assignments, parse_assignment
@@ -22,10 +22,15 @@ from expatcn.law import load_law
 from expatcn.law_overlays import overlay_path
 from expatcn.gross_to_net import MonthInputs, gross_to_net
 
-EXAMPLES = Path(__file__).parents[1] / "src" / "expatcn" / "examples"
+EXAMPLES = Path(__file__).parents[2] / "src" / "expatcn" / "examples"
 GERMAN = EXAMPLES / "assignment_german_engineer_shanghai.yaml"
 US_VS_DE = EXAMPLES / "assignment_chinese_engineer_us_vs_de.yaml"
 NAT = np.datetime64("NaT", "D")
+
+
+def domain(raw: dict):
+    """An assignment given as data, as the planner takes it."""
+    return parse_assignment(raw, "a.yaml").to_assignment()
 
 
 def law_for(*names: str):
@@ -34,14 +39,14 @@ def law_for(*names: str):
 
 @pytest.fixture(scope="module")
 def german():
-    f = load_assignment(GERMAN)
+    f = load_assignment(GERMAN).to_assignment()
     law = law_for(*f.projections)
     return f, law, plan([f], law)[0]
 
 
 @pytest.fixture(scope="module")
 def outbound():
-    files = load_assignments(US_VS_DE)
+    files = [f.to_assignment() for f in load_assignments(US_VS_DE)]
     law = law_for(*files[0].projections)
     return files, law, plan(files, law)
 
@@ -301,10 +306,10 @@ def test_bad_assignment_names_the_field(change, field):
 
 def test_missing_rate_and_unknown_city_are_plan_errors():
     law = load_law()
-    f = parse_assignment({**GOOD, "package": {"currency": "EUR", "salary_monthly": 7000}}, "a.yaml")
+    f = domain({**GOOD, "package": {"currency": "EUR", "salary_monthly": 7000}})
     with pytest.raises(PlanError, match="fx.EUR"):
         plan([f], law)
-    f = parse_assignment({**GOOD, "city": "atlantis"}, "a.yaml")
+    f = domain({**GOOD, "city": "atlantis"})
     with pytest.raises(PlanError, match="city: no social insurance table for 'atlantis'"):
         plan([f], law)
 
@@ -360,9 +365,9 @@ def test_nonresident_deductions_in_a_plan_are_not_applied_and_noted():
     """One policy on every path (IIT Law art. 6(1)(2)): a three-month stay (non-resident) claiming
     special additional deductions gets them not applied and a note — the planner dropped them silently."""
     person = {"name": "X", "nationality": "DE", "allowance_exemption": False, "special_additional_deductions": 3000}
-    f = parse_assignment({**GOOD, "person": person, "end": "2026-03-31", "structures": ["local_hire"]}, "a.yaml")
-    without = parse_assignment({**GOOD, "person": {**person, "special_additional_deductions": 0}, "end": "2026-03-31",
-                                "structures": ["local_hire"]}, "a.yaml")
+    f = domain({**GOOD, "person": person, "end": "2026-03-31", "structures": ["local_hire"]})
+    without = domain({**GOOD, "person": {**person, "special_additional_deductions": 0}, "end": "2026-03-31",
+                    "structures": ["local_hire"]})
     law = load_law()
     year = plan([f], law)[0].structure("local_hire").years[0]
     plain = plan([without], law)[0].structure("local_hire").years[0]
@@ -382,7 +387,7 @@ def test_pay_sheet_kinds_cover_the_law_allowance_kinds():
 
 
 def test_planned_dates_inside_the_year_only_count_their_months():
-    f = parse_assignment({**GOOD, "start": "2026-04-15", "end": "2027-02-10"}, "a.yaml")
+    f = domain({**GOOD, "start": "2026-04-15", "end": "2027-02-10"})
     p = plan([f], load_law())[0]
     years = p.structure("local_hire").years
     assert [(y.year, y.months) for y in years] == [(2026, 9), (2027, 2)]

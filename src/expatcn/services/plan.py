@@ -1,0 +1,300 @@
+"""Plan assignments (``expatcn plan``, ``POST /api/plan``, the web planner): every structure of
+each assignment over every year of it, the cheapest compliant one and why, alternatives compared,
+and with what-if law overlays the difference against current law.
+
+Projections (labelled assumptions for months the tables lack) and overlays are resolved once here:
+from an assignment file, names are shipped overlays or paths beside the file; from data sent to a
+server, only shipped names (and overlays given as data or uploaded text) — no path is read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from expatcn.io.assignment_file import load_assignments, parse_assignments
+from expatcn.io.plan_outputs import render_chart, write_workbook
+from expatcn.law import Law, Overlay, load_law
+from expatcn.law_overlays import overlay_path, shipped_overlays
+from expatcn.money import minor_to_str, yuan_str
+from expatcn.planning import Assignment, Difference, Plan, PlanError, StructurePlan, YearFigures, across, compare
+from expatcn.planning import plan as plan_assignments
+
+# an overlay: a shipped name (or, from a file, a path), an overlay table as data, or its text
+OverlayRef = str | Mapping[str, Any] | Overlay
+
+
+# ----------------------------------------------------------------------------- the answer
+
+
+class AbroadFigures(BaseModel):
+    """The other country's contributions, in its currency and (with a rate) in RMB."""
+
+    country: str | None
+    currency: str
+    employee_contributions: str
+    employer_contributions: str
+    employee_contributions_cny: str | None = None
+    employer_contributions_cny: str | None = None
+
+
+class ResidencyYear(BaseModel):
+    """The residency engine's answer for the assignment's stays in the year (inbound)."""
+
+    residence_days: int
+    resident: bool
+    situation: str
+    treaty_relief: bool
+    six_year_clock: int
+    worldwide_income_taxable: bool
+    first_worldwide_year_if_every_year_qualifies: int
+    day_90: str | None
+    day_183: str | None
+    ninety_day_rule_days: int
+    resident_min_days: int
+    clock_max_single_absence_days: int | None
+
+
+class PlanYear(BaseModel):
+    """One structure in one calendar year (RMB amounts as "12345.60")."""
+
+    year: int
+    months: int
+    china_iit: str
+    china_employee_contributions: str
+    china_employer_contributions: str
+    abroad: AbroadFigures | None
+    gross_cny: str | None
+    employee_net_cny: str | None
+    employer_cost_cny: str | None
+    complete: bool
+    unknown_months: list[str]
+    lost_contribution_months: int
+    residency: ResidencyYear | None
+    risks: list[str]
+    notes: list[str]
+
+
+class PlanTotals(BaseModel):
+    """Over the assignment (None where a year lacks the figure)."""
+
+    china_iit: str | None
+    china_employee: str | None
+    china_employer: str | None
+    gross_cny: str | None
+    employee_net_cny: str | None
+    employer_cost_cny: str | None
+    abroad: AbroadFigures | None = None
+
+
+class PlanStructure(BaseModel):
+    structure: str
+    title: str
+    status: str  # ok, incomplete, alternative, not compliant, not applicable
+    applicable: bool
+    compliant: bool
+    comparable: bool
+    complete: bool
+    reasons: list[str]
+    assumptions: list[str]
+    years: list[PlanYear]
+    totals: PlanTotals
+    lost_contribution_months: int
+
+
+class PlanDifference(BaseModel):
+    """A structure-year under the overlays minus under current law (RMB)."""
+
+    structure: str
+    year: int
+    china_iit: str
+    employee_net_cny: str | None
+    employer_cost_cny: str | None
+
+
+class WhatIf(BaseModel):
+    overlays: list[str]
+    differences: list[PlanDifference]
+
+
+class AssignmentPlan(BaseModel):
+    """One assignment: each structure year by year, the cheapest compliant one and why."""
+
+    title: str | None
+    person: str
+    direction: str
+    home_country: str
+    host_country: str
+    city: str
+    start: str
+    end: str
+    package_currency: str
+    fx_cny_per_unit: dict[str, str]
+    assumptions: list[str]
+    law_digest: str
+    structures: list[PlanStructure]
+    cheapest_compliant: str | None
+    reason: str
+    certificate_saving: str | None
+    what_if: WhatIf | None = None
+
+
+class PlanAnswer(BaseModel):
+    """Every assignment planned (alternatives one after another), the projections assumed, the
+    comparison across alternatives, and the files written (CLI)."""
+
+    plans: list[AssignmentPlan]
+    projections: list[str]
+    across_alternatives: str | None = None
+    written: list[str] = []
+
+
+# ----------------------------------------------------------------------------- the use case
+
+
+def plan_files(paths: Sequence[str | Path], *, projections: Sequence[str] = (), law_overlays: Sequence[str] = (),
+               fx: Mapping[str, Decimal] | None = None, xlsx: Path | None = None,
+               chart: Path | None = None) -> PlanAnswer:
+    """Assignment files (each may hold ``alternatives:``); names of projections and overlays are
+    shipped overlays or paths (an assignment's own relative to its file); the workbook and the
+    chart are written where asked."""
+    assignments, refs = [], []
+    for path in paths:
+        for f in load_assignments(path):
+            assignments.append(f.to_assignment())
+            refs += [_resolve(name, "projections", Path(path).parent) for name in f.projections]
+    refs += [_resolve(name, "--projection", Path.cwd()) for name in projections]
+    overlays = [_resolve(name, "--law-overlay", Path.cwd()) for name in law_overlays]
+    answer, plans, differences, labels = _plan(assignments, refs, overlays, fx)
+    if xlsx is not None:
+        write_workbook(xlsx, plans, differences, labels)
+        answer.written.append(str(xlsx))
+    if chart is not None:
+        render_chart(chart, plans)
+        answer.written.append(str(chart))
+    return answer
+
+
+def plan_data(raw: Mapping[str, Any], *, law_overlays: Sequence[OverlayRef] = (),
+              fx: Mapping[str, Decimal] | None = None) -> PlanAnswer:
+    """An assignment given as data (the API body, a web form or upload; it may hold
+    ``alternatives:``): trips inline, projections and named overlays shipped ones only; overlays
+    may also be given as data or text. Errors start with the field (``alternatives.1.city: …``)."""
+    return plan([f.to_assignment() for f in parse_assignments(dict(raw), None)], law_overlays=law_overlays, fx=fx)
+
+
+def plan(assignments: Sequence[Assignment], *, projections: Sequence[OverlayRef] = (),
+         law_overlays: Sequence[OverlayRef] = (), fx: Mapping[str, Decimal] | None = None) -> PlanAnswer:
+    """Assignments already built (a batch, no file): the assignments' own projections and the
+    ones given, then the overlays; names are shipped overlays only."""
+    names = [name for f in assignments for name in f.projections] + list(projections)
+    refs = [_resolve(ref, "projections") for ref in names]
+    overlays = [_resolve(ref, f"law_overlays.{i}") for i, ref in enumerate(law_overlays)]
+    return _plan(list(assignments), refs, overlays, fx)[0]
+
+
+def _resolve(ref: OverlayRef, field: str, base: Path | None = None) -> str | Overlay:
+    """An overlay to load: text as given, data as its YAML; a name is a shipped overlay, or with
+    ``base`` (a user's own files) also a path, relative to ``base``."""
+    if isinstance(ref, Overlay):
+        return ref
+    if isinstance(ref, Mapping):
+        return Overlay(field, yaml.safe_dump(dict(ref), allow_unicode=True))
+    if base is not None:
+        try:
+            return str(overlay_path(ref, base))
+        except FileNotFoundError as exc:
+            raise PlanError(str(exc)) from None
+    name = str(ref).removesuffix(".yaml")
+    known = shipped_overlays()
+    if name not in known:
+        raise PlanError(f"{field}: no shipped overlay {ref!r} (known: {', '.join(known)})")
+    return str(overlay_path(name))
+
+
+def _label(ref: str | Overlay) -> str:
+    return ref.label if isinstance(ref, Overlay) else Path(ref).stem
+
+
+def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: Mapping[str, Decimal] | None):
+    """Plan under current law (with the projections) and, with overlays, under them too."""
+    projections = list(dict.fromkeys(projections))
+    base_law: Law = load_law(tuple(projections))
+    plans = plan_assignments(assignments, base_law, dict(fx or {}))
+    differences = None
+    labels = [_label(o) for o in overlays]
+    if overlays:
+        modified = plan_assignments(assignments, load_law(tuple(projections + list(overlays))), dict(fx or {}))
+        differences = [compare(b, m) for b, m in zip(plans, modified)]
+    shipped = {str(overlay_path(n)): n for n in shipped_overlays()}
+    answer = PlanAnswer(
+        plans=[_assignment_plan(p, None if differences is None else differences[i], labels)
+               for i, p in enumerate(plans)],
+        projections=[shipped.get(p, p) if isinstance(p, str) else p.label for p in projections],
+        across_alternatives=across(plans),
+    )
+    return answer, plans, differences, labels
+
+
+# ----------------------------------------------------------------------------- plan → answer
+
+
+def _abroad(country: str | None, currency: str | None, minor: int, employee: int, employer: int,
+            employee_cny: int | None, employer_cny: int | None) -> AbroadFigures | None:
+    if currency is None:
+        return None
+    amount = lambda v: minor_to_str(v, minor).replace(",", "")  # noqa: E731
+    return AbroadFigures(country=country, currency=currency, employee_contributions=amount(employee),
+                         employer_contributions=amount(employer), employee_contributions_cny=yuan_str(employee_cny),
+                         employer_contributions_cny=yuan_str(employer_cny))
+
+
+def _year(y: YearFigures) -> PlanYear:
+    return PlanYear(
+        year=y.year, months=y.months, china_iit=yuan_str(y.china_iit),
+        china_employee_contributions=yuan_str(y.china_employee),
+        china_employer_contributions=yuan_str(y.china_employer),
+        abroad=_abroad(y.abroad_country, y.abroad_currency, y.abroad_minor, y.abroad_employee, y.abroad_employer,
+                       y.abroad_employee_cny, y.abroad_employer_cny),
+        gross_cny=yuan_str(y.gross_cny), employee_net_cny=yuan_str(y.employee_net_cny),
+        employer_cost_cny=yuan_str(y.employer_cost_cny), complete=y.complete, unknown_months=y.unknown_months,
+        lost_contribution_months=y.lost_contribution_months,
+        residency=None if y.residency is None else ResidencyYear(**y.residency), risks=y.risks, notes=y.notes,
+    )
+
+
+def _structure(st: StructurePlan) -> PlanStructure:
+    first = st.years[0] if st.years else None
+    totals = {name: yuan_str(st.total(name)) for name in (
+        "china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny", "employer_cost_cny")}
+    abroad = None if first is None else _abroad(
+        first.abroad_country, first.abroad_currency, first.abroad_minor, st.total("abroad_employee"),
+        st.total("abroad_employer"), st.total("abroad_employee_cny"), st.total("abroad_employer_cny"))
+    return PlanStructure(
+        structure=st.key, title=st.title, status=st.status, applicable=st.applicable, compliant=st.compliant,
+        comparable=st.comparable, complete=st.complete, reasons=st.reasons, assumptions=st.assumptions,
+        years=[_year(y) for y in st.years], totals=PlanTotals(**totals, abroad=abroad),
+        lost_contribution_months=sum(y.lost_contribution_months for y in st.years),
+    )
+
+
+def _difference(d: Difference) -> PlanDifference:
+    return PlanDifference(structure=d.structure, year=d.year, china_iit=yuan_str(d.china_iit),
+                          employee_net_cny=yuan_str(d.employee_net_cny), employer_cost_cny=yuan_str(d.employer_cost_cny))
+
+
+def _assignment_plan(p: Plan, differences: list[Difference] | None, overlays: list[str]) -> AssignmentPlan:
+    f = p.assignment
+    return AssignmentPlan(
+        title=f.title, person=f.person.name, direction=f.direction, home_country=f.home_country,
+        host_country=f.host_country, city=f.city, start=f.start.isoformat(), end=f.end.isoformat(),
+        package_currency=f.package.currency, fx_cny_per_unit={k: str(v) for k, v in f.fx.items()},
+        assumptions=p.assumptions, law_digest=p.law_digest, structures=[_structure(st) for st in p.structures],
+        cheapest_compliant=p.cheapest, reason=p.reason, certificate_saving=p.certificate_saving,
+        what_if=None if differences is None else WhatIf(overlays=overlays,
+                                                        differences=[_difference(d) for d in differences]),
+    )
