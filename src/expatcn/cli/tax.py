@@ -212,6 +212,6 @@ def tax_batch(
 
     with user_errors(BatchError, InputError, LawError):
         law = load_law()
-        frames = [result_frame(compute_year(batch, law)) for batch in to_year_inputs(read_batch(source), source)]
+        frames = [result_frame(compute_year(batch, law)) for batch in to_year_inputs(read_batch(source, law), source)]
         write_frame(pl.concat(frames), out)
     typer.echo(f"wrote {sum(f.height for f in frames)} rows to {out}")

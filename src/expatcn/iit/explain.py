@@ -341,13 +341,15 @@ def _claim_steps(result: YearResult, person: int) -> list[Step]:
         paid = int(getattr(inputs, f"reconciliation_{item.name}")[person])
         if not paid:
             continue
-        rule = result.year_law.optional(item.table, 11)
+        entry = result.year_law.entry(item.table, 11)
+        rule = None if entry is None else entry.value
         during = int(result.monthly[f"{item.name}_deducted"][person].sum())
         cap = "" if rule is None or rule.yearly_cap is None else f", cap {fen_to_str(yuan_to_fen(rule.yearly_cap))} a year"
-        document = "" if rule is None else f" ({result.year_law.law.table(item.table).periods[-1].sources[0].document})"
+        scope = "" if rule is None or rule.scope == "nationwide" else f", only in {rule.scope_note}"
         steps.append(Step(f"{item.en} claimed at the reconciliation", a[f"reconciliation_{item.name}"][person],
-                          f"paid {fen_to_str(paid)}; {fen_to_str(during)} deducted at withholding{cap}"
-                          + (document if rule else "; not deductible in this year or region")))
+                          f"paid {fen_to_str(paid)}; {fen_to_str(during)} deducted at withholding{cap}{scope}"
+                          + ("" if rule else "; no rule in force in this year"),
+                          law=[] if entry is None else [entry.ref]))
     return steps
 
 

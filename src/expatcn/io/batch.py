@@ -2,9 +2,17 @@
 
 One row per person and month: ``employee_id, year, month`` and the month's amounts in yuan
 (``wages, allowances, employee_contributions, special_additional_deductions, other_deductions,
-tax_reductions, bonus, labour, equity``), with the person's flags (``resident, foreigner,
-allowance_exemption, bonus_method, first_income_this_year, low_income_last_year``) repeated on
-each row. A month without a row is a month not employed. Errors name the file, row and column.
+tax_reductions, bonus, labour, equity``; other payers' ``other_wages, other_labour,
+other_contributions, other_special_additional_deductions, other_tax_withheld``; capped other
+deductions ``individual_pension, commercial_health_insurance, tax_deferred_pension``;
+``severance``; ``exempt_<kind>`` for each kind of ``law/iit/exempt_income``; ``equity_months``
+before 2019), with the person's flags (``resident, foreigner, allowance_exemption, bonus_method,
+first_income_this_year, low_income_last_year, intern, pilot_region, not_withheld``) repeated on
+each row, and the person-year's amounts (``reconciliation_special_additional_deductions,
+serious_illness_self_paid, reconciliation_individual_pension,
+reconciliation_commercial_health_insurance, reconciliation_tax_deferred_pension,
+local_average_wage``) on one row or repeated. A month without a row is a month not employed.
+Errors name the file, row and column.
 """
 
 from __future__ import annotations
@@ -15,22 +23,27 @@ from pathlib import Path
 import numpy as np
 
 from expatcn.errors import InputError
-from expatcn.iit.inputs import MONTHLY_AMOUNTS, BonusMethod, YearInputs
+from expatcn.iit.exempt_income import check_kinds
+from expatcn.iit.inputs import ANNUAL_AMOUNTS, MONTHLY_AMOUNTS, NEW_FLAGS, BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult
+from expatcn.law import Law
 
 KEYS = ("employee_id", "year", "month")
-FLAGS = ("resident", "foreigner", "allowance_exemption", "first_income_this_year", "low_income_last_year")
+FLAGS = ("resident", "foreigner", "allowance_exemption", "first_income_this_year", "low_income_last_year", *NEW_FLAGS)
 FLAG_DEFAULTS = {"resident": True}
-OPTIONAL = (*MONTHLY_AMOUNTS, *FLAGS, "bonus_method", "employed")
-RESULT_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax", "total_tax")
+EXEMPT = "exempt_"  # exempt_<kind>: income of a kind of law/iit/exempt_income
+OPTIONAL = (*MONTHLY_AMOUNTS, *ANNUAL_AMOUNTS, *FLAGS, "bonus_method", "employed", "equity_months")
+RESULT_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax",
+                  "severance_tax", "total_tax")
 
 
 class BatchError(InputError):
     """A batch file that cannot be used; the message names file, row and column."""
 
 
-def read_batch(path: str | Path):
-    """The file as a Polars frame with validated columns (amounts as integer fen)."""
+def read_batch(path: str | Path, law: Law | None = None):
+    """The file as a Polars frame with validated columns (amounts as integer fen); with ``law``,
+    ``exempt_<kind>`` columns are checked against ``law/iit/exempt_income``."""
     import polars as pl
 
     path = Path(path)
@@ -40,16 +53,24 @@ def read_batch(path: str | Path):
         )
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise BatchError(f"{path}: cannot read ({exc})") from None
-    unknown = [c for c in frame.columns if c not in KEYS + OPTIONAL]
+    unknown = [c for c in frame.columns if c not in KEYS + OPTIONAL and not c.startswith(EXEMPT)]
     if unknown:
-        raise BatchError(f"{path}: unknown column(s) {', '.join(unknown)}; expected {', '.join(KEYS + OPTIONAL)}")
+        raise BatchError(f"{path}: unknown column(s) {', '.join(unknown)}; expected {', '.join(KEYS + OPTIONAL)} "
+                         f"or {EXEMPT}<kind>")
+    exempt = [c for c in frame.columns if c.startswith(EXEMPT)]
+    if law is not None:
+        check_kinds(law, [c.removeprefix(EXEMPT) for c in exempt], f"{path}: column {EXEMPT}…", BatchError)
     missing = [c for c in (*KEYS, "wages") if c not in frame.columns]
     if missing:
         raise BatchError(f"{path}: missing column(s) {', '.join(missing)}")
     frame = frame.with_row_index("row", offset=2 if path.suffix.lower() != ".parquet" else 1)
     casts = [pl.col("employee_id").cast(pl.String)]
     casts += [_checked_int(frame, path, name, pl) for name in ("year", "month")]
-    casts += [_fen(frame, path, name, pl) for name in MONTHLY_AMOUNTS if name in frame.columns]
+    if "equity_months" in frame.columns:
+        casts.append(_checked_int(frame.with_columns(pl.col("equity_months").cast(pl.String).fill_null("0").replace("", "0")),
+                                  path, "equity_months", pl))
+    casts += [_fen(frame, path, name, pl) for name in (*MONTHLY_AMOUNTS, *ANNUAL_AMOUNTS, *exempt)
+              if name in frame.columns]
     casts += [_flag(frame, path, name, pl) for name in (*FLAGS, "employed") if name in frame.columns]
     frame = frame.with_columns(casts)
     bad_month = frame.filter(~pl.col("month").is_between(1, 12))
@@ -120,6 +141,16 @@ def to_year_inputs(frame, path: str | Path = "batch") -> list[YearInputs]:
             if name in part.columns:
                 grid[person, month] = part[name].to_numpy()
             monthly[name] = grid
+        if "equity_months" in part.columns:
+            monthly["equity_months"] = np.zeros((len(ids), 12), dtype=np.int64)
+            monthly["equity_months"][person, month] = part["equity_months"].to_numpy()
+        exempt = sorted(c for c in part.columns if c.startswith(EXEMPT))
+        if exempt:
+            monthly["exempt_kinds"] = np.zeros((len(ids), len(exempt), 12), dtype=np.int64)
+            for k, name in enumerate(exempt):
+                monthly["exempt_kinds"][person, k, month] = part[name].to_numpy()
+            monthly["exempt_kind_names"] = tuple(c.removeprefix(EXEMPT) for c in exempt)
+        yearly = {name: _one_per_person(part, name, path, year, pl) for name in ANNUAL_AMOUNTS if name in part.columns}
         employed = np.zeros((len(ids), 12), dtype=bool)
         employed[person, month] = part["employed"].fill_null(True).to_numpy() if "employed" in part.columns else True
         flags = {}
@@ -148,11 +179,26 @@ def to_year_inputs(frame, path: str | Path = "batch") -> list[YearInputs]:
                 first_income_this_year=np.array(flags["first_income_this_year"], dtype=bool),
                 low_income_last_year=np.array(flags["low_income_last_year"], dtype=bool),
                 bonus_method=np.array([BonusMethod[str(m).upper()] for m in flags["bonus_method"]], dtype=np.int8),
+                **{name: np.array(flags[name], dtype=bool) for name in NEW_FLAGS},
                 ids=ids,
                 **monthly,
+                **yearly,
             )
         )
     return batches
+
+
+def _one_per_person(part, name: str, path, year: int, pl) -> np.ndarray:
+    """A person-year amount (fen), given on one row or repeated with the same value."""
+    per_person = part.group_by("employee_id", maintain_order=True).agg(pl.col(name).filter(pl.col(name) != 0).unique())
+    values = []
+    for pid, options in zip(per_person["employee_id"], per_person[name]):
+        options = list(options)
+        if len(options) > 1:
+            raise BatchError(f"{path}: employee {pid}, column {name}: one amount for the year {year}, "
+                             f"rows give {', '.join(str(o / 100) for o in options)}")
+        values.append(options[0] if options else 0)
+    return np.array(values, dtype=np.int64)
 
 
 def result_frame(result: YearResult):

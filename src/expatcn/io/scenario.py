@@ -51,9 +51,17 @@ from pydantic import (
 from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.iit.allowances import check_kinds
+from expatcn.iit.exempt_income import check_kinds as check_exempt_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.io.files import load_model
+from expatcn.io.scenario_reconciliation import (
+    OtherPayer,
+    ReconciliationClaims,
+    claim_columns,
+    month_key,
+    other_payer_columns,
+)
 from expatcn.law import Law
 from expatcn.law.tables import TREATY_183
 from expatcn.money import fen_to_decimal, yuan_amount, yuan_str, yuan_to_fen
@@ -114,6 +122,15 @@ class MonthItems(BaseModel):
     bonus_period: Period | None = None
     equity_paid_abroad: Yuan | None = None
     equity_period: Period | None = None
+    # before 2019: the months of China work the equity income relates to (Caishui [2005] No. 35)
+    equity_months: int | None = Field(None, ge=1)
+    # income of the kinds of law/iit/exempt_income (insurance_indemnity, statutory_allowance, …)
+    exempt: dict[str, Yuan] | None = None
+    severance: Yuan | None = None
+    # other deductions paid this month and claimed at withholding (capped by the law of the month)
+    individual_pension: Yuan | None = None
+    commercial_health_insurance: Yuan | None = None
+    tax_deferred_pension: Yuan | None = None
 
 
 class Person(BaseModel):
@@ -125,6 +142,9 @@ class Person(BaseModel):
     bonus_method: Literal["separate", "combined", "lower_tax"] = "separate"
     first_income_this_year: bool = False
     low_income_last_year: bool = False
+    intern: bool = False
+    pilot_region: bool = False
+    local_average_wage: Yuan | None = None
     # residency from travel records instead of ``resident`` (expatcn.residency)
     trips: str | list | None = None
     trips_person: str | None = None
@@ -175,6 +195,8 @@ class Scenario(BaseModel):
     employment: Employment = Employment()
     every_month: MonthItems = MonthItems()
     months: dict[int, MonthItems] = {}
+    other_payers: list[OtherPayer] = []
+    reconciliation: ReconciliationClaims | None = None
     _source: Path | None = PrivateAttr(None)  # the file read, for paths relative to it
 
     @model_validator(mode="after")
@@ -188,20 +210,7 @@ class Scenario(BaseModel):
     def _month_keys(cls, value: object, info) -> object:
         if not isinstance(value, dict):
             return value
-        keyed: dict[int, object] = {}
-        for key, items in value.items():
-            text = str(key)
-            if "-" in text:
-                try:
-                    month = Month.parse(text).month
-                except InputError:
-                    raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM") from None
-            elif text.isdigit() and 1 <= int(text) <= 12:
-                month = int(text)
-            else:
-                raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM")
-            keyed[month] = items
-        return keyed
+        return {month_key(key): items for key, items in value.items()}
 
     def month_items(self) -> list[MonthItems]:
         """The 12 months after applying ``every_month`` to employed months and the overrides."""
@@ -253,24 +262,34 @@ class Scenario(BaseModel):
             bonus_method=np.array([BonusMethod[person.bonus_method.upper()]]),
             first_income_this_year=np.array([person.first_income_this_year]),
             low_income_last_year=np.array([person.low_income_last_year]),
+            intern=np.array([person.intern]),
+            pilot_region=np.array([person.pilot_region]),
+            local_average_wage=np.array([0 if person.local_average_wage is None else yuan_to_fen(person.local_average_wage)]),
             ids=[self.name],
             **columns,
+            **other_payer_columns(self.other_payers, self.year, law),
+            **claim_columns(self.reconciliation, self.year, law),
         )
         return Prepared(inputs, residency)
 
     def _columns(self, months: list[MonthItems], law: Law) -> tuple[dict, np.ndarray, dict]:
         """The monthly amounts in fen (1, 12), the employed months, and the parts paid abroad."""
-        columns = {name: np.zeros((1, 12), dtype=np.int64) for name in (
-            "wages", "allowances", "employee_contributions", "special_additional_deductions",
-            "other_deductions", "tax_reductions", "bonus", "labour", "equity")}
+        columns = {name: np.zeros((1, 12), dtype=np.int64) for name in (*OWN_AMOUNTS, "allowances",
+                                                                        "special_additional_deductions", "equity_months")}
+        kinds = sorted({kind for items in months for kind in (items.exempt or {})})
+        columns["exempt_kinds"] = np.zeros((1, len(kinds), 12), dtype=np.int64)
         abroad = {name: np.zeros((1, 12), dtype=np.int64) for name in ("wages", *LUMP_SUMS)}
         employed = np.zeros((1, 12), dtype=bool)
         for index, items in enumerate(months):
             day = dt.date(self.year, index + 1, 1)
             employed[0, index] = bool(items.employed)
-            for name in ("wages", "employee_contributions", "other_deductions", "tax_reductions", "bonus", "labour", "equity"):
+            for name in OWN_AMOUNTS:
                 value = getattr(items, name)
                 columns[name][0, index] = 0 if value is None else yuan_to_fen(value)
+            columns["equity_months"][0, index] = items.equity_months or 0
+            check_exempt_kinds(law, items.exempt or {}, f"months.{index + 1}.exempt", ScenarioError)
+            for kind, amount in (items.exempt or {}).items():
+                columns["exempt_kinds"][0, kinds.index(kind), index] = yuan_to_fen(amount)
             for name, field in (("wages", "paid_abroad"), ("bonus", "bonus_paid_abroad"), ("equity", "equity_paid_abroad")):
                 value = getattr(items, field)
                 abroad[name][0, index] = 0 if value is None else yuan_to_fen(value)
@@ -285,9 +304,15 @@ class Scenario(BaseModel):
             columns["special_additional_deductions"][0, index] = special_additional_amount(
                 items.special_additional_deductions, law, day
             )
+        if not kinds:
+            del columns["exempt_kinds"]
+        else:
+            columns["exempt_kind_names"] = tuple(kinds)
         return columns, employed, abroad
 
 
+OWN_AMOUNTS = ("wages", "employee_contributions", "other_deductions", "tax_reductions", "bonus", "labour", "equity",
+               "severance", "individual_pension", "commercial_health_insurance", "tax_deferred_pension")
 SOURCING_FIELDS = ("paid_abroad", "bonus_paid_abroad", "bonus_period", "equity_paid_abroad", "equity_period")
 
 
