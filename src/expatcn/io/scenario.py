@@ -56,6 +56,7 @@ from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.io.files import load_model
 from expatcn.io.scenario_reconciliation import (
+    Employment,
     OtherPayer,
     ReconciliationClaims,
     claim_columns,
@@ -171,19 +172,6 @@ class Person(BaseModel):
 TRIPS_FIELDS = ("trips_person", "domiciled", "executive", "overseas_post", "treaty", "treaty_claim",
                 "history_from", "prior_years")
 LUMP_SUMS = ("bonus", "equity")  # amounts that may relate to a period other than their month
-
-
-class Employment(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    start: int = Field(1, alias="from", ge=1, le=12)
-    end: int = Field(12, alias="to", ge=1, le=12)
-
-    @model_validator(mode="after")
-    def _order(self) -> Employment:
-        if self.end < self.start:
-            raise ValueError(f"employment ends (month {self.end}) before it starts (month {self.start})")
-        return self
 
 
 class Scenario(BaseModel):

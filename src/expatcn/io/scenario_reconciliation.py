@@ -49,14 +49,16 @@ def month_key(key: object) -> int:
     raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM")
 
 
-class MonthRange(BaseModel):
+class Employment(BaseModel):
+    """The months (1–12, inclusive) a withholding agent employs or pays the person."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     start: int = Field(1, alias="from", ge=1, le=12)
     end: int = Field(12, alias="to", ge=1, le=12)
 
     @model_validator(mode="after")
-    def _order(self) -> MonthRange:
+    def _order(self) -> Employment:
         if self.end < self.start:
             raise ValueError(f"ends (month {self.end}) before it starts (month {self.start})")
         return self
@@ -81,7 +83,7 @@ class OtherPayer(BaseModel):
 
     name: str = Field(min_length=1)
     kind: Literal["wages", "labour"] = "wages"
-    employment: MonthRange = MonthRange()
+    employment: Employment = Employment()
     every_month: PayerMonth = PayerMonth()
     months: dict[int, PayerMonth] = {}
     withheld: bool = Field(True, description="false: the payer failed to withhold as the law requires")
