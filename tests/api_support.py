@@ -20,8 +20,8 @@ class Api:
 
 def make_api(path, example: bool = True) -> Api:
     from expatcn.api.app import create_app
-    from expatcn.api.keystore import create_key
+    from expatcn.services.keys import create
 
     app = create_app(str(path), example_if_new=example)
-    keys = {role: create_key(app.state.engine, role, f"test {role}")[1] for role in ("viewer", "payroll", "admin")}
+    keys = {role: create(app.state.engine, role, f"test {role}").key for role in ("viewer", "payroll", "admin")}
     return Api(app, TestClient(app), keys)

@@ -38,10 +38,10 @@ def server(tmp_path_factory):
     import uvicorn
 
     from expatcn.api.app import create_app
-    from expatcn.api.keystore import create_key
+    from expatcn.services.keys import create
 
     app = create_app(str(tmp_path_factory.mktemp("web") / "web.sqlite"), example_if_new=False)
-    keys = {role: create_key(app.state.engine, role, f"{role} user")[1] for role in ("viewer", "admin")}
+    keys = {role: create(app.state.engine, role, f"{role} user").key for role in ("viewer", "admin")}
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -109,9 +109,9 @@ def test_whole_flow(server, page):
     page.wait_for_url(f"{base}/month/2025-01")
     page.click("#run-button")
     page.wait_for_selector("#totals", timeout=30_000)
-    from expatcn.api import services
+    from expatcn.services import payroll
 
-    expected = services.run_detail(server["app"].state.engine, 2025, 1)["totals"]
+    expected = payroll.run_detail(server["app"].state.engine, 2025, 1).totals
     from decimal import Decimal
 
     expect(page.locator("[data-total=iit]")).to_have_text(f"{Decimal(expected['iit']):,.2f}")

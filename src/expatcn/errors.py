@@ -7,6 +7,8 @@ front door needs one ``except`` per family (a clean message and exit 2, a 422, a
 * :class:`StateError`: the stored payroll does not allow the operation now (a month not run, closed,
   changed since it was run; a database not initialised).
 * :class:`NotFound`: no such employee, run or key. Also a ``LookupError``.
+
+:class:`InputProblems` is an :class:`InputError` listing every problem of a file or of JSON rows.
 """
 
 from __future__ import annotations
@@ -38,3 +40,15 @@ class StateError(ExpatcnError):
 
 class NotFound(ExpatcnError, LookupError):
     """No such thing (employee, run, key, employer)."""
+
+
+class InputProblems(InputError):
+    """Input with several problems, each naming where (file, sheet, row, column) and what was
+    expected; nothing was written. At most :attr:`MAX` are listed."""
+
+    MAX = 20
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems[: self.MAX]
+        more = f"\n… and more (first {self.MAX} shown)" if len(problems) >= self.MAX else ""
+        super().__init__("nothing was imported:\n" + "\n".join(self.problems) + more)

@@ -378,14 +378,6 @@ def test_nonresident_deductions_in_a_plan_are_not_applied_and_noted():
     assert not any("not applied" in n for n in plain.notes)
 
 
-def test_pay_sheet_kinds_cover_the_law_allowance_kinds():
-    """The payroll sheet accepts (with a Chinese label) every allowance kind of the law table."""
-    from expatcn.iit.allowances import exempt_kinds
-    from expatcn.payroll.importer import PAY_KINDS
-
-    assert exempt_kinds(load_law()) <= set(PAY_KINDS)
-
-
 def test_planned_dates_inside_the_year_only_count_their_months():
     f = domain({**GOOD, "start": "2026-04-15", "end": "2027-02-10"})
     p = plan([f], load_law())[0]

@@ -19,14 +19,15 @@ from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Path, Quer
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
-from sqlalchemy import Engine
-
 from expatcn.api import schemas as S
 from expatcn.api import services
-from expatcn.api.keystore import Principal, authenticate, create_key, list_keys, revoke_key
 from expatcn.dates import Month
+from expatcn.errors import InputProblems, NotFound, StateError
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
+from expatcn.services import exports, keys as key_store, payroll, people
+from expatcn.services.keys import Principal
+from expatcn.services.payroll import Store
 from expatcn.services.plan import PlanAnswer, plan_data
 from expatcn.web import csrf
 
@@ -74,8 +75,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     from expatcn.io.trips import TripFileError
     from expatcn.law import LawError
     from expatcn.money import MoneyError
-    from expatcn.payroll.db import PayrollError
-    from expatcn.payroll.importer import ImportFileError
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -89,17 +88,17 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: services.InputProblem) -> JSONResponse:
         return unprocessable(str(exc), exc.loc)
 
-    @app.exception_handler(ImportFileError)
-    async def _import(request: Request, exc: ImportFileError) -> JSONResponse:
+    @app.exception_handler(InputProblems)
+    async def _import(request: Request, exc: InputProblems) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [
             {"loc": ["body", "files"], "msg": p, "type": "import_error"} for p in exc.problems]})
 
-    @app.exception_handler(PayrollError)
-    async def _payroll(request: Request, exc: PayrollError) -> JSONResponse:
+    @app.exception_handler(StateError)
+    async def _payroll(request: Request, exc: StateError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
 
-    @app.exception_handler(services.NotFound)
-    async def _missing(request: Request, exc: services.NotFound) -> JSONResponse:
+    @app.exception_handler(NotFound)
+    async def _missing(request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
 
     async def _engine(request: Request, exc: Exception) -> JSONResponse:
@@ -112,12 +111,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 # --- authentication -----------------------------------------------------------------------------
 
 
-def engine_of(request: Request) -> Engine:
+def engine_of(request: Request) -> Store:
     return request.app.state.engine
 
 
 def principal_of(request: Request, key: str | None) -> Principal | None:
-    return authenticate(engine_of(request), key or request.cookies.get(COOKIE))
+    return key_store.authenticate(engine_of(request), key or request.cookies.get(COOKIE))
 
 
 def require(role: str):
@@ -204,34 +203,34 @@ def assignment_plan(body: S.PlanRequest, who: Viewer) -> PlanAnswer:  # type: ig
 store = APIRouter(prefix="/api", tags=["company"], responses=STORE_ERRORS)
 
 
-@store.get("/company", response_model=S.Company)
-def get_company(request: Request, who: Viewer) -> dict:
-    data = services.company(engine_of(request))
+@store.get("/company", response_model=people.Company)
+def get_company(request: Request, who: Viewer) -> people.Company:
+    data = people.company(engine_of(request))
     if data is None:
-        raise services.NotFound("no employer yet: import the roster (POST /api/import)")
+        raise NotFound("no employer yet: import the roster (POST /api/import)")
     return data
 
 
-@store.get("/employees", response_model=list[S.EmployeeListItem], summary="The roster (ID numbers masked)")
-def get_employees(request: Request, who: Viewer) -> list[dict]:
-    return services.employees(engine_of(request))
+@store.get("/employees", response_model=list[people.EmployeeListItem], summary="The roster (ID numbers masked)")
+def get_employees(request: Request, who: Viewer) -> list[people.EmployeeListItem]:
+    return people.employees(engine_of(request))
 
 
-@store.post("/employees", response_model=S.ImportResult, summary="Add or update employees")
-def post_employees(request: Request, rows: list[S.EmployeeIn], who: Payroll) -> dict:
+@store.post("/employees", response_model=payroll.Imported, summary="Add or update employees")
+def post_employees(request: Request, rows: list[S.EmployeeIn], who: Payroll) -> payroll.Imported:
     data = [{("code" if k == "id" else k): v for k, v in r.model_dump(by_alias=False).items()} for r in rows]
-    return services.write_rows(engine_of(request), "roster", data)
+    return payroll.import_rows(engine_of(request), "roster", data)
 
 
-@store.get("/employees/{code}", response_model=S.EmployeeDetail)
-def get_employee(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> dict:
+@store.get("/employees/{code}", response_model=people.EmployeeDetail)
+def get_employee(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> people.EmployeeDetail:
     """One employee; the ID number is shown in full to payroll and admin keys, masked for viewers."""
-    return services.employee(engine_of(request), code, reveal_id=who.can("payroll"))
+    return people.employee(engine_of(request), code, reveal_id=who.can("payroll"))
 
 
-@store.get("/employees/{code}/trips", response_model=list[S.TripOut])
-def get_trips(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> list[dict]:
-    return services.employee_trips(engine_of(request), code)
+@store.get("/employees/{code}/trips", response_model=list[people.TripOut])
+def get_trips(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer) -> list[people.TripOut]:
+    return people.trips(engine_of(request), code)
 
 
 @store.get("/employees/{code}/residency", response_model=S.EmployeeResidency, summary="Residency timeline of a year")
@@ -240,61 +239,61 @@ def get_residency(request: Request, code: Annotated[str, Path(max_length=40)], w
     return services.employee_residency(engine_of(request), code, year)
 
 
-@store.get("/employees/{code}/pay-items", response_model=list[S.PayItemOut])
+@store.get("/employees/{code}/pay-items", response_model=list[people.PayItemOut])
 def get_pay(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer,
-            year: int | None = Query(None, ge=2000, le=2100)) -> list[dict]:
-    return services.employee_pay(engine_of(request), code, year)
+            year: int | None = Query(None, ge=2000, le=2100)) -> list[people.PayItemOut]:
+    return people.pay_items(engine_of(request), code, year)
 
 
-@store.post("/trips", response_model=S.ImportResult, summary="Record trips (replaces the stored trips of the employees named)")
-def post_trips(request: Request, rows: list[S.TripRowIn], who: Payroll) -> dict:
+@store.post("/trips", response_model=payroll.Imported, summary="Record trips (replaces the stored trips of the employees named)")
+def post_trips(request: Request, rows: list[S.TripRowIn], who: Payroll) -> payroll.Imported:
     data = [{"code": r.employee, "entry": r.entry, "exit": r.exit, "note": r.note} for r in rows]
-    return services.write_rows(engine_of(request), "trips", data)
+    return payroll.import_rows(engine_of(request), "trips", data)
 
 
-@store.post("/pay-items", response_model=S.ImportResult, summary="Record pay items (employee, month, kind, amount)")
-def post_pay(request: Request, rows: list[S.PayItemIn], who: Payroll) -> dict:
+@store.post("/pay-items", response_model=payroll.Imported, summary="Record pay items (employee, month, kind, amount)")
+def post_pay(request: Request, rows: list[S.PayItemIn], who: Payroll) -> payroll.Imported:
     data = [{"code": r.employee, "month": r.month, "kind": r.kind, "amount": str(r.amount)} for r in rows]
-    return services.write_rows(engine_of(request), "pay", data)
+    return payroll.import_rows(engine_of(request), "pay", data)
 
 
-@store.post("/import", response_model=S.ImportResult, summary="Import Excel/CSV files (roster, pay, trips, deductions)")
+@store.post("/import", response_model=payroll.Imported, summary="Import Excel/CSV files (roster, pay, trips, deductions)")
 async def post_import(request: Request, who: Payroll, files: list[UploadFile] = File(...),
-                      kind: str | None = Query(None, pattern=r"^(employer|roster|pay|trips|deductions)$")) -> dict:
+                      kind: str | None = Query(None, pattern=r"^(employer|roster|pay|trips|deductions)$")) -> payroll.Imported:
     """All files in one transaction: every cell checked first, nothing written unless all are
     valid; a 422 lists each problem by file, sheet, row and column."""
     uploads = [(f.filename or "upload", await f.read()) for f in files]
-    return services.import_uploads(engine_of(request), uploads, kind)
+    return payroll.import_bytes(engine_of(request), uploads, kind)
 
 
-@store.get("/runs", response_model=list[S.RunListItem])
-def get_runs(request: Request, who: Viewer) -> list[dict]:
-    return services.runs(engine_of(request))
+@store.get("/runs", response_model=list[payroll.RunListItem])
+def get_runs(request: Request, who: Viewer) -> list[payroll.RunListItem]:
+    return payroll.list_runs(engine_of(request))
 
 
-@store.post("/runs/{month}", response_model=S.RunDone, summary="Run a month (replaces an open run)")
-def post_run(request: Request, month: MonthPath, who: Payroll) -> dict:
-    return services.run(engine_of(request), *Month.parse(month))
+@store.post("/runs/{month}", response_model=payroll.RunDone, summary="Run a month (replaces an open run)")
+def post_run(request: Request, month: MonthPath, who: Payroll) -> payroll.RunDone:
+    return payroll.run(engine_of(request), *Month.parse(month))
 
 
-@store.get("/runs/{month}", response_model=S.RunDetail, summary="A run: results per employee and totals")
-def get_run(request: Request, month: MonthPath, who: Viewer) -> dict:
-    return services.run_detail(engine_of(request), *Month.parse(month))
+@store.get("/runs/{month}", response_model=payroll.RunDetail, summary="A run: results per employee and totals")
+def get_run(request: Request, month: MonthPath, who: Viewer) -> payroll.RunDetail:
+    return payroll.run_detail(engine_of(request), *Month.parse(month))
 
 
-@store.post("/runs/{month}/close", response_model=S.Closed, summary="Close a month (admin)")
-def post_close(request: Request, month: MonthPath, who: Admin) -> dict:
-    return services.close(engine_of(request), *Month.parse(month))
+@store.post("/runs/{month}/close", response_model=payroll.Closed, summary="Close a month (admin)")
+def post_close(request: Request, month: MonthPath, who: Admin) -> payroll.Closed:
+    return payroll.close(engine_of(request), *Month.parse(month))
 
 
-@store.post("/runs/{month}/correct", response_model=list[S.CorrectionLine], summary="Correct a closed month")
-def post_correct(request: Request, month: MonthPath, body: S.CorrectionRequest, who: Payroll) -> list[dict]:
-    return services.correct(engine_of(request), *Month.parse(month), [(i.employee, i.kind, i.amount) for i in body.items])
+@store.post("/runs/{month}/correct", response_model=list[payroll.CorrectionLine], summary="Correct a closed month")
+def post_correct(request: Request, month: MonthPath, body: S.CorrectionRequest, who: Payroll) -> list[payroll.CorrectionLine]:
+    return payroll.correct(engine_of(request), *Month.parse(month), items=[(i.employee, i.kind, i.amount) for i in body.items])
 
 
-@store.get("/runs/{month}/verify", response_model=S.Verification, summary="Recompute a run from its stored inputs")
-def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
-    return services.verify(engine_of(request), *Month.parse(month))
+@store.get("/runs/{month}/verify", response_model=payroll.Verification, summary="Recompute a run from its stored inputs")
+def get_verify(request: Request, month: MonthPath, who: Viewer) -> payroll.Verification:
+    return payroll.verify(engine_of(request), *Month.parse(month))
 
 
 @store.get("/runs/{month}/exports/{kind}", summary="Download an export of a run",
@@ -304,11 +303,13 @@ def get_verify(request: Request, month: MonthPath, who: Viewer) -> dict:
 def get_export(request: Request, month: MonthPath, who: Viewer,
                kind: Annotated[str, Path(pattern=r"^(withholding|social|cost|payslips|reconciliation)$")],
                format: str = Query("xlsx", pattern=r"^(xlsx|csv)$"), trace: bool = Query(False)) -> Response:
-    name, content, media, notes = services.export(engine_of(request), *Month.parse(month), kind, format, trace)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if notes:
-        headers["X-Expatcn-Notes"] = " | ".join(notes).encode("ascii", "replace").decode()
-    return Response(content, media_type=media, headers=headers)
+    year, m = Month.parse(month)
+    done = exports.export_month(engine_of(request), year, m, [kind], fmt=format, traces=trace)
+    file = done.one(f"{Month(year, m)}-{kind}.zip")
+    headers = {"Content-Disposition": f'attachment; filename="{file.name}"'}
+    if done.notes:
+        headers["X-Expatcn-Notes"] = " | ".join(done.notes).encode("ascii", "replace").decode()
+    return Response(file.content, media_type=file.media_type, headers=headers)
 
 
 # --- routes: keys -------------------------------------------------------------------------------
@@ -321,39 +322,33 @@ def me(who: Viewer) -> dict:
     return {"key_id": who.key_id, "name": who.name, "role": who.role}
 
 
-@keys.get("/keys", response_model=list[S.KeyOut])
-def get_keys(request: Request, who: Admin) -> list[dict]:
-    return list_keys(engine_of(request))
+@keys.get("/keys", response_model=list[key_store.Key])
+def get_keys(request: Request, who: Admin) -> list[key_store.Key]:
+    return key_store.list_keys(engine_of(request))
 
 
-@keys.post("/keys", response_model=S.KeyCreated, status_code=201)
-def post_key(request: Request, body: S.KeyRequest, who: Admin) -> dict:
-    record, key = create_key(engine_of(request), body.role, body.name)
-    return {**record, "key": key}
+@keys.post("/keys", response_model=key_store.CreatedKey, status_code=201)
+def post_key(request: Request, body: S.KeyRequest, who: Admin) -> key_store.CreatedKey:
+    return key_store.create(engine_of(request), body.role, body.name)
 
 
-@keys.delete("/keys/{key_id}", response_model=S.KeyOut)
-def delete_key(request: Request, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Admin) -> dict:
-    try:
-        return revoke_key(engine_of(request), key_id)
-    except LookupError as exc:
-        raise services.NotFound(str(exc)) from None
+@keys.delete("/keys/{key_id}", response_model=key_store.Key)
+def delete_key(request: Request, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Admin) -> key_store.Key:
+    return key_store.revoke(engine_of(request), key_id)
 
 
 # --- the application ----------------------------------------------------------------------------
 
 
-def create_app(db: str | None = None, *, engine: Engine | None = None, example_if_new: bool = False,
+def create_app(db: str | None = None, *, engine: Store | None = None, example_if_new: bool = False,
                web: bool = True) -> FastAPI:
     """The application on the payroll database ``db`` (path or URL; default ``./expatcn.sqlite``).
     The schema is brought up to date; with ``example_if_new`` a database without an employer gets
     the example company."""
-    from expatcn.payroll.db import get_engine, upgrade
-
-    engine = engine or get_engine(db)
-    upgrade(engine)
-    if example_if_new and services.company(engine) is None:
-        services.import_example(engine)
+    engine = engine or payroll.open_store(db)
+    payroll.upgrade(engine)
+    if example_if_new and people.company(engine) is None:
+        payroll.import_example(engine)
     app = FastAPI(title="expatcn", version=_version(), openapi_url=None, docs_url=None, redoc_url=None,
                   description="China payroll for cross-border employees: IIT, residency, social insurance, gross-up, "
                               "and a company's monthly payroll. Authenticate with the header `X-API-Key`.")

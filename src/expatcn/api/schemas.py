@@ -324,58 +324,6 @@ PlanRequest = create_model(
 # --- company ----------------------------------------------------------------------------------
 
 
-class Company(BaseModel):
-    name: str
-    tax_number: str
-    city: str
-
-
-class EmployeeListItem(BaseModel):
-    id: str
-    name: str
-    id_type: str
-    id_number: str = Field(description="masked: only the last characters are shown")
-    nationality: str
-    resident: bool | None
-    executive: bool
-    hire_date: dt.date
-    leave_date: dt.date | None
-    certificate_until: dt.date | None
-
-
-class EmployeeDetail(BaseModel):
-    id: str
-    name: str
-    id_type: str
-    id_number: str = Field(description="masked for viewers")
-    nationality: str
-    domiciled: bool | None
-    resident: bool | None
-    treaty_country: str | None
-    executive: bool
-    allowance_election: bool
-    bonus_method: str
-    certificate_from: dt.date | None
-    certificate_until: dt.date | None
-    hire_date: dt.date
-    leave_date: dt.date | None
-    local_hukou: bool
-    housing_fund: bool | None
-    opt_in: bool
-
-
-class TripOut(BaseModel):
-    entry: dt.datetime
-    exit: dt.datetime | None
-    note: str | None
-
-
-class PayItemOut(BaseModel):
-    month: str
-    kind: str
-    amount: str
-
-
 class EmployeeIn(Strict):
     id: str = Field(..., min_length=1, max_length=40, alias="id")
     name: str = Field(..., min_length=1, max_length=200)
@@ -411,72 +359,6 @@ class PayItemIn(Strict):
     amount: Amount = amount()
 
 
-class ImportResult(BaseModel):
-    counts: dict[str, dict[str, int]]
-
-
-class RunListItem(BaseModel):
-    month: str
-    status: str
-    employees: int
-    computed_at: dt.datetime
-    closed_at: dt.datetime | None
-    iit: str
-    employer_cost: str
-
-
-class RunDone(BaseModel):
-    month: str
-    employees: int
-    replaced: bool
-    totals: dict[str, str]
-    law_digest: str
-    warnings: list[str]
-    due: str | None
-
-
-class ResultRow(BaseModel):
-    id: str
-    name: str
-    resident: bool
-    complete: bool
-    gross: str
-    employee_contributions: str
-    iit: str
-    net: str
-    employer_contributions: str
-    employer_cost: str
-
-
-class CorrectionOut(BaseModel):
-    employee: str
-    treatment: str
-    filed: str
-    corrected: str
-    difference: str
-    carried_to: str | None
-    note: str | None
-
-
-class RunDetail(BaseModel):
-    month: str
-    status: str
-    employees: int
-    law_digest: str
-    computed_at: dt.datetime
-    closed_at: dt.datetime | None
-    totals: dict[str, str]
-    results: list[ResultRow]
-    corrections: list[CorrectionOut]
-
-
-class Closed(BaseModel):
-    month: str
-    employees: int
-    closed_at: dt.datetime
-    due: str | None
-
-
 class CorrectionItem(Strict):
     employee: str = Field(..., min_length=1, max_length=40)
     kind: str = Field(..., max_length=40, examples=["salary"])
@@ -487,56 +369,12 @@ class CorrectionRequest(Strict):
     items: list[CorrectionItem] = Field(..., min_length=1, max_length=10000)
 
 
-class CorrectionLine(BaseModel):
-    employee: str
-    month: str
-    treatment: str
-    filed: str
-    corrected: str
-    difference: str
-    carried_to: str | None
-    changes: list[dict[str, Any]]
-    note: str
-
-
-class Difference(BaseModel):
-    employee: str
-    figure: str
-    stored: int
-    recomputed: int
-
-
-class Verification(BaseModel):
-    month: str
-    status: str
-    employees: int
-    identical: bool
-    inputs_intact: bool
-    law_digest_stored: str
-    law_digest_now: str
-    corrections_since: int
-    differences: list[Difference]
-
-
 # --- keys -------------------------------------------------------------------------------------
 
 
 class KeyRequest(Strict):
     role: Literal["viewer", "payroll", "admin"]
     name: str = Field("", max_length=100)
-
-
-class KeyOut(BaseModel):
-    id: int
-    name: str
-    role: str
-    prefix: str
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-class KeyCreated(KeyOut):
-    key: str = Field(description="the key itself: shown once, store it now")
 
 
 class Me(BaseModel):

@@ -7,18 +7,16 @@ to the engines the way the command line wires them, and the engines' own dict bu
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
 
 from expatcn.dates import Month
-from expatcn.errors import InputError, NotFound
+from expatcn.errors import InputError
 from expatcn.law import load_law
 from expatcn.money import fen_to_decimal, yuan_str, yuan_to_fen
-from expatcn.payroll.db import PayrollError, read_transaction
+from expatcn.services import people
+from expatcn.services.payroll import Store
 
 
 class InputProblem(InputError):
@@ -27,13 +25,6 @@ class InputProblem(InputError):
     def __init__(self, message: str, loc: tuple = ("body",)) -> None:
         super().__init__(message)
         self.loc = loc
-
-
-def utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as an aware UTC time (SQLite gives back naive times written as UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.timezone.utc)
 
 
 # --- stateless calculations ---------------------------------------------------------------------
@@ -165,88 +156,17 @@ def gross_up(net, year: int, city: str | None = None, contributions=0, nonreside
 # --- the company store --------------------------------------------------------------------------
 
 
-def _employer(conn, tax_number: str | None = None):
-    from expatcn.payroll.importer import the_employer
-
-    return the_employer(conn, tax_number)
-
-
-def company(engine: Engine) -> dict | None:
-    """The employer of the database, or ``None`` while there is none."""
-    from expatcn.payroll.models import Employer
-
-    with read_transaction(engine) as conn:
-        rows = conn.execute(select(Employer)).all()
-        if not rows:
-            return None
-        e = rows[0]
-        return {"name": e.name, "tax_number": e.tax_number, "city": e.city}
-
-
-def employees(engine: Engine) -> list[dict]:
-    """The roster, ID numbers masked."""
-    from expatcn.io.exports.common import mask_id
-    from expatcn.payroll.runs import list_employees
-
-    return [{**row, "id_number": mask_id(row["id_number"])} for row in list_employees(engine)]
-
-
-def _employee_row(conn, code: str):
-    from expatcn.payroll.models import Employee
-
-    employer = _employer(conn)
-    row = conn.execute(select(Employee).where(Employee.employer_id == employer.id, Employee.code == code)).first()
-    if row is None:
-        raise NotFound(f"no employee {code!r}")
-    return row
-
-
-def employee(engine: Engine, code: str, *, reveal_id: bool = False) -> dict:
-    """One employee's record; the ID number masked unless ``reveal_id``."""
-    from expatcn.payroll.models import Employee
-    from expatcn.io.exports.common import mask_id
-
-    with read_transaction(engine) as conn:
-        row = _employee_row(conn, code)
-    data = {c.name: getattr(row, c.name) for c in Employee.__table__.columns if c.name not in ("id", "employer_id")}
-    data["id"] = data.pop("code")
-    data["id_number"] = data["id_number"] if reveal_id else mask_id(data["id_number"])
-    return data
-
-
-def employee_trips(engine: Engine, code: str) -> list[dict]:
-    from expatcn.payroll.models import Trip
-
-    with read_transaction(engine) as conn:
-        emp = _employee_row(conn, code)
-        rows = conn.execute(select(Trip).where(Trip.employee_id == emp.id).order_by(Trip.entry)).all()
-    return [{"entry": r.entry, "exit": r.exit, "note": r.note} for r in rows]
-
-
-def employee_pay(engine: Engine, code: str, year: int | None = None) -> list[dict]:
-    from expatcn.payroll.models import PayItem
-
-    with read_transaction(engine) as conn:
-        emp = _employee_row(conn, code)
-        q = select(PayItem).where(PayItem.employee_id == emp.id)
-        if year is not None:
-            q = q.where(PayItem.year == year)
-        rows = conn.execute(q.order_by(PayItem.year, PayItem.month, PayItem.kind)).all()
-    return [{"month": f"{r.year}-{r.month:02d}", "kind": r.kind, "amount": yuan_str(r.amount_fen)} for r in rows]
-
-
-def employee_residency(engine: Engine, code: str, year: int) -> dict:
+def employee_residency(engine: Store, code: str, year: int) -> dict:
     """The employee's residency year from the stored trips (the residency engine, as a payroll
     run reads it): days per month, status, the clock, alerts, and the law's lines."""
     from expatcn.cli.residency import _report
     from expatcn.io.trips import build_trips, trip_record
     from expatcn.residency import assess_year
 
-    with read_transaction(engine) as conn:
-        emp = _employee_row(conn, code)
-    trips = [t for t in employee_trips(engine, code) if t["entry"].year <= year]
-    first = min([year] + [t["entry"].year for t in trips])
-    records = [trip_record(i + 1, {"entry": t["entry"], "exit": t["exit"]}, "stored trips") for i, t in enumerate(trips)]
+    emp = people.employee(engine, code)
+    trips = [t for t in people.trips(engine, code) if t.entry.year <= year]
+    first = min([year] + [t.entry.year for t in trips])
+    records = [trip_record(i + 1, {"entry": t.entry, "exit": t.exit}, "stored trips") for i, t in enumerate(trips)]
     if not records:
         return {"year": year, "person": None, "lines": None, "law": [], "trips": 0,
                 "note": "no trips recorded: residency follows the roster (resident flag or domicile)"}
@@ -256,215 +176,6 @@ def employee_residency(engine: Engine, code: str, year: int) -> dict:
     report = _report([code], a)
     return {"year": year, "person": report["persons"][0], "lines": _lines(a), "law": report["law"], "trips": len(records),
             "note": None}
-
-
-def import_uploads(engine: Engine, files: list[tuple[str, bytes]], kind: str | None = None) -> dict:
-    """Import uploaded files (Excel/CSV) in one transaction, through the payroll importer."""
-    if not files:
-        raise InputProblem("no file uploaded", ("body", "files"))
-    with tempfile.TemporaryDirectory(prefix="expatcn-upload-") as folder:
-        paths = []
-        for i, (name, content) in enumerate(files):
-            suffix = Path(name or "").suffix.lower()
-            if suffix not in (".csv", ".xlsx", ".xlsm"):
-                raise InputProblem(f"{name or 'file'}: expected a .xlsx or .csv file", ("body", "files", i))
-            stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).stem)[:60] or "upload"
-            path = Path(folder) / (f"{stem}{suffix}" if not any(p.name == f"{stem}{suffix}" for p in paths) else f"{stem}-{i}{suffix}")
-            path.write_bytes(content)
-            paths.append(path)
-        summary = _import(engine, paths, kind, folder)
-    return {"counts": summary.counts}
-
-
-def _import(engine: Engine, paths: list[Path], kind: str | None, folder: str):
-    """The importer on files in a temporary folder; messages name the files without the folder."""
-    import zipfile
-
-    from expatcn.payroll.importer import ImportFileError, import_files
-
-    try:
-        return import_files(engine, paths, kind)
-    except ImportFileError as exc:
-        raise ImportFileError([p.replace(folder + "/", "") for p in exc.problems]) from None
-    except PayrollError as exc:
-        raise PayrollError(str(exc).replace(folder + "/", "")) from None
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputProblem(f"cannot read the file: {exc}".replace(folder + "/", ""), ("body", "files")) from None
-
-
-def import_example(engine: Engine) -> dict:
-    from importlib.resources import files as resources
-
-    from expatcn.cli.payroll_db import EXAMPLE_COMPANY
-    from expatcn.payroll.importer import import_files
-
-    folder = resources("expatcn.examples.company")
-    summary = import_files(engine, [Path(str(folder / name)) for name in EXAMPLE_COMPANY])
-    return {"counts": summary.counts}
-
-
-def write_rows(engine: Engine, kind: str, rows: list[dict]) -> dict:
-    """Employees, trips or pay items given as JSON rows, written through the payroll importer
-    (a CSV with the template's field names), so that the same checks apply."""
-    import csv
-    import io
-
-    from expatcn.payroll.importer import KINDS
-
-    fields = [c.field for c in KINDS[kind]]
-    if not rows:
-        raise InputProblem("no rows", ("body",))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items() if k in fields})
-    with tempfile.TemporaryDirectory(prefix="expatcn-rows-") as folder:
-        path = Path(folder) / f"{kind}.csv"
-        path.write_text(buffer.getvalue(), encoding="utf-8")
-        summary = _import(engine, [path], kind, folder)
-    return {"counts": summary.counts}
-
-
-def runs(engine: Engine) -> list[dict]:
-    from expatcn.payroll.models import Run, RunResult
-
-    with read_transaction(engine) as conn:
-        employer = _employer(conn)
-        rows = conn.execute(select(Run).where(Run.employer_id == employer.id).order_by(Run.year, Run.month)).all()
-        totals = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.iit)).group_by(RunResult.run_id)).all())
-        costs = dict(conn.execute(select(RunResult.run_id, func.sum(RunResult.employer_cost)).group_by(RunResult.run_id)).all())
-    return [{"month": f"{r.year}-{r.month:02d}", "status": r.status, "employees": r.employees,
-             "computed_at": utc(r.computed_at), "closed_at": utc(r.closed_at), "iit": yuan_str(totals.get(r.id) or 0),
-             "employer_cost": yuan_str(costs.get(r.id) or 0)} for r in rows]
-
-
-RESULT_VIEW = ("gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost")
-TOTAL_KEYS = ("gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost")
-
-
-def run_detail(engine: Engine, year: int, month: int) -> dict:
-    """A stored run: its header, one row per employee (figures in yuan), and the totals."""
-    from expatcn.payroll.models import Correction, Employee, Run, RunResult
-
-    with read_transaction(engine) as conn:
-        employer = _employer(conn)
-        run = conn.execute(select(Run).where(Run.employer_id == employer.id, Run.year == year, Run.month == month)).first()
-        if run is None:
-            raise NotFound(f"{Month(year, month)} has not been run")
-        rows = conn.execute(select(Employee.code, Employee.name, RunResult).join(RunResult, RunResult.employee_id == Employee.id)
-                            .where(RunResult.run_id == run.id).order_by(Employee.code)).all()
-        corrections = conn.execute(select(Employee.code, Correction.treatment, Correction.tax_filed_fen,
-                                          Correction.tax_corrected_fen, Correction.difference_fen, Correction.carried_to,
-                                          Correction.note)
-                                   .join(Employee, Employee.id == Correction.employee_id)
-                                   .where(Correction.run_id == run.id).order_by(Correction.id)).all()
-    results = []
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
-    for r in rows:
-        m = r._mapping
-        item = {"id": m["code"], "name": m["name"], "resident": bool(m["resident"]), "complete": bool(m["complete"])}
-        for k in RESULT_VIEW:
-            item[k] = yuan_str(m[k])
-        for k in TOTAL_KEYS:
-            totals[k] += int(m[k])
-        results.append(item)
-    return {
-        "month": str(Month(year, month)), "status": run.status, "employees": run.employees, "law_digest": run.law_digest,
-        "computed_at": utc(run.computed_at), "closed_at": utc(run.closed_at),
-        "totals": {k: yuan_str(v) for k, v in totals.items()},
-        "results": results,
-        "corrections": [{"employee": c.code, "treatment": c.treatment, "filed": yuan_str(c.tax_filed_fen),
-                         "corrected": yuan_str(c.tax_corrected_fen), "difference": yuan_str(c.difference_fen),
-                         "carried_to": c.carried_to, "note": c.note} for c in corrections],
-    }
-
-
-def run(engine: Engine, year: int, month: int, progress=None) -> dict:
-    from expatcn.payroll.runs import run_month
-
-    kwargs = {"progress": progress} if progress else {}
-    s = run_month(engine, year, month, **kwargs)
-    return {"month": str(Month(year, month)), "employees": s.employees, "replaced": s.replaced,
-            "totals": {k: yuan_str(v) for k, v in s.totals.items()}, "law_digest": s.law_digest,
-            "warnings": list(s.warnings), "due": due_line(year, month)}
-
-
-def due_line(year: int, month: int) -> str | None:
-    from expatcn.cli.payroll_run import due_date_line
-
-    return due_date_line(year, month)
-
-
-def close(engine: Engine, year: int, month: int) -> dict:
-    from expatcn.payroll.runs import close_month
-
-    done = close_month(engine, year, month)
-    return {"month": done["month"], "employees": done["employees"], "closed_at": utc(done["closed_at"]),
-            "due": due_line(year, month)}
-
-
-def correct(engine: Engine, year: int, month: int, sets: list[tuple[str, str, Any]]) -> list[dict]:
-    from expatcn.payroll.runs import correct_month
-
-    lines = correct_month(engine, year, month, sets=[(code, kind, yuan_to_fen(amount)) for code, kind, amount in sets])
-    return [{"employee": ln.code, "month": ln.month, "treatment": ln.treatment, "filed": yuan_str(ln.filed),
-             "corrected": yuan_str(ln.corrected), "difference": yuan_str(ln.difference), "carried_to": ln.carried_to,
-             "changes": ln.changes, "note": ln.note} for ln in lines]
-
-
-def pay_kinds() -> dict[str, str]:
-    """The kinds of pay item the payroll layer knows (kind → Chinese label), for pickers."""
-    from expatcn.payroll.importer import PAY_KINDS
-
-    return dict(PAY_KINDS)
-
-
-def verify(engine: Engine, year: int, month: int) -> dict:
-    from expatcn.payroll.runs import verify_month
-
-    v = verify_month(engine, year, month)
-    return {"month": v.month, "status": v.status, "employees": v.employees, "identical": v.identical,
-            "inputs_intact": v.inputs_intact, "law_digest_stored": v.law_digest_stored, "law_digest_now": v.law_digest_now,
-            "corrections_since": v.corrections_since,
-            "differences": [{"employee": d[0], "figure": d[1], "stored": d[2], "recomputed": d[3]} for d in v.differences]}
-
-
-EXPORT_KINDS = ("withholding", "social", "cost", "payslips", "reconciliation")
-
-
-def export(engine: Engine, year: int, month: int, kind: str, fmt: str = "xlsx", trace: bool = False) -> tuple[str, bytes, str, list[str]]:
-    """One export of a run as (file name, content, media type, notes): a single file as is,
-    several (the withholding sheets of residents and non-residents) as one zip."""
-    import io
-    import zipfile
-
-    from expatcn.payroll.exports import export_month
-
-    with tempfile.TemporaryDirectory(prefix="expatcn-export-") as folder:
-        written, notes = export_month(engine, year, month, [kind], Path(folder), fmt=fmt, traces=trace)
-        if len(written) == 1:
-            path = written[0]
-            return path.name, path.read_bytes(), _media(path.suffix), notes
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in written:
-                archive.write(path, path.name)
-        return f"{year}-{month:02d}-{kind}.zip", buffer.getvalue(), "application/zip", notes
-
-
-def _media(suffix: str) -> str:
-    return {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv",
-            ".zip": "application/zip", ".pdf": "application/pdf"}.get(suffix, "application/octet-stream")
-
-
-def pay_months(engine: Engine) -> list[str]:
-    """The months that hold pay items (YYYY-MM), for the month picker."""
-    from expatcn.payroll.models import PayItem
-
-    with read_transaction(engine) as conn:
-        rows = conn.execute(select(PayItem.year, PayItem.month).distinct()).all()
-    return sorted(f"{y}-{m:02d}" for y, m in rows)
 
 
 def grossup_trace(result: dict, body) -> list[dict]:

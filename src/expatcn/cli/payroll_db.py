@@ -1,4 +1,4 @@
-"""``expatcn init``, ``template``, ``import``, ``employees``: the payroll database and its inputs."""
+"""``expatcn init``, ``template``, ``import``, ``employees``: the payroll store and its inputs."""
 
 from __future__ import annotations
 
@@ -9,27 +9,26 @@ import typer
 
 from expatcn.cli import app
 from expatcn.cli.common import print_json, user_errors
+from expatcn.errors import LawError, StateError
 
 DbOption = Annotated[str | None, typer.Option("--db", envvar="EXPATCN_DB",
                                               help="SQLite file or database URL (default ./expatcn.sqlite)")]
 EmployerOption = Annotated[str | None, typer.Option("--employer", help="the employer's tax number (if several)")]
-EXAMPLE_COMPANY = ("employer.csv", "roster.csv", "deductions.csv", "trips.csv", "pay.csv")
 
 
 def payroll_errors():
-    from expatcn.payroll.db import PayrollError
-
-    return user_errors(PayrollError)
+    """Input, law and store errors as a clean message and exit 2."""
+    return user_errors(StateError, LawError)
 
 
 @app.command("init")
 def init(db: DbOption = None) -> None:
     """Create the payroll database (SQLite file by default) or bring its schema up to date."""
-    from expatcn.payroll.db import database_url, get_engine, upgrade
+    from expatcn.services import payroll
 
     with payroll_errors():
-        revision = upgrade(get_engine(db))
-    typer.echo(f"database {database_url(db)}: schema at revision {revision}")
+        url, revision = payroll.init(db)
+    typer.echo(f"database {url}: schema at revision {revision}")
 
 
 @app.command("template")
@@ -38,10 +37,13 @@ def template(
     out: Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx or .csv); default <kind>.xlsx")] = None,
 ) -> None:
     """Write an empty import template with bilingual headers (English / 中文)."""
-    from expatcn.payroll.importer import write_template
+    from expatcn.services import payroll
 
+    path = out or Path(f"{kind}.xlsx")
     with payroll_errors():
-        path = write_template(kind, out or Path(f"{kind}.xlsx"))
+        content = payroll.template(kind, path.suffix.lower().lstrip("."))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
     typer.echo(f"wrote {path}")
 
 
@@ -53,22 +55,12 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import files in one transaction: all valid and written, or nothing written."""
-    from expatcn.payroll.db import get_engine
-    from expatcn.payroll.importer import import_files
+    from expatcn.services import payroll
 
-    paths = list(files or [])
-    if example:
-        from importlib.resources import files as resources
-
-        folder = resources("expatcn.examples.company")
-        paths += [Path(str(folder / name)) for name in EXAMPLE_COMPANY]
     with payroll_errors():
-        if not paths:
-            from expatcn.payroll.db import PayrollError
-
-            raise PayrollError("nothing to import: name the files, or --example")
-        summary = import_files(get_engine(db), paths, kind)
-    for table, counts in summary.counts.items():
+        paths = [*(files or []), *(payroll.example_files() if example else [])]
+        done = payroll.import_files(payroll.open_store(db), paths, kind)
+    for table, counts in done.counts.items():
         typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v or k != "removed"))
 
 
@@ -79,19 +71,17 @@ def employees(db: DbOption = None, employer: EmployerOption = None,
     from rich.console import Console
     from rich.table import Table
 
-    from expatcn.io.exports.common import mask_id
-    from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import list_employees
+    from expatcn.services import payroll, people
 
     with payroll_errors():
-        rows = [{**row, "id_number": mask_id(row["id_number"])} for row in list_employees(get_engine(db), employer)]
+        rows = people.employees(payroll.open_store(db), employer)
     if as_json:
-        print_json(rows)
+        print_json([r.model_dump(mode="json") for r in rows])
         return
     table = Table("ID", "name", "ID type", "ID number", "nat.", "resident", "exec.", "hired", "left", "SSA cert. until")
     flag = lambda v: "" if v is None else ("yes" if v else "no")  # noqa: E731
     for r in rows:
-        table.add_row(r["id"], r["name"], r["id_type"], r["id_number"], r["nationality"],
-                      "trips" if r["resident"] is None else flag(r["resident"]), flag(r["executive"]) if r["executive"] else "",
-                      str(r["hire_date"]), str(r["leave_date"] or ""), str(r["certificate_until"] or ""))
+        table.add_row(r.id, r.name, r.id_type, r.id_number, r.nationality,
+                      "trips" if r.resident is None else flag(r.resident), flag(r.executive) if r.executive else "",
+                      str(r.hire_date), str(r.leave_date or ""), str(r.certificate_until or ""))
     Console().print(table)

@@ -22,23 +22,14 @@ def export(
     db: DbOption = None, employer: EmployerOption = None,
 ) -> None:
     """Write the month's STA withholding sheet, social insurance and employer cost reports, payslips (zip)."""
-    from expatcn.payroll.db import PayrollError, get_engine
-    from expatcn.payroll.exports import export_month
+    from expatcn.services import exports, payroll
 
     with payroll_errors():
-        if fmt not in ("xlsx", "csv"):
-            raise PayrollError(f"--format {fmt!r}: expected xlsx or csv")
-        year, m = Month.parse(month)
-        try:
-            from expatcn.io.exports import ExportError
-        except ImportError:
-            ExportError = PayrollError  # noqa: N806
-        try:
-            written, notes = export_month(get_engine(db), year, m, kind or ["withholding", "social", "cost", "payslips"],
-                                          out, fmt=fmt, traces=trace, employer_tax_number=employer)
-        except ExportError as exc:
-            raise PayrollError(str(exc)) from None
-    for path in written:
-        typer.echo(f"wrote {path}")
-    for note in notes:
+        done = exports.export_month(payroll.open_store(db), *Month.parse(month), kind or exports.DEFAULT_KINDS, fmt=fmt,
+                                    traces=trace, employer=employer)
+    out.mkdir(parents=True, exist_ok=True)
+    for file in done.files:
+        (out / file.name).write_bytes(file.content)
+        typer.echo(f"wrote {out / file.name}")
+    for note in done.notes:
         typer.echo(f"note: {note}")

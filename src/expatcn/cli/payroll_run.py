@@ -13,21 +13,14 @@ from expatcn.cli.payroll_db import DbOption, EmployerOption, payroll_errors
 from expatcn.dates import Month
 
 MonthArg = Annotated[str, typer.Argument(help="the month, YYYY-MM")]
+TOTALS = (("gross", "gross pay"), ("employee_contributions", "employee contributions"), ("iit", "IIT withheld"),
+          ("net", "net pay"), ("employer_contributions", "employer contributions"), ("employer_cost", "employer cost"))
 
 
-def due_date_line(year: int, month: int) -> str | None:
-    """The filing due date of the month's withholding return (filing calendar, law data)."""
-    try:
-        from expatcn.filing_calendar import due_date
-    except ImportError:  # the filing calendar is not installed
-        return None
-    from expatcn.law import LawError, load_law
+def _yuan(amount: str) -> str:
+    from expatcn.money import fen_to_str, yuan_to_fen
 
-    try:
-        day, ref, how = due_date(load_law(), (year, month))
-    except LawError as exc:
-        return f"filing due date of {year}-{month:02d}: unknown ({exc})"
-    return f"withholding return for {year}-{month:02d} due {day:%Y-%m-%d} ({how})"
+    return fen_to_str(yuan_to_fen(amount))
 
 
 @app.command("run")
@@ -37,57 +30,43 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from expatcn.cli.common import user_errors
-    from expatcn.errors import InputError
-    from expatcn.law import LawError
-    from expatcn.money import fen_to_str
-    from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import run_month
+    from expatcn.services import payroll
 
     labels = {"load": "load year-to-date inputs", "compute": "compute (residency, social insurance, IIT)",
               "write": "write results"}
-    with payroll_errors(), user_errors(InputError, LawError):
-        year, m = Month.parse(month)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=as_json) as bar:
-            tasks: dict[str, int] = {}
+    with payroll_errors(), Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                    TimeElapsedColumn(), console=Console(stderr=True), transient=True, disable=as_json) as bar:
+        tasks: dict[str, int] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
-            summary = run_month(get_engine(db), year, m, progress=progress, employer_tax_number=employer)
-    due = due_date_line(year, m)
+        done = payroll.run(payroll.open_store(db), *Month.parse(month), progress=progress, employer=employer)
     if as_json:
-        print_json({"month": month, "employees": summary.employees, "replaced": summary.replaced,
-                    "totals": {k: fen_to_str(v) for k, v in summary.totals.items()}, "law_digest": summary.law_digest,
-                    "due": due, "warnings": summary.warnings, "timings": summary.timings})
+        print_json(done.model_dump(mode="json"))
         return
-    typer.echo(f"{month}: {summary.employees} employees {'recomputed (previous result replaced)' if summary.replaced else 'computed'}; "
-               f"law {summary.law_digest[:12]}")
-    for key, label in (("gross", "gross pay"), ("employee_contributions", "employee contributions"), ("iit", "IIT withheld"),
-                       ("net", "net pay"), ("employer_contributions", "employer contributions"), ("employer_cost", "employer cost")):
-        typer.echo(f"  {label:<24}{fen_to_str(summary.totals[key]):>18}")
-    for w in summary.warnings:
+    typer.echo(f"{done.month}: {done.employees} employees {'recomputed (previous result replaced)' if done.replaced else 'computed'}; "
+               f"law {done.law_digest[:12]}")
+    for key, label in TOTALS:
+        typer.echo(f"  {label:<24}{_yuan(done.totals[key]):>18}")
+    for w in done.warnings:
         typer.echo(f"  note: {w}")
-    if due:
-        typer.echo(due)
+    if done.due:
+        typer.echo(done.due)
 
 
 @app.command("close")
 def close(month: MonthArg, db: DbOption = None, employer: EmployerOption = None) -> None:
     """Lock the month: its withholding is what was filed. Months close in order."""
-    from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import close_month
+    from expatcn.services import payroll
 
     with payroll_errors():
-        year, m = Month.parse(month)
-        done = close_month(get_engine(db), year, m, employer_tax_number=employer)
-    typer.echo(f"{month} closed ({done['employees']} employees)")
-    due = due_date_line(year, m)
-    if due:
-        typer.echo(due)
+        done = payroll.close(payroll.open_store(db), *Month.parse(month), employer=employer)
+    typer.echo(f"{done.month} closed ({done.employees} employees)")
+    if done.due:
+        typer.echo(done.due)
 
 
 @app.command("correct")
@@ -99,34 +78,30 @@ def correct(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Correct a closed month's pay items: record what changed and where the tax difference goes."""
-    from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
-    from expatcn.payroll.db import PayrollError, get_engine
-    from expatcn.payroll.runs import correct_month
+    from expatcn.errors import InputError
+    from expatcn.services import payroll
 
     with payroll_errors():
-        year, m = Month.parse(month)
-        sets = []
+        items = []
         for item in set_ or []:
-            try:
-                who, rest = item.split(":", 1)
-                kind, amount = rest.split("=", 1)
-                sets.append((who.strip(), kind.strip(), yuan_to_fen(amount.strip())))
-            except (ValueError, MoneyError):
-                raise PayrollError(f"--set {item!r}: expected EMPLOYEE:KIND=AMOUNT, e.g. E003:salary=47000") from None
-        lines = correct_month(get_engine(db), year, m, files=[str(f) for f in file or []], sets=sets,
-                              employer_tax_number=employer)
+            who, _, rest = item.partition(":")
+            kind, _, amount = rest.partition("=")
+            if not (who.strip() and kind.strip() and amount.strip()):
+                raise InputError(f"--set {item!r}: expected EMPLOYEE:KIND=AMOUNT, e.g. E003:salary=47000")
+            items.append((who.strip(), kind.strip(), amount.strip()))
+        lines = payroll.correct(payroll.open_store(db), *Month.parse(month), files=file or [], items=items, where="--set",
+                                employer=employer)
     if as_json:
-        print_json([{**line.__dict__, "filed": fen_to_str(line.filed), "corrected": fen_to_str(line.corrected),
-                     "difference": fen_to_str(line.difference)} for line in lines])
+        print_json([line.model_dump(mode="json") for line in lines])
         return
     for line in lines:
-        what = "; ".join(f"{c['kind']} {c['before'] or '—'} → {c['after']}" for c in line.changes)
+        what = "; ".join(f"{c.kind} {c.before or '—'} → {c.after}" for c in line.changes)
         if line.treatment == "refile":
-            typer.echo(f"{line.code} {line.month}: {what}: correct the {line.month} return: tax {fen_to_str(line.filed)} → "
-                       f"{fen_to_str(line.corrected)} (difference {fen_to_str(line.difference)})")
+            typer.echo(f"{line.employee} {line.month}: {what}: correct the {line.month} return: tax {_yuan(line.filed)} → "
+                       f"{_yuan(line.corrected)} (difference {_yuan(line.difference)})")
         else:
-            typer.echo(f"{line.code} {line.month}: {what}: wage tax to date {fen_to_str(line.filed)} → {fen_to_str(line.corrected)}; "
-                       f"difference {fen_to_str(line.difference)} carried into {line.carried_to} (cumulative method)")
+            typer.echo(f"{line.employee} {line.month}: {what}: wage tax to date {_yuan(line.filed)} → {_yuan(line.corrected)}; "
+                       f"difference {_yuan(line.difference)} carried into {line.carried_to} (cumulative method)")
         if line.note:
             typer.echo(f"  {line.note}")
 
@@ -135,14 +110,12 @@ def correct(
 def verify(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Recompute a run from its stored inputs and prove every stored figure identical."""
-    from expatcn.payroll.db import get_engine
-    from expatcn.payroll.runs import verify_month
+    from expatcn.services import payroll
 
     with payroll_errors():
-        year, m = Month.parse(month)
-        v = verify_month(get_engine(db), year, m, employer_tax_number=employer)
+        v = payroll.verify(payroll.open_store(db), *Month.parse(month), employer=employer)
     if as_json:
-        print_json(v.__dict__)
+        print_json(v.model_dump(mode="json"))
     else:
         typer.echo(f"{v.month} ({v.status}, {v.employees} employees): "
                    + ("identical — every stored figure recomputed from the stored inputs" if v.identical else "DIFFERENT"))
@@ -151,7 +124,7 @@ def verify(month: MonthArg, db: DbOption = None, employer: EmployerOption = None
                       f"changed since the run ({v.law_digest_stored[:12]} → {v.law_digest_now[:12]})"))
         if v.corrections_since:
             typer.echo(f"  {v.corrections_since} correction(s) recorded against this month since it closed")
-        for code, name, stored, now in v.differences:
-            typer.echo(f"  {code} {name}: stored {stored} recomputed {now}")
+        for d in v.differences:
+            typer.echo(f"  {d.employee} {d.figure}: stored {d.stored} recomputed {d.recomputed}")
     if not v.identical:
         raise typer.Exit(1)

@@ -23,13 +23,13 @@ def serve(
     import uvicorn
 
     from expatcn.api.app import create_app
-    from expatcn.api.keystore import create_key, list_keys
-    from expatcn.payroll.db import database_url
+    from expatcn.services import keys
 
     with payroll_errors():
         application = create_app(db, example_if_new=example)
-        if not list_keys(application.state.engine):
-            _, key = create_key(application.state.engine, "admin", "first admin (expatcn serve)")
-            typer.echo(f"no API key yet: created an admin key — store it now, it is not shown again:\n{key}", err=True)
-    typer.echo(f"expatcn on {database_url(db)}: open http://{host}:{port}/login", err=True)
+        first = keys.first_admin(application.state.engine, "first admin (expatcn serve)")
+        if first is not None:
+            typer.echo(f"no API key yet: created an admin key — store it now, it is not shown again:\n{first.key}", err=True)
+    url = application.state.engine.url.render_as_string(hide_password=True)
+    typer.echo(f"expatcn on {url}: open http://{host}:{port}/login", err=True)
     uvicorn.run(application, host=host, port=port, log_level="info")

@@ -12,6 +12,7 @@ process killed in the middle leaves the previous state.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,11 @@ def check_schema(conn: Connection) -> None:
         raise PayrollError(f"the database {where} is not initialised (schema {current or 'none'}, need {head}): run `expatcn init`")
 
 
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time (SQLite gives back naive times written as UTC)."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction holding the payroll lock; commits on success, rolls back on any error."""
@@ -109,4 +115,4 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-__all__ = ["PayrollError", "database_url", "get_engine", "upgrade", "write_transaction", "read_transaction", "text"]
+__all__ = ["PayrollError", "database_url", "get_engine", "upgrade", "utc", "write_transaction", "read_transaction", "text"]

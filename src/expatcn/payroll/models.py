@@ -191,3 +191,16 @@ class Correction(Base):
     treatment: Mapped[str] = mapped_column(String(10))
     carried_to: Mapped[str | None] = mapped_column(String(7), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 is stored, with its first characters as a prefix to name it."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -24,12 +24,14 @@ from pydantic import ValidationError
 
 from expatcn.api import services
 from expatcn.dates import Month
+from expatcn.errors import NotFound, StateError
 from expatcn.examples import EXAMPLES
-from expatcn.api.keystore import ROLES, Principal, authenticate, create_key, list_keys, revoke_key
 from expatcn.errors import InputError
 from expatcn.io.files import parse_mapping
 from expatcn.io.files import problems as validation_problems
 from expatcn.law import Overlay
+from expatcn.services import exports, keys, payroll, people
+from expatcn.services.keys import ROLES, Principal
 from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
 from expatcn.services.plan import plan_data
 from expatcn.web import charts, csrf
@@ -73,7 +75,7 @@ def _lang(request: Request) -> str:
 
 
 def _user(request: Request, role: str = "viewer") -> Principal:
-    who = authenticate(request.app.state.engine, request.cookies.get(COOKIE))
+    who = keys.authenticate(request.app.state.engine, request.cookies.get(COOKIE))
     if who is None:
         raise LoginRequired()
     if not who.can(role):
@@ -83,11 +85,11 @@ def _user(request: Request, role: str = "viewer") -> Principal:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = _lang(request)
-    who = authenticate(request.app.state.engine, request.cookies.get(COOKIE))
+    who = keys.authenticate(request.app.state.engine, request.cookies.get(COOKIE))
     company = None
     if who is not None:
         try:
-            company = services.company(request.app.state.engine)
+            company = people.company(request.app.state.engine)
         except Exception:  # the page still renders without the company line
             company = None
     token = csrf.token(request.app.state.csrf_secret, request.cookies.get(COOKIE)) if who is not None else None
@@ -135,9 +137,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, Loo
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from expatcn.law import LawError
-    from expatcn.payroll.db import PayrollError
 
-    return (*USER_ERRORS, LawError, PayrollError)
+    return (*USER_ERRORS, LawError, StateError)
 
 
 # --- progress of month runs ---------------------------------------------------------------------
@@ -161,7 +162,7 @@ def _start_run(engine, month: str) -> dict:
     def work() -> None:
         try:
             year, m = (int(x) for x in month.split("-"))
-            result = services.run(engine, year, m, progress=progress)
+            result = payroll.run(engine, year, m, progress=progress)
             job.update(state="done", result=result)
         except _user_errors() as exc:
             job.update(state="error", message="; ".join(_problems(exc)))
@@ -222,7 +223,7 @@ def install(app: FastAPI) -> None:
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, key: str = Form(""), next: str = Form("/month")) -> Response:
-        who = authenticate(request.app.state.engine, key.strip())
+        who = keys.authenticate(request.app.state.engine, key.strip())
         if who is None:
             return render(request, "login.html", status=401, error=True, next=next)
         target = next if next.startswith("/") and not next.startswith("//") else "/month"
@@ -248,7 +249,7 @@ def install(app: FastAPI) -> None:
     def employees_page(request: Request) -> Response:
         _user(request)
         try:
-            rows = services.employees(request.app.state.engine)
+            rows = people.employees(request.app.state.engine)
         except _user_errors() as exc:
             return render(request, "employees.html", rows=[], messages=_problems(exc))
         return render(request, "employees.html", rows=rows, messages=[])
@@ -259,12 +260,12 @@ def install(app: FastAPI) -> None:
         engine = request.app.state.engine
         lang = _lang(request)
         try:
-            person = services.employee(engine, code, reveal_id=False)
-            trips = services.employee_trips(engine, code)
-            pay = services.employee_pay(engine, code)
-        except services.NotFound as exc:
+            person = people.employee(engine, code, reveal_id=False)
+            trips = people.trips(engine, code)
+            pay = people.pay_items(engine, code)
+        except NotFound as exc:
             return render(request, "error.html", status=404, title=translate(lang, "not_found"), messages=[str(exc)])
-        years = sorted({int(p["month"][:4]) for p in pay} | {t["entry"].year for t in trips} | ({year} if year else set()))
+        years = sorted({int(p.month[:4]) for p in pay} | {t.entry.year for t in trips} | ({year} if year else set()))
         year = year or (years[-1] if years else dt.date.today().year)
         if not 2011 <= year <= 2030:
             return render(request, "error.html", status=422, title=translate(lang, "error"), messages=[f"year {year}: expected 2011–2030"])
@@ -281,7 +282,7 @@ def install(app: FastAPI) -> None:
                 "title": t("residency_timeline"),
                 "ninety": f'{t("ninety_line")} ({timeline["lines"]["ninety_days"]})',
                 "resident": f'{t("resident_line")} ({timeline["lines"]["resident_days"]})'})
-        return render(request, "employee.html", person=person, trips=trips, pay=[p for p in pay if p["month"].startswith(str(year))],
+        return render(request, "employee.html", person=person, trips=trips, pay=[p for p in pay if p.month.startswith(str(year))],
                       year=year, years=years, timeline=timeline, chart=chart, messages=messages, who=who)
 
     # import ------------------------------------------------------------------------------------
@@ -298,7 +299,7 @@ def install(app: FastAPI) -> None:
         kind = form.get("kind") or None
         files = [(f.filename or "upload", await f.read()) for f in uploads if (f.filename or "")]
         try:
-            result = services.import_uploads(request.app.state.engine, files, kind if kind in ("roster", "pay", "trips", "deductions", "employer") else None)
+            result = payroll.import_bytes(request.app.state.engine, files, kind if kind in ("roster", "pay", "trips", "deductions", "employer") else None)
         except _user_errors() as exc:
             return render(request, "import.html", status=422, result=None, messages=_problems(exc))
         return render(request, "import.html", result=result, messages=[])
@@ -306,7 +307,7 @@ def install(app: FastAPI) -> None:
     @app.post("/import/example", include_in_schema=False)
     def import_example(request: Request, who: Principal = Depends(posting("payroll"))) -> Response:
         try:
-            result = services.import_example(request.app.state.engine)
+            result = payroll.import_example(request.app.state.engine)
         except _user_errors() as exc:
             return render(request, "import.html", status=422, result=None, messages=_problems(exc))
         return render(request, "import.html", result=result, messages=[])
@@ -318,11 +319,11 @@ def install(app: FastAPI) -> None:
         _user(request)
         engine = request.app.state.engine
         try:
-            runs = services.runs(engine)
-            pay_months = services.pay_months(engine)
+            runs = payroll.list_runs(engine)
+            pay_months = payroll.pay_months(engine)
         except _user_errors() as exc:
             return render(request, "months.html", runs=[], pay_months=[], messages=_problems(exc))
-        by_month = {r["month"]: r for r in runs}
+        by_month = {r.month: r for r in runs}
         months = sorted(set(pay_months) | set(by_month))
         return render(request, "months.html", runs=runs, months=months, by_month=by_month, messages=[])
 
@@ -337,15 +338,15 @@ def install(app: FastAPI) -> None:
             return render(request, "error.html", status=422, title=translate(lang, "error"), messages=[str(exc)])
         detail = None
         try:
-            detail = services.run_detail(engine, year, m)
-        except services.NotFound:
+            detail = payroll.run_detail(engine, year, m)
+        except NotFound:
             detail = None
         except _user_errors() as exc:
             return render(request, "error.html", status=409, title=translate(lang, "error"), messages=_problems(exc))
         job = _job(engine, month)
         return render(request, "month.html", month=month, detail=detail, job=job if job and job["state"] != "done" else None,
-                      due=services.due_line(year, m), who=who, percent=_percent(job) if job else 0,
-                      kinds=services.EXPORT_KINDS, messages=[])
+                      due=payroll.due_date(year, m), who=who, percent=_percent(job) if job else 0,
+                      kinds=exports.KINDS, messages=[])
 
     @app.post("/month/{month}/run", include_in_schema=False)
     def month_run(request: Request, month: str, who: Principal = Depends(posting("payroll"))) -> Response:
@@ -368,7 +369,7 @@ def install(app: FastAPI) -> None:
         lang = _lang(request)
         try:
             year, m = Month.parse(month)
-            services.close(request.app.state.engine, year, m)
+            payroll.close(request.app.state.engine, year, m)
         except _user_errors() as exc:
             if request.headers.get("HX-Request"):
                 return render(request, "_messages.html", messages=_problems(exc))
@@ -384,7 +385,7 @@ def install(app: FastAPI) -> None:
         lang = _lang(request)
         try:
             year, m = Month.parse(month)
-            result = services.verify(engine, year, m)
+            result = payroll.verify(engine, year, m)
         except _user_errors() as exc:
             return render(request, "error.html", status=409 if not isinstance(exc, ValueError) else 422,
                           title=translate(lang, "error"), messages=_problems(exc))
@@ -396,12 +397,12 @@ def install(app: FastAPI) -> None:
                          messages=None) -> Response:
         engine = request.app.state.engine
         try:
-            closed = [r["month"] for r in services.runs(engine) if r["status"] == "closed"]
-            people = services.employees(engine)
+            closed = [r.month for r in payroll.list_runs(engine) if r.status == "closed"]
+            staff = people.employees(engine)
         except _user_errors() as exc:
-            closed, people, messages = [], [], [*(messages or []), *_problems(exc)]
+            closed, staff, messages = [], [], [*(messages or []), *_problems(exc)]
         form = {"month": closed[-1] if closed else "", "employee": "", "kind": "salary", "amount": "", **form}
-        return render(request, "correct.html", status=status, closed=closed, people=people, kinds=services.pay_kinds(),
+        return render(request, "correct.html", status=status, closed=closed, people=staff, kinds=payroll.pay_kinds(),
                       form=form, lines=lines, who=who, messages=messages or [])
 
     @app.get("/corrections", include_in_schema=False)
@@ -420,7 +421,7 @@ def install(app: FastAPI) -> None:
             year, m = Month.parse(form["month"])
             item = CorrectionItem.model_validate({"employee": form["employee"], "kind": form["kind"],
                                                   "amount": form["amount"] or None})
-            lines = services.correct(request.app.state.engine, year, m, [(item.employee, item.kind, item.amount)])
+            lines = payroll.correct(request.app.state.engine, year, m, items=[(item.employee, item.kind, item.amount)])
         except _user_errors() as exc:
             return _correction_page(request, who, form, status=422, messages=_problems(exc))
         return _correction_page(request, who, form, lines=lines)
@@ -428,7 +429,7 @@ def install(app: FastAPI) -> None:
     # API keys (admin) --------------------------------------------------------------------------
 
     def _keys_page(request: Request, who: Principal, status: int = 200, created=None, messages=None) -> Response:
-        return render(request, "keys.html", status=status, keys=list_keys(request.app.state.engine), roles=ROLES,
+        return render(request, "keys.html", status=status, keys=keys.list_keys(request.app.state.engine), roles=ROLES,
                       created=created, who=who, messages=messages or [])
 
     @app.get("/keys", include_in_schema=False)
@@ -442,10 +443,10 @@ def install(app: FastAPI) -> None:
             from expatcn.api.schemas import KeyRequest
 
             body = KeyRequest.model_validate({"role": form.get("role") or "", "name": (form.get("name") or "").strip()})
-            record, key = create_key(request.app.state.engine, body.role, body.name)
+            created = keys.create(request.app.state.engine, body.role, body.name)
         except _user_errors() as exc:
             return _keys_page(request, who, status=422, messages=_problems(exc))
-        return _keys_page(request, who, created={**record, "key": key})
+        return _keys_page(request, who, created=created)
 
     @app.post("/keys/{key_id}/revoke", include_in_schema=False)
     def keys_revoke(request: Request, key_id: str, who: Principal = Depends(posting("admin"))) -> Response:
@@ -454,7 +455,7 @@ def install(app: FastAPI) -> None:
             number = int(key_id)
             if not 1 <= number < 2**31:
                 raise LookupError(f"no API key with id {key_id}")
-            revoke_key(request.app.state.engine, number)
+            keys.revoke(request.app.state.engine, number)
         except ValueError:
             return render(request, "error.html", status=404, title=translate(lang, "not_found"), messages=[f"no API key with id {key_id[:20]}"])
         except LookupError as exc:

@@ -15,12 +15,13 @@ identifiers are text cells (``@``) so that an ID number keeps its digits. CSV: U
 from __future__ import annotations
 
 import csv
+import io
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -38,6 +39,45 @@ TEXT_FORMAT = "@"
 
 class ExportError(InputError):
     """Inputs an export cannot lay out; the message names the employee and the column."""
+
+
+@dataclass
+class InMemory:
+    """An export written to memory instead of a file: ``name`` (its suffix gives the format), and
+    ``content`` once written. Every writer takes one where it takes a path."""
+
+    name: str
+    content: bytes = b""
+
+    @property
+    def suffix(self) -> str:
+        return PurePath(self.name).suffix
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Target = str | Path | InMemory
+
+
+def target(path: Target) -> Path | InMemory:
+    return path if isinstance(path, InMemory) else Path(path)
+
+
+def save(out: Path | InMemory, write: Callable[[BinaryIO], Any]) -> Path | InMemory:
+    """Write through ``write`` into memory, or into the file (as a partial file, renamed when
+    complete, so that a failure leaves no half-written export)."""
+    if isinstance(out, InMemory):
+        buffer = io.BytesIO()
+        write(buffer)
+        out.content = buffer.getvalue()
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("wb") as handle:
+        write(handle)
+    partial.replace(out)
+    return out
 
 
 class EmployeeRecord(BaseModel):
@@ -222,7 +262,7 @@ def cell_value(value: Any, kind: str) -> Any:
 
 
 def write_table(
-    path: str | Path,
+    path: Target,
     sheet: str,
     columns: Sequence[Column],
     rows: Sequence[Sequence[Any]],
@@ -230,13 +270,12 @@ def write_table(
     totals: Sequence[Any] | None = None,
     notes_sheet: tuple[str, Sequence[str]] | None = None,
     title_rows: Sequence[str] = (),
-) -> Path:
+) -> Path | InMemory:
     """Write ``rows`` (raw values: fen ints for amounts) under ``columns`` to ``path``: Excel
     for ``.xlsx``, CSV for ``.csv``. ``totals``: a last row (label first). ``notes_sheet``:
     (name, lines) of a second sheet (Excel only). ``title_rows``: lines above the header
     (Excel only; the filing sheets have none: their header is row 1)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = target(path)
     body = [[cell_value(v, c.kind) for v, c in zip(row, columns)] for row in rows]
     total = None if totals is None else [cell_value(v, c.kind) if i else v for i, (v, c) in enumerate(zip(totals, columns))]
     suffix = path.suffix.lower()
@@ -250,15 +289,18 @@ def write_table(
     return path
 
 
-def _write_csv(path: Path, columns: Sequence[Column], rows: list[list[Any]]) -> None:
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+def _write_csv(path: Path | InMemory, columns: Sequence[Column], rows: list[list[Any]]) -> None:
+    def write(handle: BinaryIO) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
         writer.writerow([c.header for c in columns])
         for row in rows:
             writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) and c.kind == "amount" else v)
                              for v, c in zip(row, columns)])
-    partial.replace(path)
+        text.flush()
+        text.detach()
+
+    save(path, write)
 
 
 def _write_xlsx(path, sheet, columns, body, total, notes_sheet, title_rows) -> None:
@@ -296,9 +338,7 @@ def _write_xlsx(path, sheet, columns, body, total, notes_sheet, title_rows) -> N
         for line in lines:
             notes.append([line])
         notes.column_dimensions["A"].width = 100
-    partial = path.with_name(path.name + ".partial")
-    book.save(partial)
-    partial.replace(path)
+    save(path, book.save)
 
 
 def column_total(values: np.ndarray) -> int:

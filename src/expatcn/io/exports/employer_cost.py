@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from expatcn.io.exports.common import Column, ExportError, as_figures, as_records, column_total, write_table
+from expatcn.io.exports.common import Column, ExportError, InMemory, Target, as_figures, as_records, column_total, write_table
 
 COLUMNS = (
     Column("Employee ID 工号", "text"), Column("Name 姓名", "text", 22), Column("Department 部门", "text"),
@@ -21,7 +21,7 @@ COLUMNS = (
 )
 
 
-def write_employer_cost_report(records: Any, figures: Any, path: str | Path, *, title: str | None = None) -> Path:
+def write_employer_cost_report(records: Any, figures: Any, path: Target, *, title: str | None = None) -> Path | InMemory:
     recs = as_records(records)
     fig = as_figures(figures, recs)
     names = ("gross", "employer_social", "employer_housing_fund", "employer_contributions", "employer_cost")

@@ -19,11 +19,15 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from expatcn.dates import Month
 from expatcn.io.exports.common import (
+    InMemory,
+    Target,
+    save,
+    target,
     EmployeeRecord,
     ExportError,
     as_figures,
@@ -279,15 +283,13 @@ def _field(step: Any, name: str) -> Any:
     return getattr(step, name, None)
 
 
-def write_payslip_pdf(record: Any, row: Mapping[str, Any], month: str, path: str | Path, *, employer: str = "",
-                      trace: Sequence[Any] | None = None) -> Path:
+def write_payslip_pdf(record: Any, row: Mapping[str, Any], month: str, path: Target, *, employer: str = "",
+                      trace: Sequence[Any] | None = None) -> Path | InMemory:
     """One employee's payslip to ``path``. ``record``: an employee record (dict or object);
     ``row``: that employee's figures (column → fen)."""
     rec = as_records([record])[0]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_payslip(rec, row, month, employer=employer, trace=trace))
-    return path
+    pdf = render_payslip(rec, row, month, employer=employer, trace=trace)
+    return save(target(path), lambda handle: handle.write(pdf))
 
 
 def _render(args: tuple) -> bytes:
@@ -295,8 +297,8 @@ def _render(args: tuple) -> bytes:
     return render_payslip(record, row, month, employer=employer, trace=trace)
 
 
-def write_payslips(records: Any, figures: Any, month: str, path: str | Path, *, employer: str = "",
-                   traces: Mapping[str, Sequence[Any]] | None = None, workers: int = 1) -> Path:
+def write_payslips(records: Any, figures: Any, month: str, path: Target, *, employer: str = "",
+                   traces: Mapping[str, Sequence[Any]] | None = None, workers: int = 1) -> Path | InMemory:
     """Every employee's payslip for ``month`` (``"2026-03"``) as PDFs in one zip file at ``path``.
 
     traces: employee_id → trace steps (``explain_month(result, person)`` or ``explain_person``);
@@ -305,24 +307,24 @@ def write_payslips(records: Any, figures: Any, month: str, path: str | Path, *, 
     recs = as_records(records)
     fig = as_figures(figures, recs)
     key, _, _ = _month_label(month)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     jobs = (
         (record, {name: (values[i].item() if hasattr(values[i], "item") else values[i])
                   for name, values in fig.columns.items()}, key, employer, (traces or {}).get(record.employee_id))
         for i, record in enumerate(recs)
     )
-    partial = path.with_name(path.name + ".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        if workers > 1 and len(recs) > 1:
-            from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                pdfs = pool.map(_render, jobs, chunksize=max(1, min(64, len(recs) // (4 * workers))))
-                _store(archive, recs, pdfs, key)
-        else:
-            _store(archive, recs, map(_render, jobs), key)
-    partial.replace(path)
+    def write(handle: BinaryIO) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            if workers > 1 and len(recs) > 1:
+                from concurrent.futures import ProcessPoolExecutor
+
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    pdfs = pool.map(_render, jobs, chunksize=max(1, min(64, len(recs) // (4 * workers))))
+                    _store(archive, recs, pdfs, key)
+            else:
+                _store(archive, recs, map(_render, jobs), key)
+
+    path = save(target(path), write)
     log.info("wrote %s (%d payslips)", path, len(recs))
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from expatcn.iit.reconciliation import Filing
-from expatcn.io.exports.common import Column, as_figures, as_records, column_total, write_table
+from expatcn.io.exports.common import Column, InMemory, Target, as_figures, as_records, column_total, write_table
 
 FILING_LABELS = {
     Filing.NOT_APPLICABLE: "Not applicable (non-resident) 不适用（非居民）",
@@ -32,7 +32,7 @@ COLUMNS = (
 )
 
 
-def write_reconciliation_summary(records: Any, figures: Any, path: str | Path, *, title: str | None = None) -> Path:
+def write_reconciliation_summary(records: Any, figures: Any, path: Target, *, title: str | None = None) -> Path | InMemory:
     """``figures``: the year's figures (``year_figures``); ``path``: ``.xlsx`` or ``.csv``."""
     recs = as_records(records)
     fig = as_figures(figures, recs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from expatcn.io.exports.common import Column, as_figures, as_records, column_total, write_table
+from expatcn.io.exports.common import Column, InMemory, Target, as_figures, as_records, column_total, write_table
 from expatcn.io.exports.figures import SCHEMES
 
 SCHEME_LABELS = {
@@ -26,7 +26,7 @@ SCHEME_LABELS = {
 }
 
 
-def write_social_insurance_report(records: Any, figures: Any, path: str | Path, *, title: str | None = None) -> Path:
+def write_social_insurance_report(records: Any, figures: Any, path: Target, *, title: str | None = None) -> Path | InMemory:
     """Write the report to ``path`` (``.xlsx`` or ``.csv``); ``title`` (Excel only) goes above
     the header, e.g. ``"Acme Shanghai — 2026-03"``."""
     recs = as_records(records)

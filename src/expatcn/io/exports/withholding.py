@@ -29,6 +29,7 @@ in full — the STA matches them — and are text cells so that no digit is lost
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,12 @@ from expatcn.io.exports.common import (
     EmployeeRecord,
     ExportError,
     Figures,
+    InMemory,
+    Target,
     as_figures,
     as_records,
     log,
+    save,
     write_table,
 )
 from expatcn.io.exports.figures import SAD_KINDS
@@ -204,8 +208,8 @@ def resident_rows(records: list[EmployeeRecord], fig: Figures, headers: tuple[st
     return rows
 
 
-def write_withholding_report(records: Any, figures: Any, path: str | Path, *, variant: str = "V5",
-                             sad: str = "error", check: bool = False) -> Path:
+def write_withholding_report(records: Any, figures: Any, path: Target, *, variant: str = "V5",
+                             sad: str = "error", check: bool = False) -> Path | InMemory:
     """The month's 正常工资薪金所得 import sheet for the **resident** employees (non-residents
     go to :func:`write_nonresident_withholding_report`), to ``path`` (``.xlsx`` or ``.csv``).
 
@@ -232,7 +236,7 @@ def write_withholding_report(records: Any, figures: Any, path: str | Path, *, va
     return path
 
 
-def write_nonresident_withholding_report(records: Any, figures: Any, path: str | Path) -> Path:
+def write_nonresident_withholding_report(records: Any, figures: Any, path: Target) -> Path | InMemory:
     """The month's 无住所个人正常工资薪金收入 sheet for the **non-resident** employees.
 
     收入 is the engine's wage income of the month (``income``: the China-sourced wages after
@@ -265,7 +269,7 @@ def write_nonresident_withholding_report(records: Any, figures: Any, path: str |
     return write_table(path, NONRESIDENT_SHEET, columns, rows, notes_sheet=(NOTES_SHEET, NOTES))
 
 
-def write_annual_bonus_report(records: Any, figures: Any, path: str | Path) -> Path:
+def write_annual_bonus_report(records: Any, figures: Any, path: Target) -> Path | InMemory:
     """The 全年一次性奖金收入 sheet: residents whose annual one-off bonus of the month is taxed on
     its own (``bonus_separate`` > 0). A bonus joined with wages is in 本期收入 instead."""
     recs = as_records(records)
@@ -286,13 +290,13 @@ CHECK_HEADERS = (
 )
 
 
-def _add_check_sheet(path: Path, recs: list[EmployeeRecord], fig: Figures) -> None:
+def _add_check_sheet(path: Path | InMemory, recs: list[EmployeeRecord], fig: Figures) -> None:
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
     from expatcn.io.exports.common import cell_value, AMOUNT_FORMAT, RATE_FORMAT, TEXT_FORMAT
 
-    book = load_workbook(path)
+    book = load_workbook(io.BytesIO(path.content) if isinstance(path, InMemory) else path)
     sheet = book.create_sheet("核对 Check")
     sheet.append([h for h, _ in CHECK_HEADERS])
     for cell in sheet[1]:
@@ -307,4 +311,4 @@ def _add_check_sheet(path: Path, recs: list[EmployeeRecord], fig: Figures) -> No
         sheet.append([cell_value(v, kind) for v, (_, kind) in zip(values, CHECK_HEADERS)])
         for cell, (_, kind) in zip(sheet[sheet.max_row], CHECK_HEADERS):
             cell.number_format = {"amount": AMOUNT_FORMAT, "rate": RATE_FORMAT}.get(kind, TEXT_FORMAT)
-    book.save(path)
+    save(path, book.save)

@@ -12,10 +12,11 @@ import time
 from payroll_support import COMPANY_FILES, db_url  # noqa: F401 — fixture
 from sqlalchemy import func, select
 
+from expatcn.law import load_law
 from expatcn.payroll.db import get_engine, read_transaction, upgrade
-from expatcn.payroll.importer import import_files
 from expatcn.payroll.models import Run, RunResult
 from expatcn.payroll.runs import PAUSE_ENV, close_month, run_month, verify_month
+from expatcn.services.payroll import import_files
 
 
 def cli(db: str, *args: str, pause: float | None = None) -> subprocess.Popen:
@@ -53,7 +54,7 @@ def test_sigkill_during_run_leaves_previous_state(db_url, tmp_path):  # noqa: F8
     engine = get_engine(db_url)
     upgrade(engine)
     import_files(engine, COMPANY_FILES)
-    run_month(engine, 2025, 1)
+    run_month(engine, 2025, 1, law=load_law())
     before = state(engine)
 
     # a re-run of the open month, killed with its new results written but not committed
@@ -62,17 +63,17 @@ def test_sigkill_during_run_leaves_previous_state(db_url, tmp_path):  # noqa: F8
     import_files(engine, [pay])
     kill_while_writing(db_url, "2025-01")
     assert state(engine) == before
-    assert verify_month(engine, 2025, 1).identical
+    assert verify_month(engine, 2025, 1, law=load_law()).identical
 
     # a first run of a month, killed: the month has no run at all
     pay.write_text("Employee ID,Month,Kind,Amount\nE001,2025-01,salary,25000\n", encoding="utf-8")
     import_files(engine, [pay])
-    close_month(engine, 2025, 1)
+    close_month(engine, 2025, 1, law=load_law())
     closed = state(engine)
     kill_while_writing(db_url, "2025-02")
     assert state(engine) == closed
     # the database is usable afterwards
-    assert run_month(engine, 2025, 2).employees == 21
+    assert run_month(engine, 2025, 2, law=load_law()).employees == 21
 
 
 def test_two_runs_at_once_leave_one_result(db_url):  # noqa: F811
@@ -87,4 +88,4 @@ def test_two_runs_at_once_leave_one_result(db_url):  # noqa: F811
         assert conn.execute(select(func.count()).select_from(RunResult)).scalar() == 20
         assert conn.execute(select(func.count(func.distinct(RunResult.employee_id)))).scalar() == 20
     assert sum("replaced" in out for out, _ in outputs) == 1  # one computed, the other replaced it
-    assert verify_month(engine, 2025, 1).identical
+    assert verify_month(engine, 2025, 1, law=load_law()).identical

@@ -1,4 +1,4 @@
-"""API keys, stored hashed in the payroll database (table ``api_keys``, migration 0002).
+"""API keys, stored hashed in the store (table ``api_keys``, migration 0002).
 
 A key is ``xcn_`` + 32 random bytes (URL-safe base64), shown once when created. Only its SHA-256
 is stored (the keys are random, not passwords, so a plain digest is enough), with the first
@@ -15,26 +15,15 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Engine, Integer, String, insert, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Engine, insert, select, update
 
-from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
-from expatcn.payroll.models import Base
+from expatcn.errors import InputError, NotFound
+from expatcn.payroll.db import read_transaction, utc, write_transaction
+from expatcn.payroll.models import ApiKey
 
 ROLES = ("viewer", "payroll", "admin")
 KEY_PREFIX = "xcn_"
 CACHE_SECONDS = 5.0
-
-
-class ApiKey(Base):
-    __tablename__ = "api_keys"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(10))
-    prefix: Mapped[str] = mapped_column(String(16))
-    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 @dataclass(frozen=True)
@@ -56,7 +45,7 @@ def digest(key: str) -> str:
 def create_key(engine: Engine, role: str, name: str = "") -> tuple[dict, str]:
     """A new key of ``role``; returns its record and the key itself (shown once, never stored)."""
     if role not in ROLES:
-        raise PayrollError(f"unknown role {role!r}: expected {', '.join(ROLES)}")
+        raise InputError(f"role: unknown role {role!r}: expected {', '.join(ROLES)}")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.timezone.utc)
     with write_transaction(engine) as conn:
@@ -65,15 +54,11 @@ def create_key(engine: Engine, role: str, name: str = "") -> tuple[dict, str]:
     return {"id": key_id, "name": name or role, "role": role, "prefix": key[:10], "created_at": now, "revoked_at": None}, key
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def list_keys(engine: Engine) -> list[dict]:
     with read_transaction(engine) as conn:
         rows = conn.execute(select(ApiKey).order_by(ApiKey.id)).all()
-    return [{"id": r.id, "name": r.name, "role": r.role, "prefix": r.prefix, "created_at": _utc(r.created_at),
-             "revoked_at": _utc(r.revoked_at)} for r in rows]
+    return [{"id": r.id, "name": r.name, "role": r.role, "prefix": r.prefix, "created_at": utc(r.created_at),
+             "revoked_at": utc(r.revoked_at)} for r in rows]
 
 
 def revoke_key(engine: Engine, key_id: int) -> dict:
@@ -81,12 +66,12 @@ def revoke_key(engine: Engine, key_id: int) -> dict:
     with write_transaction(engine) as conn:
         row = conn.execute(select(ApiKey).where(ApiKey.id == key_id)).first()
         if row is None:
-            raise LookupError(f"no API key with id {key_id}")
+            raise NotFound(f"no API key with id {key_id}")
         if row.revoked_at is None:
             conn.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=now))
     _cache.clear()
-    return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": _utc(row.created_at),
-            "revoked_at": _utc(row.revoked_at) or now}
+    return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": utc(row.created_at),
+            "revoked_at": utc(row.revoked_at) or now}
 
 
 _cache: dict[tuple[int, str], tuple[float, Principal | None]] = {}

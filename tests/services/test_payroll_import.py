@@ -1,5 +1,5 @@
-"""Templates and import: bilingual headers, errors that name file, sheet, row and column,
-all-or-nothing writes, idempotent re-import."""
+"""Templates and import (files, uploads, JSON rows — one set of checks): bilingual headers, errors
+that name file, sheet, row and column, all-or-nothing writes, idempotent re-import."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ from openpyxl import load_workbook
 from payroll_support import COMPANY_FILES
 from sqlalchemy import func, select
 
-from expatcn.payroll.db import get_engine, read_transaction, upgrade
-from expatcn.payroll.importer import PAY_KINDS, ImportFileError, import_files, write_template
+from expatcn.errors import InputProblems as ImportFileError
+from expatcn.payroll.db import read_transaction
 from expatcn.payroll.models import Employee, PayItem
+from expatcn.services.payroll import import_bytes, import_files, import_rows, open_store, pay_kinds, template, upgrade
+
+PAY_KINDS = pay_kinds()
+
+
+def write_template(kind, path):
+    path.write_bytes(template(kind, path.suffix.lstrip(".")))
+    return path
 
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = get_engine(str(tmp_path / "p.sqlite"))
+    engine = open_store(str(tmp_path / "p.sqlite"))
     upgrade(engine)
     return engine
 
@@ -113,3 +121,36 @@ def test_reimport_is_idempotent_and_updates_by_natural_key(engine, tmp_path):
     third = import_files(engine, [pay])
     assert third.counts["pay_items"] == {"inserted": 0, "updated": 1, "unchanged": 0}
     assert count(engine, PayItem) == items
+
+
+def test_uploads_and_json_rows_get_the_checks_of_files(engine, tmp_path):
+    """The same sheet, as a file, as uploaded bytes and as JSON rows: the same problems (only the
+    place named differs), and nothing goes through a temporary folder."""
+    import_files(engine, COMPANY_FILES[:2])
+    text = "Employee ID,Month,Kind,Amount\nE001,2025-13,salary,1\nE999,2025-01,yacht,1\n"
+    path = tmp_path / "pay.csv"
+    path.write_text(text, encoding="utf-8")
+    rows = [{"code": "E001", "month": "2025-13", "kind": "salary", "amount": "1"},
+            {"code": "E999", "month": "2025-01", "kind": "yacht", "amount": "1"}]
+    found = []
+    for attempt in (lambda: import_files(engine, [path]), lambda: import_bytes(engine, [("up.csv", text.encode())]),
+                    lambda: import_rows(engine, "pay", rows)):
+        with pytest.raises(ImportFileError) as caught:
+            attempt()
+        found.append([p.split(", row ")[1] for p in caught.value.problems])
+    assert found[0] == found[1] == [
+        "2, column 'Month / 所属期': expected a month YYYY-MM, got '2025-13'",
+        "3, column 'Kind / 项目': expected " + " or ".join(PAY_KINDS) + ", got 'yacht'"]
+    assert [p.split(": ", 1)[1] for p in found[2]] == [p.split(": ", 1)[1] for p in found[0]]
+    assert import_rows(engine, "pay", [{**rows[0], "month": "2025-04"}]).counts["pay_items"]["inserted"] == 1
+    assert import_bytes(engine, [("up.csv", text.replace("2025-13", "2025-05").split("E999")[0].encode())]
+                        ).counts["pay_items"]["inserted"] == 1
+    assert count(engine, PayItem) == 2  # the employer and roster files hold no pay items
+
+
+def test_pay_sheet_kinds_cover_the_law_allowance_kinds():
+    """The payroll sheet accepts (with a Chinese label) every allowance kind of the law table."""
+    from expatcn.iit.allowances import exempt_kinds
+    from expatcn.law import load_law
+
+    assert exempt_kinds(load_law()) <= set(PAY_KINDS)
