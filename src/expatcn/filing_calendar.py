@@ -1,4 +1,5 @@
-"""The filing calendar: when each month's withholding return is due.
+"""The filing calendar: when each month's withholding return is due, and when the other filing
+and reporting obligations fall (:func:`obligations`, :func:`obligation_due`).
 
 The dates are law data (``law/calendar/withholding_deadlines.yaml``): the calendar the STA
 published for the year where there is one, else the rule (the 15th of the next month, moved past
@@ -20,8 +21,8 @@ from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
-from expatcn.law.schemas.calendar import WEEKDAYS, WithholdingDeadlines
-from expatcn.law.tables import WITHHOLDING_DEADLINES
+from expatcn.law.schemas.calendar import WEEKDAYS, Deadline, WithholdingDeadlines
+from expatcn.law.tables import FILING_DEADLINES, STATUS_CHANGE_REPORTS, WITHHOLDING_DEADLINES
 
 
 
@@ -102,3 +103,34 @@ def rule_deadline(rule: WithholdingDeadlines, year: int, month: int) -> tuple[dt
     elif rule.holidays_note:
         why += f"; {rule.holidays_note}"
     return day, why
+
+
+def obligations(law: Law, day: dt.date) -> dict[str, tuple[Deadline, LawRef]]:
+    """The filing and reporting obligations in force on ``day`` (``calendar/filing_deadlines`` and
+    ``calendar/status_change_reports``), by name, each with its law entry."""
+    out = {}
+    for table in (FILING_DEADLINES, STATUS_CHANGE_REPORTS):
+        entry = law.on(table, day)
+        for deadline in entry.value.deadlines:
+            out[deadline.obligation] = (deadline, entry.ref)
+    return out
+
+
+def obligation_due(deadline: Deadline, tax_year: int, *, month: int | None = None,
+                   event: dt.date | None = None) -> tuple[dt.date | None, dt.date]:
+    """When ``deadline`` falls for ``tax_year``: ``(window opens or None, last day)``. ``month``:
+    the month the anchor names (the month of the income, or in which the threshold was reached);
+    ``event``: the day of the event it must precede (departure, leaving the employer). The days
+    are the law's own (a rest day is not moved here: the table's note says how it moves)."""
+    if deadline.before is not None:
+        if event is None:
+            raise CalendarError(f"{deadline.obligation}: needs the day of the {deadline.before.replace('_', ' ')}")
+        return None, event
+    if deadline.anchor == "tax_year_end":
+        if deadline.window_to is not None:
+            opens = dt.date.fromisoformat(f"{tax_year + 1}-{deadline.window_from}")
+            return opens, dt.date.fromisoformat(f"{tax_year + 1}-{deadline.window_to}")
+        return None, dt.date(tax_year, 12, 31) + dt.timedelta(days=deadline.days_after)
+    if month is None:
+        raise CalendarError(f"{deadline.obligation}: needs the month it counts from")
+    return None, Month(tax_year, month).last + dt.timedelta(days=deadline.days_after)

@@ -1,8 +1,12 @@
 """Reading entry/exit records (CSV, Excel, JSON) into :class:`expatcn.residency.Trips`.
 
 Columns: ``person`` (optional; one person if absent), ``entry``, ``exit`` (dates ``YYYY-MM-DD`` or
-date-times ``YYYY-MM-DD HH:MM``; an empty exit means still in China), optional ``note``. Rows may
-come in any order. Errors name the file, the row and the field, and say what was expected.
+date-times ``YYYY-MM-DD HH:MM``; an empty exit means still in China), optional ``note`` and
+``kind``: ``stay`` (the default: a stay in China), or ``leave`` / ``training`` — whole days spent
+abroad on holidays, leave or training inside the China work period, from ``entry`` (the first
+day abroad) to ``exit`` (the last), between two stays: China work days, not days in China (MOF/STA
+2019 No. 35 §1(1)). Rows may come in any order. Errors name the file, the row and the field, and
+say what was expected.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from expatcn.errors import InputError
 from expatcn.residency.trips import Trips
 
-COLUMNS = ("person", "entry", "exit", "note")
+COLUMNS = ("person", "entry", "exit", "note", "kind")
+ABROAD_KINDS = ("leave", "training")
 
 
 
@@ -52,6 +59,12 @@ class TripRow(BaseModel):
     entry: dt.datetime | None
     exit: dt.datetime | None = None
     note: str | None = None
+    kind: Literal["stay", "leave", "training"] = "stay"
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        return "stay" if value is None or (isinstance(value, str) and not value.strip()) else str(value).strip().lower()
 
     @field_validator("person", mode="before")
     @classmethod
@@ -78,6 +91,7 @@ class TripRecord:
     has_time: bool
     entry_midnight: bool = False
     exit_midnight: bool = False
+    kind: str = "stay"
 
 
 def _raw_rows(path: Path) -> list[tuple[int, dict]]:
@@ -139,7 +153,11 @@ def trip_record(row_no: int, raw: object, source: str) -> TripRecord:
         raise TripFileError(f"{source}, row {row_no}, field {field!r}: {err['msg']}") from None
     timed = {k: isinstance(raw.get(k), str) and len(raw[k].strip()) > 10 or isinstance(raw.get(k), dt.datetime) and raw[k].time() != dt.time() for k in ("entry", "exit")}
     midnight = {k: timed[k] and getattr(row, k).time() == dt.time() for k in ("entry", "exit")}
-    return TripRecord(row_no, row.person, row.entry, row.exit, any(timed.values()), midnight["entry"], midnight["exit"])
+    if row.kind in ABROAD_KINDS and (row.entry is None or row.exit is None):
+        field = "entry" if row.entry is None else "exit"
+        raise TripFileError(f"{source}, row {row_no}, field {field!r}: a {row.kind} row needs the first and last day abroad")
+    return TripRecord(row_no, row.person, row.entry, row.exit, any(timed.values()), midnight["entry"], midnight["exit"],
+                      row.kind)
 
 
 @dataclass(frozen=True)
@@ -170,6 +188,8 @@ def build_trips(
     first_year = year if first_year is None else first_year
     lo = dt.datetime(first_year, 1, 1)
     tagged = [(source, r) for r in actual] + [(planned_source, r) for r in (planned or [])]
+    abroad = [item for item in tagged if item[1].kind in ABROAD_KINDS]
+    tagged = [item for item in tagged if item[1].kind not in ABROAD_KINDS]
     by_person: dict[str, list[tuple[str, TripRecord]]] = {}
     for item in tagged:
         by_person.setdefault(item[1].person, []).append(item)
@@ -211,7 +231,41 @@ def build_trips(
     entries, exits, entry_full, exit_full = zip(*days) if days else ((), (), (), ())
     trips = Trips.from_dates(person_idx, list(entries), list(exits), n_persons=len(persons),
                              entry_full=list(entry_full), exit_full=list(exit_full))
+    if abroad:
+        trips = replace(trips, leave=_leave(abroad, persons, person_idx, days))
     return TripBook(trips, persons)
+
+
+def _leave(abroad: list[tuple[str, TripRecord]], persons: list[str], person_idx: list[int], days: list) -> Trips:
+    """Leave and training abroad as whole days, each between two stays of the same person (the
+    China work period), never on a day in China."""
+    stays: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for index, (first, last, _, _) in zip(person_idx, days):
+        stays.setdefault(index, []).append((first, last))
+    who, starts, ends, rows = [], [], [], []
+    for src, rec in abroad:
+        where = f"{src}, row {rec.row}"
+        first, last = rec.entry.date(), rec.exit.date()
+        if last < first:
+            raise TripFileError(f"{where}, field 'exit': {rec.kind} ends {last} before it starts {first}")
+        if rec.person not in persons:
+            raise TripFileError(f"{where}: {rec.kind} of person {rec.person} who has no stay in China")
+        index = persons.index(rec.person)
+        around = stays[index]
+        inside = any(before[1] is not None and before[1] < first and after[0] > last
+                     for before, after in zip(around, around[1:]))
+        if not inside:
+            raise TripFileError(f"{where}: {rec.kind} {first}..{last} is not between two stays in China (days abroad "
+                                "count as China work days only inside the China work period, MOF/STA 2019 No. 35 §1(1))")
+        clash = next((row for i, a, b, row in zip(who, starts, ends, rows) if i == index and a <= last and first <= b), None)
+        if clash is not None:
+            raise TripFileError(f"{where}, field 'entry': {rec.kind} {first}..{last} overlaps the row {clash} of the same person")
+        who.append(index)
+        starts.append(first)
+        ends.append(last)
+        rows.append(rec.row)
+    full = [True] * len(who)
+    return Trips.from_dates(who, starts, ends, n_persons=len(persons), entry_full=full, exit_full=full)
 
 
 def _days_of(rec: TripRecord) -> tuple[dt.date, dt.date | None, bool, bool]:

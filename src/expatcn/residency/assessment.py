@@ -13,11 +13,11 @@ import numpy as np
 
 from expatcn.law import Law
 from expatcn.residency.apportionment import apportion_wages
-from expatcn.residency.days import YearDays, count_days, year_days
+from expatcn.residency.days import YearDays, count_days, leave_days, month_edges, year_days
 from expatcn.residency.forecast import NOT_REACHED, days_left, latest_reset_departure, threshold_days
 from expatcn.residency.rules import YearRules, year_rules
 from expatcn.residency.six_year_clock import first_worldwide_year, six_year_clock
-from expatcn.residency.status import YearStatus, qualifies_for_clock, year_status
+from expatcn.residency.status import YearStatus, qualifies_for_clock, residence_days, year_status
 from expatcn.residency.treaty import treaty_period_days
 from expatcn.residency.trips import Trips, check_trips, day_number
 
@@ -74,13 +74,13 @@ def assess_year(
     days = year_days(trips, year)
     start = year if history_from is None else min(history_from, year)
     clock_rule = rules.six_year_rule
-    if start < year:
-        qualifying = np.stack(
-            [qualifies_for_clock(year_days(trips, y), year_rules(y, law)) for y in range(start, year)], axis=1
-        )
-    else:
-        qualifying = np.zeros((trips.n_persons, 0), dtype=bool)
-    clock = six_year_clock(qualifying, start, year, clock_rule.count_from_year, prior_years)
+    history = [(year_days(trips, y), year_rules(y, law)) for y in range(start, year)]
+    shape = (trips.n_persons, 0)
+    qualifying = np.stack([qualifies_for_clock(d, r) for d, r in history], axis=1) if history else np.zeros(shape, bool)
+    history_days = np.stack([residence_days(d, r) for d, r in history], axis=1) if history else np.zeros(shape, np.int64)
+    clock = six_year_clock(qualifying, start, year, clock_rule.count_from_year, prior_years,
+                           years_required=clock_rule.years, restart_below_days=clock_rule.restart_below_days,
+                           residence_days=history_days)
     t_days, partners = treaty_period_days(trips, days, rules, treaty)
     status = year_status(days, rules, domiciled=domiciled, clock=clock, treaty_days=t_days)
     qualifies = qualifies_for_clock(days, rules)
@@ -101,7 +101,8 @@ def assess_year(
         days=days,
         status=status,
         residence_days=residence,
-        work_halves=days.work_halves(rules.work_days.partial_day_halves, overseas_post),
+        work_halves=days.work_halves(rules.work_days.partial_day_halves, overseas_post)
+        + 2 * leave_days(trips, month_edges(year)),
         treaty_days=t_days,
         treaty_partners=partners,
         qualifies=qualifies,
@@ -144,6 +145,7 @@ def period_work_halves(
     trips = check_trips(trips)
     edges = np.array([day_number(start), day_number(end) + 1])
     full, partial = count_days(trips, edges)
+    full = full.astype(np.int64) + leave_days(trips, edges)
     rules = year_rules(end.year, law)
     weight = np.where(np.asarray(overseas_post, dtype=bool), rules.work_days.partial_day_halves, 2)
     return (2 * full[:, 0] + weight * partial[:, 0]).astype(np.int64), int(edges[1] - edges[0])

@@ -187,6 +187,16 @@ def count_days(trips: Trips, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return full, partial
 
 
+def leave_days(trips: Trips, edges: np.ndarray) -> np.ndarray:
+    """Days abroad on leave or training inside the China work period (``trips.leave``, whole days)
+    per person and segment (P, K); zeros where there are none (MOF/STA 2019 No. 35 §1(1))."""
+    shape = (trips.n_persons, edges.size - 1)
+    if trips.leave is None or not len(trips.leave):
+        return np.zeros(shape, dtype=np.int64)
+    full, _ = count_days(trips.leave, edges)
+    return full.astype(np.int64)
+
+
 def month_edges(year: int) -> np.ndarray:
     return np.array([day_number(dt.date(year, m, 1)) for m in range(1, 13)] + [day_number(dt.date(year + 1, 1, 1))])
 

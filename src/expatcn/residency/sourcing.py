@@ -5,7 +5,9 @@ The year's trips are assessed once (status, sourcing situation, China work days:
 :func:`~expatcn.residency.assessment.assess_year`); wages are apportioned month by month by the
 formula of the year's situation (§2, :func:`~expatcn.residency.assessment.monthly_china_wages`);
 bonuses and equity income by the China work days of the period they relate to, by default the
-month paid (§1(2), :func:`~expatcn.residency.lump_sums.apportion_lump_sums`).
+month paid (§1(2), :func:`~expatcn.residency.lump_sums.apportion_lump_sums`). An executive within
+a treaty's 183 days whose treaty's director's-fee article does not cover senior management is
+apportioned as an employee (§4(4), :func:`executive_articles`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ class ChinaTaxablePay:
     assessment: Assessment
     wages: np.ndarray
     lump_sums: dict[str, LumpSums]
+    executive_article: np.ndarray  # per person: "" (not an executive), or which article decided (EXECUTIVE_ARTICLES)
+
+
+EXECUTIVE_ARTICLES = ("directors_fee", "employment", "unverified")
+
+
+def executive_articles(assessment: Assessment, executive: object) -> np.ndarray:
+    """For each executive of a China resident enterprise within a treaty's 183 days: whether the
+    treaty's director's-fee article covers senior management (MOF/STA 2019 No. 35 §2(3) applies),
+    does not (§4(4): apportioned as an employee, under the employment article), or is not known
+    (``unverified``: §2(3) is kept). "" for everyone else."""
+    p = assessment.status.resident.shape[0]
+    execs = np.broadcast_to(np.asarray(executive, dtype=bool), (p,))
+    out = np.full(p, "", dtype=object)
+    for i in np.flatnonzero(execs & assessment.status.treaty_relief):
+        partner = assessment.treaty_partners[i]
+        cover = "unverified" if partner is None else partner.directors_fee_covers_management
+        out[i] = {True: "directors_fee", False: "employment"}.get(cover, "unverified")
+    return out
 
 
 def china_taxable_pay(
@@ -69,6 +90,8 @@ def china_taxable_pay(
     """
     assessment = assess_year(trips, year, law=law, domiciled=domiciled, overseas_post=overseas_post, treaty=treaty,
                              history_from=history_from, prior_years=prior_years, forecast=forecast)
+    articles = executive_articles(assessment, executive)
+    executive = np.broadcast_to(np.asarray(executive, dtype=bool), articles.shape) & (articles != "employment")
     china_wages = monthly_china_wages(assessment, wages, china_paid_wages, executive=executive,
                                       treaty_claim=treaty_claim)
     apportioned = {
@@ -76,4 +99,4 @@ def china_taxable_pay(
                                   law=law, overseas_post=overseas_post, executive=executive, treaty_claim=treaty_claim)
         for kind, sums in (lump_sums or {}).items() if np.any(sums.amount)
     }
-    return ChinaTaxablePay(assessment, china_wages, apportioned)
+    return ChinaTaxablePay(assessment, china_wages, apportioned, articles)

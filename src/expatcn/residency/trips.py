@@ -5,7 +5,7 @@ day of exit (``OPEN`` while the person is still in China). Days are integer day 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,6 +51,9 @@ class Trips:
     ``entry_full`` / ``exit_full`` say the person was in China for the whole of it (arrived at
     00:00; left at 24:00), as the 24-hour rule counts (MOF/STA 2019 No. 34 art. 2). A trip whose
     entry and exit fall on the same day is a full day only when both are set. ``None``: all partial.
+    ``leave``: periods (whole days) spent abroad on public holidays, personal leave or training
+    inside the China work period — China work days, never days of residence or presence (MOF/STA
+    2019 No. 35 §1(1)).
     """
 
     person: np.ndarray
@@ -59,6 +62,7 @@ class Trips:
     n_persons: int
     entry_full: np.ndarray | None = None
     exit_full: np.ndarray | None = None
+    leave: Trips | None = None  # days abroad on leave or training inside the China work period
 
     @classmethod
     def from_dates(
@@ -84,7 +88,7 @@ class Trips:
         """The trips at positions ``idx`` (renumbered ``person``, ``n_persons`` when given)."""
         full = [None if f is None else f[idx] for f in (self.entry_full, self.exit_full)]
         return Trips(self.person[idx] if person is None else person, self.entry[idx], self.exit[idx],
-                     self.n_persons if n_persons is None else n_persons, *full)
+                     self.n_persons if n_persons is None else n_persons, *full, leave=self.leave if person is None else None)
 
     def sorted(self) -> Trips:
         return self.at(self.order())
@@ -97,7 +101,8 @@ class Trips:
         counts = np.searchsorted(ordered.person, persons, side="right") - first
         offsets = np.cumsum(counts) - counts
         at = np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
-        return ordered.at(at, np.repeat(np.arange(persons.size), counts), int(persons.size))
+        taken = ordered.at(at, np.repeat(np.arange(persons.size), counts), int(persons.size))
+        return taken if self.leave is None else replace(taken, leave=self.leave.take(persons))
 
     def concat(self, other: Trips) -> Trips:
         if self.entry_full is None and other.entry_full is None:
@@ -110,6 +115,7 @@ class Trips:
             np.concatenate([self.exit, other.exit]),
             max(self.n_persons, other.n_persons),
             *full,
+            leave=self.leave if self.leave is not None else other.leave,
         )
 
     def full_ends(self) -> tuple[np.ndarray, np.ndarray]:

@@ -118,6 +118,8 @@ class TreatyPartner(LawValue):
     confidence: Confidence
     note: str | None = None
     sources: list[Source] = Field(min_length=1)
+    directors_fee_covers_management: bool | Literal["unverified"] = Field(
+        "unverified", description="the director's-fee article also covers senior management (MOF/STA 2019 No. 35 §4(4))")
 
 
 @value_schema("treaty_183")
