@@ -37,19 +37,16 @@ def test_tax_sta_example(api):
     assert r.json()["trace"] is None
 
 
-def test_tax_explain_and_equals_engine(api, law):
-    from expatcn.cli.tax import year_as_dict
-    from expatcn.iit.person_year import compute_year
+def test_tax_explain_and_equals_the_service(api, law):
     from expatcn.io.scenario import load_scenario
+    from expatcn.services.tax import tax_year
 
     path = EXAMPLES / "foreigner_shanghai_2016.yaml"
     body = load_yaml(path.read_text())
     r = api.client.post("/api/tax?explain=true", json=body, headers=api.h("viewer"))
     assert r.status_code == 200, r.text
-    data = r.json()
-    engine = year_as_dict(compute_year(load_scenario(path).prepare(law).inputs, law), 0, True)
-    assert data["months"] == engine["months"] and data["withheld"] == engine["withheld"]
-    assert any(step["law"] for step in data["trace"])
+    assert r.json() == tax_year(load_scenario(path), explain=True, law=law).model_dump(mode="json")
+    assert any(step["law"] for step in r.json()["trace"])
 
 
 def test_tax_with_inline_trips(api):

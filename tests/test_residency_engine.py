@@ -377,13 +377,13 @@ def test_law_failure_surfaces(monkeypatch):
     loaded, `expatcn residency` says so."""
     from typer.testing import CliRunner
 
-    import expatcn.law
+    import expatcn.services.residency
     from expatcn.cli import app
 
     def broken(*args, **kwargs):
         raise LawError("law table social/host/xx.yaml: broken")
 
-    monkeypatch.setattr(expatcn.law, "load_law", broken)
+    monkeypatch.setattr(expatcn.services.residency, "load_law", broken)
     example = Path(__file__).parents[1] / "src" / "expatcn" / "examples" / "trips_example.csv"
     out = CliRunner().invoke(app, ["residency", str(example), "--year", "2026"])
     assert out.exit_code == 2 and "broken" in out.output

@@ -28,6 +28,7 @@ from expatcn.examples import EXAMPLES
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.io.scenario import ScenarioError, load_scenario
+from expatcn.services.tax import ScenarioResidency
 from expatcn.law import load_law
 from expatcn.residency import NONRESIDENT_LONG, NONRESIDENT_SHORT, RESIDENT
 
@@ -186,7 +187,7 @@ def test_from_trips_equals_hand_assembled_inputs(tmp_path):
         assert np.array_equal(from_trips.monthly[key], by_hand.monthly[key]), key
     for key, value in by_hand.annual.items():
         assert np.array_equal(from_trips.annual[key], value), key
-    lump = p.residency.summary()["lump_sums"][0]
+    lump = ScenarioResidency.of(p.residency).model_dump()["lump_sums"][0]
     assert lump["period"] == {"from": "2025-07-01", "to": "2026-02-28"}
     assert Decimal(str(lump["china_work_days"])) == china_work_days(trips, *period)
 
@@ -198,7 +199,7 @@ def test_treaty_relief_makes_a_long_stay_short(tmp_path):
     data = {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "de"},
             "every_month": {"wages": 62000, "paid_abroad": 50000}}
     p = prepare(tmp_path, data)
-    summary = p.residency.summary()
+    summary = ScenarioResidency.of(p.residency).model_dump()
     assert summary["situation"] == "nonresident_short" and summary["treaty"]["relief"]
     assert summary["treaty"]["days_in_period"] == 18 + 121  # the window from 2025-11-03 holds every trip
     start, end = month_span(2026, 3)
@@ -215,7 +216,7 @@ def test_korean_resident_150_days_with_cost_borne_abroad_gets_treaty_relief(tmp_
     every = {"wages": 40000, "paid_abroad": 40000}
     p = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "kr"},
                            "every_month": every})
-    summary = p.residency.summary()
+    summary = ScenarioResidency.of(p.residency).model_dump()
     assert summary["treaty"]["partner"] == "Korea (Republic of)" and summary["treaty"]["relief"]
     assert summary["treaty"]["days_in_period"] == 150 and summary["situation"] == "nonresident_short"
     assert not p.inputs.wages.any()  # formula 1: nothing is paid in China
@@ -223,7 +224,7 @@ def test_korean_resident_150_days_with_cost_borne_abroad_gets_treaty_relief(tmp_
     without = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips)},
                                  "every_month": every})
     start, end = month_span(2026, 4)
-    assert without.residency.summary()["situation"] == "nonresident_long"
+    assert ScenarioResidency.of(without.residency).model_dump()["situation"] == "nonresident_long"
     assert without.inputs.wages[0, 3] == formula(2, Decimal(40000), Decimal(0), china_work_days(trips, start, end), 30)
 
 

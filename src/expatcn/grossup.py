@@ -333,7 +333,9 @@ def grossup_full_month(target_net: np.ndarray, month_template, law: Law, rounds:
 
 @dataclass
 class PackageGrossUp:
-    """One person's monthly package grossed up, (12,) fen each; months not employed are zero."""
+    """One person's monthly package grossed up, (12,) fen each; months not employed are zero.
+    ``result``: the engine's answer for the gross found (a ``YearResult``, or with a city a
+    ``MonthResult``), which the figures are read from and a trace can explain."""
 
     employed: np.ndarray
     target: np.ndarray
@@ -343,6 +345,7 @@ class PackageGrossUp:
     iit: np.ndarray
     net: np.ndarray
     alerts: list[str]
+    result: object
 
 
 def grossup_package(
@@ -371,11 +374,11 @@ def grossup_package(
 
         gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
         paid_contributions, iit, paid = (month.monthly[k][0] for k in ("employee_contributions", "iit", "net"))
-        alerts = month.iit.alerts()
+        alerts, result = month.iit.alerts(), month
     else:
         found = grossup_wages(target, template, law)
         gross, paid = found.gross_wages, found.net_paid[0]
         paid_contributions, iit = template.employee_contributions[0], found.result.monthly["wage_tax"][0]
-        alerts = found.result.alerts()
+        alerts, result = found.result.alerts(), found.result
     return PackageGrossUp(employed[0], target[0], gross[0], template.allowances[0], np.asarray(paid_contributions),
-                          iit, paid, alerts)
+                          iit, paid, alerts, result)

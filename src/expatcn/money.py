@@ -70,6 +70,11 @@ def fen_to_str(fen: int | np.integer) -> str:
     return f"{fen_to_decimal(fen):,.2f}"
 
 
+def yuan_grouped(yuan: object) -> str:
+    """An answer's yuan amount for reading: ``"12345.6"`` → ``"12,345.60"`` (thousands grouped)."""
+    return fen_to_str(yuan_to_fen(yuan))
+
+
 @overload
 def yuan_str(fen: int | np.integer) -> str: ...
 

@@ -19,13 +19,21 @@ from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Path, Quer
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
+
 from expatcn.api import schemas as S
-from expatcn.api import services
 from expatcn.dates import Month
-from expatcn.errors import InputProblems, NotFound, StateError
+from expatcn.errors import InputError, InputProblems, NotFound, StateError
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
-from expatcn.services import exports, keys as key_store, payroll, people
+from expatcn.io.trips import trip_records
+from expatcn.money import yuan_to_fen
+from expatcn.services import exports, payroll, people
+from expatcn.services import grossup as grossup_service
+from expatcn.services import keys as key_store
+from expatcn.services import month as month_service
+from expatcn.services import residency as residency_service
+from expatcn.services import social as social_service
+from expatcn.services import tax as tax_service
 from expatcn.services.keys import Principal
 from expatcn.services.payroll import Store
 from expatcn.services.plan import PlanAnswer, plan_data
@@ -83,10 +91,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             loc = [p if isinstance(p, (str, int)) else str(p) for p in err.get("loc", ())]
             items.append({"loc": loc, "msg": str(err.get("msg", "invalid")), "type": str(err.get("type", "value_error"))})
         return JSONResponse(status_code=422, content={"detail": items})
-
-    @app.exception_handler(services.InputProblem)
-    async def _problem(request: Request, exc: services.InputProblem) -> JSONResponse:
-        return unprocessable(str(exc), exc.loc)
 
     @app.exception_handler(InputProblems)
     async def _import(request: Request, exc: InputProblems) -> JSONResponse:
@@ -151,41 +155,50 @@ MonthPath = Annotated[str, Path(pattern=MONTH, description="YYYY-MM", examples=[
 calc = APIRouter(prefix="/api", tags=["calculations"], responses=ERRORS)
 
 
-@calc.post("/tax", response_model=S.TaxResult, summary="IIT for a person-year from a scenario")
-def tax(scenario: Scenario, who: Viewer, explain: bool = Query(False, description="add every step and its law")) -> dict:
+@calc.post("/tax", response_model=tax_service.TaxYear, summary="IIT for a person-year from a scenario")
+def tax(scenario: Scenario, who: Viewer, explain: bool = Query(False, description="add every step and its law")):
     """Withholding month by month and the annual reconciliation (``expatcn tax``). The body is a
     scenario as in the README; ``person.trips`` may carry the travel records inline."""
-    return services.tax_year(scenario, explain)
+    _inline_trips(scenario.person.trips, "person.trips")
+    return tax_service.tax_year(scenario, explain=explain)
 
 
-@calc.post("/residency", response_model=S.ResidencyResult, summary="Residency from entry/exit records")
-def residency(body: S.ResidencyRequest, who: Viewer) -> dict:
+@calc.post("/residency", response_model=residency_service.ResidencyYear, summary="Residency from entry/exit records")
+def residency(body: S.ResidencyRequest, who: Viewer):
     """Days in China per month, the 183-day status, the six-year clock, treaty relief and alerts."""
-    return services.residency_year(body.year, [t.model_dump(exclude_none=True) for t in body.trips],
-                                   [t.model_dump(exclude_none=True) for t in body.planned], body.history_from,
-                                   body.prior_years, body.treaty)
+    return residency_service.residency_year(
+        trip_records([t.model_dump(exclude_none=True) for t in body.trips], "trips"), body.year,
+        planned=trip_records([t.model_dump(exclude_none=True) for t in body.planned], "planned") if body.planned else None,
+        history_from=body.history_from, prior_years=body.prior_years, treaty=body.treaty)
 
 
-@calc.post("/social", response_model=S.SocialResult, summary="Social insurance and housing fund for one month")
-def social(body: S.SocialRequest, who: Viewer) -> dict:
-    return services.social_month(body.city, body.month, body.wage, body.nationality, body.certificate_from,
-                                 body.certificate_until, body.housing_fund,
-                                 None if body.housing_fund_rate is None else str(body.housing_fund_rate),
-                                 None if body.work_injury_rate is None else str(body.work_injury_rate),
-                                 body.local_hukou, body.opt_in, body.partial)
+@calc.post("/social", response_model=social_service.SocialMonth, summary="Social insurance and housing fund for one month")
+def social(body: S.SocialRequest, who: Viewer):
+    """One employee's contributions (``expatcn social``); the city by its key or its English or Chinese name."""
+    return social_service.social_month(
+        body.city, Month.parse(body.month), yuan_to_fen(body.wage), nationality=body.nationality,
+        certificate_from=body.certificate_from, certificate_until=body.certificate_until,
+        housing_fund=body.housing_fund, housing_fund_rate=body.housing_fund_rate,
+        work_injury_rate=body.work_injury_rate, local_hukou=body.local_hukou, opt_in=body.opt_in, partial=body.partial)
 
 
-@calc.post("/month", response_model=S.MonthResultOut, summary="Gross to net and employer cost, month by month")
-def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), partial: bool = Query(False)) -> dict:
+@calc.post("/month", response_model=month_service.FullMonth, summary="Gross to net and employer cost, month by month")
+def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), partial: bool = Query(False)):
     """A full-month scenario (``expatcn month``): contributions, IIT, net pay and employer cost."""
-    return services.full_month(scenario, explain, partial)
+    _inline_trips(scenario.person.trips, "person.trips")
+    return month_service.full_month(scenario, explain=explain, partial=partial)
 
 
-@calc.post("/grossup", response_model=S.GrossUpResult, summary="Net to gross, exact to the fen")
-def grossup(body: S.GrossUpRequest, who: Viewer) -> dict:
-    return services.gross_up(body.net, body.year, body.city, body.contributions, body.nonresident, body.foreigner,
-                             body.allowances, body.special_additional_deductions, body.first_month, body.last_month,
-                             body.bonus_net, body.bonus_month)
+@calc.post("/grossup", response_model=grossup_service.GrossUp, summary="Net to gross, exact to the fen")
+def grossup(body: S.GrossUpRequest, who: Viewer, explain: bool = Query(False, description="add the trace of the gross found")):
+    """The gross that pays ``net`` (``expatcn grossup``)."""
+    return grossup_service.gross_up(**body.fen(), explain=explain)
+
+
+def _inline_trips(trips: object, where: str) -> None:
+    """Over HTTP the trips come in the body: a file name is not read."""
+    if isinstance(trips, str):
+        raise InputError(f"{where}: give the trips inline as a list of {{entry, exit}}; a file name is not read over HTTP")
 
 
 @calc.post("/plan", response_model=PlanAnswer, summary="Assignment planner: structures compared year by year")
@@ -233,10 +246,10 @@ def get_trips(request: Request, code: Annotated[str, Path(max_length=40)], who: 
     return people.trips(engine_of(request), code)
 
 
-@store.get("/employees/{code}/residency", response_model=S.EmployeeResidency, summary="Residency timeline of a year")
+@store.get("/employees/{code}/residency", response_model=residency_service.EmployeeResidency, summary="Residency timeline of a year")
 def get_residency(request: Request, code: Annotated[str, Path(max_length=40)], who: Viewer,
                   year: int = Query(..., ge=2011, le=2030)) -> dict:
-    return services.employee_residency(engine_of(request), code, year)
+    return people.residency(engine_of(request), code, year)
 
 
 @store.get("/employees/{code}/pay-items", response_model=list[people.PayItemOut])

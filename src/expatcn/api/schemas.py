@@ -1,5 +1,6 @@
-"""Request and response models of the HTTP API (pydantic v2). Amounts are yuan, as strings in
-answers (exact decimals) and as numbers or strings in requests (at most two decimals)."""
+"""Request models of the HTTP API (pydantic v2), and the response models of the store and keys.
+The calculations answer with the models of :mod:`expatcn.services`. Amounts are yuan, as strings
+in answers (exact decimals) and as numbers or strings in requests (at most two decimals)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from expatcn.io.assignment_file import AssignmentFile
+
+from expatcn.money import yuan_to_fen
 
 MAX_YUAN = Decimal("100000000000")  # 100 billion yuan, the engines' limit
 Amount = Decimal
@@ -45,56 +48,6 @@ class Health(BaseModel):
     version: str
 
 
-# --- tax --------------------------------------------------------------------------------------
-
-
-class TaxMonth(BaseModel):
-    month: int
-    employed: bool
-    income: str
-    exempt_income: str
-    basic_deduction: str
-    special_deductions: str
-    special_additional_deductions: str
-    wage_taxable: str
-    wage_rate: str
-    wage_tax: str
-    bonus_separate: str
-    bonus_tax: str
-    labour_tax: str
-    equity_tax: str
-    total_tax: str
-
-
-class TraceStep(BaseModel):
-    month: int | None
-    label: str
-    amount: str | None
-    how: str
-    law: list[str]
-
-
-class BonusCliff(BaseModel):
-    cheaper_bonus: str
-    employee_nets_more_by: str
-
-
-class TaxResult(BaseModel):
-    id: str
-    year: int
-    resident: bool
-    months: list[TaxMonth]
-    withheld: str
-    year_tax: str
-    bonus_taxed_separately: bool
-    bonus_cliff: BonusCliff | None
-    reconciliation: dict[str, str]
-    alerts: list[str] = Field([], description="what the law did not let the result apply (e.g. a non-resident's "
-                                              "special additional deductions, IIT Law art. 6(1)(2))")
-    trace: list[TraceStep] | None = None
-    residency: dict[str, Any] | None = Field(None, description="with person.trips: days, status and apportionment")
-
-
 # --- residency --------------------------------------------------------------------------------
 
 
@@ -114,62 +67,9 @@ class ResidencyRequest(Strict):
     treaty: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="treaty partner code, e.g. DE")
 
 
-class ResidencyMonth(BaseModel):
-    month: int
-    residence_days: int
-    cumulative_residence_days: int
-    presence_days: int
-    china_work_days: float
-    overseas_work_days: float
-    calendar_days: int
-
-
-class ResidencyPerson(BaseModel):
-    person: str
-    year: int
-    months: list[ResidencyMonth]
-    residence_days: int
-    ninety_day_rule_days: int
-    resident: bool
-    situation: str
-    treaty: dict[str, Any] | None
-    six_year_clock: int
-    year_qualifies_for_clock: bool
-    worldwide_income_taxable: bool
-    first_worldwide_year: int
-    longest_absence_days: int
-    reaches_ninety_days_on: dt.date | None
-    becomes_resident_on: dt.date | None
-    alerts: list[str]
-
-
-class Lines(BaseModel):
-    ninety_days: int
-    resident_days: int
-    clock_years: int
-
-
-class ResidencyResult(BaseModel):
-    year: int
-    persons: list[ResidencyPerson]
-    law: list[str]
-    lines: Lines
-
-
-class EmployeeResidency(BaseModel):
-    year: int
-    person: ResidencyPerson | None
-    lines: Lines | None
-    law: list[str]
-    trips: int
-    note: str | None
-
-
-# --- social insurance -------------------------------------------------------------------------
-
-
 class SocialRequest(Strict):
-    city: str = Field(..., pattern=r"^[A-Za-z_]{2,40}$", examples=["shanghai"])
+    city: str = Field(..., min_length=1, max_length=40, description="by key or name in English or Chinese",
+                      examples=["shanghai", "上海"])
     month: str = Field(..., pattern=r"^(20[0-9]{2})-(0[1-9]|1[0-2])$", examples=["2026-03"])
     wage: Amount = amount(description="monthly contribution wage", examples=["50000"])
     nationality: str = Field("CN", pattern=r"^[A-Za-z]{2}$")
@@ -183,83 +83,14 @@ class SocialRequest(Strict):
     partial: bool = False
 
 
-class SchemeRow(BaseModel):
-    scheme: str
-    participates: bool
-    exempt_by_agreement: bool
-    note: str | None
-    base: str | None
-    employer_rate: str
-    employee_rate: str
-    employer: str | None
-    employee: str | None
-
-
-class SocialTotals(BaseModel):
-    complete: bool
-    employee_social_insurance: str | None
-    employer_social_insurance: str | None
-    employee_total: str | None
-    employer_total: str | None
-    employee_deduction_for_iit: str | None
-    housing_fund_employer_taxable: str | None
-
-
-class SocialResult(BaseModel):
-    city: str
-    month: str
-    wage: str
-    nationality: str
-    schemes: list[SchemeRow]
-    totals: SocialTotals
-    assumptions: list[str]
-    notes: list[str]
-    law: list[str]
-
-
-# --- full month -------------------------------------------------------------------------------
-
-
-class MonthRow(BaseModel):
-    month: str
-    gross: str
-    contribution_wage: str
-    employee_social: str
-    employee_housing_fund: str
-    employee_deduction: str
-    housing_fund_employer_taxable: str
-    iit: str
-    net: str
-    employer_social: str
-    employer_housing_fund: str
-    employer_cost: str
-    complete: bool
-
-
-class MonthResultOut(BaseModel):
-    name: str
-    city: str
-    year: int
-    nationality: str
-    resident: bool
-    months: list[MonthRow]
-    year_totals: dict[str, str]
-    iit_year_tax: str
-    iit_withheld: str
-    pension_refund_estimate: dict[str, Any]
-    assumptions: list[str]
-    alerts: list[str] = []
-    law: list[str]
-    trace: list[TraceStep] | None = None
-
-
 # --- gross-up ---------------------------------------------------------------------------------
 
 
 class GrossUpRequest(Strict):
     net: Amount = amount(description="target net pay per month, allowances included", examples=["30000"])
     year: int = YearField
-    city: str | None = Field(None, pattern=r"^[A-Za-z_]{2,40}$", description="contributions follow the gross in this city")
+    city: str | None = Field(None, min_length=1, max_length=40,
+                             description="contributions follow the gross in this city (key or name, e.g. 上海)")
     contributions: Amount = amount(0, description="fixed employee contributions per month (instead of city)")
     nonresident: bool = False
     foreigner: bool = False
@@ -270,31 +101,15 @@ class GrossUpRequest(Strict):
     bonus_net: Amount | None = amount(None, description="a net annual bonus to gross up")
     bonus_month: int = Field(12, ge=1, le=12)
 
-
-class GrossUpMonth(BaseModel):
-    month: int
-    gross_wages: str
-    allowances: str
-    employee_contributions: str
-    iit: str
-    net: str
-    target: str
-    exact: bool
-
-
-class BonusGrossUp(BaseModel):
-    gross_bonus: str
-    net_paid: str
-    larger_bonus_same_net: str | None
-
-
-class GrossUpResult(BaseModel):
-    year: int
-    city: str | None
-    months: list[GrossUpMonth]
-    totals: dict[str, str]
-    bonus: BonusGrossUp | None
-    alerts: list[str] = []
+    def fen(self) -> dict[str, Any]:
+        """The arguments of :func:`expatcn.services.grossup.gross_up` (amounts in fen)."""
+        return {"net": yuan_to_fen(self.net), "year": self.year, "city": self.city,
+                "contributions": yuan_to_fen(self.contributions), "nonresident": self.nonresident,
+                "foreigner": self.foreigner, "allowances": {k: yuan_to_fen(v) for k, v in self.allowances.items()},
+                "special_additional_deductions": yuan_to_fen(self.special_additional_deductions),
+                "first_month": self.first_month, "last_month": self.last_month,
+                "bonus_net": None if self.bonus_net is None else yuan_to_fen(self.bonus_net),
+                "bonus_month": self.bonus_month}
 
 
 # --- assignment planner -----------------------------------------------------------------------

@@ -1,5 +1,12 @@
-"""The ``expatcn`` command line (Typer). Each command lives in its own module of this package
-and imports the engine lazily, inside the command, so that start-up stays fast."""
+"""The ``expatcn`` command line (Typer). Each command lives in its own module of this package:
+it reads the arguments, calls one use case of :mod:`expatcn.services` and renders the answer
+(a Rich table, or ``--json``: the answer as the API returns it).
+
+Start-up speed: a command imports its service inside the command function (``from
+expatcn.services import tax as service``), the one function-local import of a command. At the
+top a command module imports only Typer, Rich and the kernel (``money``, ``dates``, ``errors``),
+so that ``expatcn --help`` or a mistyped option does not load NumPy's engines, pydantic and the
+law tables (0.35 s instead of about 1 s on the development machine)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from expatcn.errors import InputError
+from expatcn.errors import InputError, LawError
 
 
 class UserError(InputError):
@@ -20,11 +20,12 @@ class UserError(InputError):
 
 @contextmanager
 def user_errors(*kinds: type[BaseException]) -> Iterator[None]:
-    """Turn input errors (:class:`expatcn.errors.InputError`, ``UserError`` among them) and the given
-    exception types into a clean message and exit 2."""
+    """Turn input errors (:class:`expatcn.errors.InputError`, ``UserError`` among them), questions
+    the law tables cannot answer (:class:`expatcn.errors.LawError`) and the given exception types
+    into a clean message and exit 2."""
     try:
         yield
-    except (InputError, *kinds) as exc:
+    except (InputError, LawError, *kinds) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
@@ -40,5 +41,8 @@ def _default(value: Any) -> Any:
 
 
 def print_json(data: Any, write: Callable[[str], Any] | None = None) -> None:
-    """Write ``data`` as JSON to ``write`` (default: the current standard output)."""
+    """Write ``data`` (an answer of ``expatcn.services``, or plain data) as JSON to ``write``
+    (default: the current standard output): the answer as the API returns it."""
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json", by_alias=True)
     (write or sys.stdout.write)(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")

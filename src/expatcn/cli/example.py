@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from expatcn.cli import app
+from expatcn.cli.tax import render
+from expatcn.examples import EXAMPLES, command_for, example_path
 
 
 @app.command("example")
@@ -17,12 +19,6 @@ def example(
     explain: Annotated[bool, typer.Option("--explain")] = False,
 ) -> None:
     """Run a shipped example scenario (default: a German engineer resident in Shanghai, 2026)."""
-    from expatcn.cli.tax import print_prepared
-    from expatcn.iit.person_year import compute_year
-    from expatcn.io.scenario import load_scenario
-    from expatcn.law import load_law
-    from expatcn.examples import EXAMPLES, command_for, example_path
-
     if list_all:
         for path in sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".csv")):
             command = command_for(path)
@@ -37,10 +33,10 @@ def example(
     if command_for(path) != "tax":
         typer.echo(f"error: {path.name} is read by `expatcn {command_for(path)} {path}`", err=True)
         raise typer.Exit(2)
-    scenario = load_scenario(path)
-    law = load_law()
-    prepared = scenario.prepare(law)
-    result = compute_year(prepared.inputs, law)
+    from expatcn.services import tax as service  # start-up speed: see expatcn.cli
+
+    scenario = service.load_scenario(path)
+    answer = service.tax_year(scenario, explain=explain)
     if not as_json:
         typer.echo(f"Example scenario: {path}")
-    print_prepared(prepared, result, scenario.name, as_json, explain)
+    render(answer, scenario.name, as_json)

@@ -3,18 +3,25 @@ month — bases, rates, amounts, who is exempt, and the law entries behind them.
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from expatcn.cli import app
 from expatcn.cli.common import UserError, print_json, user_errors
 from expatcn.dates import Month
+from expatcn.money import yuan_to_fen
+
+if TYPE_CHECKING:
+    from expatcn.services.social import SocialMonth
 
 
 @app.command("social")
 def social(
-    city: Annotated[str, typer.Option(help="city, e.g. shanghai, beijing, guangzhou, shenzhen")],
+    city: Annotated[str, typer.Option(help="city by key or name, e.g. shanghai, Xi'an, 上海")],
     month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
     wage: Annotated[str, typer.Option(help="monthly contribution wage in yuan")],
     nationality: Annotated[str, typer.Option(help="ISO alpha-2 nationality; CN (default) for a Chinese employee")] = "CN",
@@ -31,97 +38,61 @@ def social(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """China social insurance and housing fund for one employee: bases, rates, amounts, sources."""
+    from expatcn.services import social as service  # start-up speed: see expatcn.cli
 
-    from expatcn.law import LawError, load_law
-    from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
-    from expatcn.social.contributions import DEFAULT_RATE
-    from expatcn.social.participation import one_employee
-
-    with user_errors(LawError, MoneyError, ValueError):
-        day = Month.parse(month).first
-        wage_fen = yuan_to_fen(wage)
-        if wage_fen < 0:
-            raise UserError("--wage: must not be negative")
-        nat = nationality.strip().upper()
-        law = load_law()
-        r, p = one_employee(
-            law, city, day, wage_fen, nat, opt_in=opt_in, housing_fund=housing_fund,
-            certificate_from=certificate_from, certificate_until=certificate_until, local_hukou=local_hukou,
-            work_injury_rate=rate_to_ppm(work_injury_rate) if work_injury_rate else DEFAULT_RATE,
-            housing_fund_rate=rate_to_ppm(housing_fund_rate) if housing_fund_rate else DEFAULT_RATE, partial=partial,
-        )
-    data = as_dict(r, p, nat)
+    with user_errors():
+        answer = service.social_month(
+            city, Month.parse(month), _wage(wage), nationality=nationality,
+            certificate_from=_day(certificate_from, "--certificate-from"),
+            certificate_until=_day(certificate_until, "--certificate-until"), housing_fund=housing_fund,
+            housing_fund_rate=housing_fund_rate or None, work_injury_rate=work_injury_rate or None,
+            local_hukou=local_hukou, opt_in=opt_in, partial=partial)
     if as_json:
-        print_json(data)
+        print_json(answer)
     else:
-        _print(data)
+        _print(answer)
 
 
-def as_dict(r, p, nationality: str) -> dict:
-    """One employee's contributions as JSON-ready data (amounts as strings of yuan)."""
-    from expatcn.money import ppm_to_percent, yuan_str
-
-    rows = []
-    for name, s in r.schemes.items():
-        unknown = bool(s.employer_unknown[0] or s.employee_unknown[0])
-        exempt = bool(p.exempt.get(name, [False])[0])
-        rows.append({
-            "scheme": name,
-            "participates": bool(s.participates[0]),
-            "exempt_by_agreement": exempt,
-            "note": s.note,
-            "base": None if unknown else yuan_str(s.base[0]),
-            "employer_rate": ppm_to_percent(s.employer_rate[0]),
-            "employee_rate": ppm_to_percent(s.employee_rate[0]) + (f" + {yuan_str(s.employee_fixed)}" if s.employee_fixed else ""),
-            "employer": None if s.employer_unknown[0] else yuan_str(s.employer[0]),
-            "employee": None if s.employee_unknown[0] else yuan_str(s.employee[0]),
-        })
-    complete = not bool(r.unknown[0])
-    return {
-        "city": r.city,
-        "month": f"{r.month:%Y-%m}",
-        "wage": yuan_str(r.wage[0]),
-        "nationality": nationality,
-        "schemes": rows,
-        "totals": {
-            "complete": complete,
-            "employee_social_insurance": yuan_str(r.employee_social[0]) if complete else None,
-            "employer_social_insurance": yuan_str(r.employer_social[0]) if complete else None,
-            "employee_total": yuan_str(r.employee_total[0]) if complete else None,
-            "employer_total": yuan_str(r.employer_total[0]) if complete else None,
-            "employee_deduction_for_iit": yuan_str(r.employee_deduction[0]) if complete else None,
-            "housing_fund_employer_taxable": yuan_str(r.housing_fund_employer_taxable[0]) if complete else None,
-        },
-        "assumptions": r.assumptions,
-        "notes": p.notes,
-        "law": [ref.describe() for ref in (*r.refs, *p.refs)],
-    }
+def _wage(text: str) -> int:
+    fen = yuan_to_fen(text)
+    if fen < 0:
+        raise UserError("--wage: must not be negative")
+    return fen
 
 
-def _print(data: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _day(text: str, option: str) -> dt.date | None:
+    """A date option, ``YYYY-MM-DD`` or blank."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option}: expected a date YYYY-MM-DD, got {text!r}") from None
 
+
+def _print(a: SocialMonth) -> None:
     console = Console()
-    console.print(f"[bold]{data['city']} {data['month']}[/bold] — wage {data['wage']}, nationality {data['nationality']}")
+    console.print(f"[bold]{a.city} {a.month}[/bold] — wage {a.wage}, nationality {a.nationality}")
     grid = Table("scheme", "base", "employer rate", "employer", "employee rate", "employee", "")
-    for row in data["schemes"]:
-        if not row["participates"]:
-            why = "exempt (agreement)" if row["exempt_by_agreement"] else "not enrolled"
-            grid.add_row(row["scheme"], "—", "—", "—", "—", "—", why)
+    for row in a.schemes:
+        if not row.participates:
+            why = "exempt (agreement)" if row.exempt_by_agreement else "not enrolled"
+            grid.add_row(row.scheme, "—", "—", "—", "—", "—", why)
             continue
         unc = "unconfirmed"
-        grid.add_row(row["scheme"], row["base"] or unc, row["employer_rate"], row["employer"] or unc,
-                     row["employee_rate"], row["employee"] or unc, row["note"] or "")
+        grid.add_row(row.scheme, row.base or unc, row.employer_rate, row.employer or unc,
+                     row.employee_rate, row.employee or unc, row.note or "")
     console.print(grid)
-    t = data["totals"]
-    if t["complete"]:
-        console.print(f"employee: {t['employee_total']} (of which deductible for IIT {t['employee_deduction_for_iit']})")
-        console.print(f"employer: {t['employer_total']}; housing fund above the tax-free cap: {t['housing_fund_employer_taxable']}")
+    t = a.totals
+    if t.complete:
+        console.print(f"employee: {t.employee_total} (of which deductible for IIT {t.employee_deduction_for_iit})")
+        console.print(f"employer: {t.employer_total}; housing fund above the tax-free cap: {t.housing_fund_employer_taxable}")
     else:
         console.print("[bold red]totals not available: some figures are unconfirmed in the law tables[/bold red]")
-    for line in data["assumptions"] + data["notes"]:
-        console.print(f"assumption: {line}" if line in data["assumptions"] else f"note: {line}", soft_wrap=True)
+    for line in a.assumptions:
+        console.print(f"assumption: {line}", soft_wrap=True)
+    for line in a.notes:
+        console.print(f"note: {line}", soft_wrap=True)
     console.print("law:")
-    for line in data["law"]:
+    for line in a.law:
         console.print(f"  - {line}", soft_wrap=True)

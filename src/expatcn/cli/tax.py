@@ -1,14 +1,21 @@
-"""``expatcn tax``: a person-year from a scenario file; ``expatcn tax-batch``: many from CSV/Parquet."""
+"""``expatcn tax``: a person-year from a scenario file; ``expatcn tax-batch``: many from CSV/Parquet.
+Both call :mod:`expatcn.services.tax`; this module only reads the arguments and renders the answer."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from expatcn.cli import app
 from expatcn.cli.common import print_json, user_errors
+from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm, yuan_grouped, yuan_to_fen
+
+if TYPE_CHECKING:
+    from expatcn.services.tax import ScenarioResidency, TaxYear, TraceStep
 
 MONTH_COLUMNS = (
     ("income", "income"),
@@ -30,171 +37,105 @@ def tax(
     explain: Annotated[bool, typer.Option("--explain", help="show every step and the law behind it")] = False,
 ) -> None:
     """Withholding month by month and the annual reconciliation for one person-year."""
-    from expatcn.errors import InputError
-    from expatcn.io.scenario import ScenarioError, load_scenario
-    from expatcn.law import LawError, load_law
+    from expatcn.services import tax as service  # start-up speed: see expatcn.cli
 
-    with user_errors(ScenarioError, InputError, LawError):
-        loaded = load_scenario(scenario)
-        law = load_law()
-        prepared = loaded.prepare(law)
-        result = _compute(prepared.inputs, law)
-    print_prepared(prepared, result, loaded.name, as_json, explain)
+    with user_errors():
+        loaded = service.load_scenario(scenario)
+        answer = service.tax_year(loaded, explain=explain)
+    render(answer, loaded.name, as_json)
 
 
-def print_prepared(prepared, result, title: str, as_json: bool, explain: bool) -> None:
+def render(answer: TaxYear, title: str, as_json: bool) -> None:
     """The year (table or JSON), with the residency from trips above it when trips were used."""
     if as_json:
-        data = year_as_dict(result, 0, explain)
-        if prepared.residency is not None:
-            data["residency"] = prepared.residency.summary()
-        print_json(data)
+        print_json(answer)
         return
-    if prepared.residency is not None:
-        print_residency(prepared.residency.summary())
-    print_year(result, 0, title, explain)
-
-
-def print_residency(summary: dict) -> None:
-    """Days, status and sourcing situation from the trips, and how wages were apportioned."""
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console(width=None if Console().is_terminal else 150)
-    status = "resident" if summary["resident"] else "non-resident"
+    if answer.residency is not None:
+        print_residency(console, answer.residency)
+    print_year(console, answer, title)
+
+
+def print_residency(console: Console, r: ScenarioResidency) -> None:
+    """Days, status and sourcing situation from the trips, and how wages were apportioned."""
+    status = "resident" if r.resident else "non-resident"
     console.print(
-        f"[bold]Residency from trips[/bold] ({summary['trips']}): {summary['residence_days']} days of residence in "
-        f"{summary['year']} → [bold]{status}[/bold]; situation {summary['situation']}"
-        f"{' (executive)' if summary['executive'] else ''}; wages apportioned by formula {summary['formula']}",
+        f"[bold]Residency from trips[/bold] ({r.trips}): {r.residence_days} days of residence in "
+        f"{r.year} → [bold]{status}[/bold]; situation {r.situation}"
+        f"{' (executive)' if r.executive else ''}; wages apportioned by formula {r.formula}",
         soft_wrap=True,
     )
-    treaty = summary["treaty"]
-    if treaty:
-        console.print(f"treaty: {treaty['partner']} ({treaty['counting_period']}): {treaty['days_in_period']} days "
-                      f"in the period, relief {'yes' if treaty['relief'] else 'no'}", soft_wrap=True)
-    console.print(f"six-year clock: {summary['six_year_clock']} qualifying years before {summary['year']}; "
-                  f"worldwide income taxable: {'yes' if summary['worldwide_income_taxable'] else 'no'}")
+    if r.treaty:
+        console.print(f"treaty: {r.treaty.partner} ({r.treaty.counting_period}): {r.treaty.days_in_period} days "
+                      f"in the period, relief {'yes' if r.treaty.relief else 'no'}", soft_wrap=True)
+    console.print(f"six-year clock: {r.six_year_clock} qualifying years before {r.year}; "
+                  f"worldwide income taxable: {'yes' if r.worldwide_income_taxable else 'no'}")
     table = Table("month", "residence days", "China work days", "wages", "paid abroad", "China-taxable", title_justify="left")
-    for m in summary["months"]:
-        if m["wages"] == "0.00" and not m["residence_days"]:
+    for m in r.months:
+        if m.wages == "0.00" and not m.residence_days:
             continue
-        table.add_row(f"{summary['year']}-{m['month']:02d}", str(m["residence_days"]), f"{m['china_work_days']:g}",
-                      m["wages"], m["paid_abroad"], m["china_taxable_wages"])
+        table.add_row(f"{r.year}-{m.month:02d}", str(m.residence_days), f"{m.china_work_days:g}",
+                      m.wages, m.paid_abroad, m.china_taxable_wages)
     console.print(table)
-    for lump in summary["lump_sums"]:
-        period = lump["period"]
-        over = f"{period['from']}..{period['to']}" if period else f"month {lump['month']}"
-        console.print(f"{lump['kind']} of month {lump['month']}: {lump['amount']} (paid abroad {lump['paid_abroad']}), "
-                      f"{lump['china_work_days']:g} China work days of {lump['calendar_days']} over {over} → "
-                      f"China-taxable {lump['china_taxable']}", soft_wrap=True)
+    for lump in r.lump_sums:
+        over = f"{lump.period['from']}..{lump.period['to']}" if lump.period else f"month {lump.month}"
+        console.print(f"{lump.kind} of month {lump.month}: {lump.amount} (paid abroad {lump.paid_abroad}), "
+                      f"{lump.china_work_days:g} China work days of {lump.calendar_days} over {over} → "
+                      f"China-taxable {lump.china_taxable}", soft_wrap=True)
 
 
-def _compute(inputs, law):
-    from expatcn.iit.person_year import compute_year
-
-    return compute_year(inputs, law)
-
-
-def year_as_dict(result, person: int, explain: bool = False) -> dict:
-    """One person's year as plain JSON-ready data (amounts as strings of yuan)."""
-    from expatcn.iit.explain import explain_person
-    from expatcn.iit.reconciliation import Filing
-    from expatcn.money import ppm_to_fraction, yuan_str
-
-    monthly, annual = result.monthly, result.annual
-    months = []
-    for month in range(12):
-        row = {"month": month + 1, "employed": bool(result.inputs.employed[person, month])}
-        for key in ("income", "exempt_income", "basic_deduction", "special_deductions",
-                    "special_additional_deductions", "wage_taxable", "wage_tax", "bonus_separate", "bonus_tax",
-                    "labour_tax", "equity_tax", "total_tax"):
-            row[key] = yuan_str(monthly[key][person, month])
-        row["wage_rate"] = ppm_to_fraction(monthly["wage_rate"][person, month])
-        months.append(row)
-    reconciliation = {key.removeprefix("reconciliation_"): yuan_str(value[person])
-                      for key, value in annual.items() if key.startswith("reconciliation_") and key not in
-                      ("reconciliation_filing", "reconciliation_rate")}
-    reconciliation["rate"] = ppm_to_fraction(annual["reconciliation_rate"][person])
-    reconciliation["filing"] = Filing(annual["reconciliation_filing"][person]).name.lower()
-    data = {
-        "id": result.inputs.ids[person] if result.inputs.ids else person,
-        "year": result.inputs.year,
-        "resident": bool(result.inputs.resident[person]),
-        "months": months,
-        "withheld": yuan_str(annual["withheld"][person]),
-        "year_tax": yuan_str(annual["year_tax"][person]),
-        "bonus_taxed_separately": bool(annual["bonus_taxed_separately"][person]),
-        "bonus_cliff": None if not annual["bonus_cliff_cheaper_bonus"][person] else {
-            "cheaper_bonus": yuan_str(annual["bonus_cliff_cheaper_bonus"][person]),
-            "employee_nets_more_by": yuan_str(annual["bonus_cliff_net_loss"][person]),
-        },
-        "reconciliation": reconciliation,
-        "alerts": result.alerts([person]),
-    }
-    if explain:
-        data["trace"] = [step.as_dict() for step in explain_person(result, person)]
-    return data
-
-
-def print_year(result, person: int, title: str, explain: bool = False) -> None:
-    """The month-by-month table, the reconciliation, alerts, and (optionally) the trace."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from expatcn.iit.explain import explain_person
-    from expatcn.iit.person_year import CUMULATIVE
-    from expatcn.iit.reconciliation import Filing
-    from expatcn.money import fen_to_str, ppm_to_percent
-
-    console = Console(width=None if Console().is_terminal else 150)
-    monthly, annual = result.monthly, result.annual
-    status = "resident" if result.inputs.resident[person] else "non-resident"
+def print_year(console: Console, a: TaxYear, title: str) -> None:
+    """The month-by-month table, the reconciliation, alerts, and (with a trace) every step."""
+    status = "resident" if a.resident else "non-resident"
     table = Table(*(["month"] + [label for _, label in MONTH_COLUMNS]),
-                  title=f"{title} — {result.inputs.year}, {status}", title_justify="left")
-    for month in range(12):
-        if not result.inputs.employed[person, month] and not monthly["total_tax"][person, month]:
+                  title=f"{title} — {a.year}, {status}", title_justify="left")
+    for m in a.months:
+        if not m.employed and m.total_tax == "0.00":
             continue
-        cells = [f"{result.inputs.year}-{month + 1:02d}"]
+        cells = [f"{a.year}-{m.month:02d}"]
         for key, _ in MONTH_COLUMNS:
-            value = monthly[key][person, month]
-            cells.append(ppm_to_percent(value) if key == "wage_rate" else fen_to_str(max(value, 0)))
+            value = getattr(m, key)
+            cells.append(ppm_to_percent(rate_to_ppm(value)) if key == "wage_rate" else fen_to_str(max(yuan_to_fen(value), 0)))
         table.add_row(*cells)
     table.add_row("year", *[
-        "" if key in ("wage_taxable", "wage_rate") else fen_to_str(monthly[key][person].sum()) for key, _ in MONTH_COLUMNS
+        "" if key in ("wage_taxable", "wage_rate") else fen_to_str(sum(yuan_to_fen(getattr(m, key)) for m in a.months))
+        for key, _ in MONTH_COLUMNS
     ], style="bold")
     console.print(table)
-    cumulative = (monthly["wage_method"][person] == CUMULATIVE).any()
-    console.print("* taxable: cumulative to date (residents' cumulative method)" if cumulative
+    console.print("* taxable: cumulative to date (residents' cumulative method)" if a.cumulative_method
                   else "* taxable: the month's own (monthly tax)")
-    filing = Filing(annual["reconciliation_filing"][person])
-    if filing != Filing.NOT_APPLICABLE:
-        balance = annual["reconciliation_balance"][person]
+    r = a.reconciliation
+    if r.filing != "not_applicable":
+        balance = yuan_to_fen(r.balance)
         what = "payable" if balance > 0 else "refund" if balance < 0 else "settled"
         console.print(
-            f"Annual reconciliation: income {fen_to_str(annual['reconciliation_income'][person])}, "
-            f"taxable {fen_to_str(max(annual['reconciliation_taxable'][person], 0))}, tax due "
-            f"{fen_to_str(annual['reconciliation_tax_due'][person])}, prepaid "
-            f"{fen_to_str(annual['reconciliation_prepaid'][person])} → {what} {fen_to_str(abs(balance))} "
-            f"({filing.name.lower().replace('_', ' ')})"
+            f"Annual reconciliation: income {yuan_grouped(r.income)}, taxable {fen_to_str(max(yuan_to_fen(r.taxable), 0))}, "
+            f"tax due {yuan_grouped(r.tax_due)}, prepaid {yuan_grouped(r.prepaid)} → {what} {fen_to_str(abs(balance))} "
+            f"({r.filing.replace('_', ' ')})"
         )
-    for alert in result.alerts([person]):
+    for alert in a.alerts:
         console.print(f"[yellow]Alert:[/yellow] {alert}", soft_wrap=True)
-    if annual["bonus_cliff_cheaper_bonus"][person]:
+    if a.bonus_cliff:
         console.print(
-            f"[yellow]Bonus cliff:[/yellow] a bonus of {fen_to_str(annual['bonus_cliff_cheaper_bonus'][person])} "
-            f"would cost less and net the employee {fen_to_str(annual['bonus_cliff_net_loss'][person])} more."
+            f"[yellow]Bonus cliff:[/yellow] a bonus of {yuan_grouped(a.bonus_cliff.cheaper_bonus)} "
+            f"would cost less and net the employee {yuan_grouped(a.bonus_cliff.employee_nets_more_by)} more."
         )
-    if explain:
+    if a.trace is not None:
         console.print("\n[bold]How each figure was reached[/bold] (each law entry is cited where first used)")
-        cited = set()
-        for step in explain_person(result, person):
-            where = f"{result.inputs.year}-{step.month:02d}" if step.month else "year"
-            amount = "" if step.amount is None else fen_to_str(step.amount)
-            console.print(f"{where}  {step.label}: {amount}" + (f"  ({step.how})" if step.how else ""), soft_wrap=True)
-            for ref in step.law:
-                if ref not in cited:
-                    cited.add(ref)
-                    console.print(f"           law: {ref.describe()}", soft_wrap=True, style="dim")
+        print_trace(console, a.trace, a.year)
+
+
+def print_trace(console: Console, steps: list[TraceStep], year: int) -> None:
+    """Each step with its amount and how; each law entry once, where first used."""
+    cited: set[str] = set()
+    for step in steps:
+        where = f"{year}-{step.month:02d}" if step.month else "year"
+        amount = "" if step.amount is None else yuan_grouped(step.amount)
+        console.print(f"{where}  {step.label}: {amount}" + (f"  ({step.how})" if step.how else ""), soft_wrap=True)
+        for ref in step.law:
+            if ref not in cited:
+                cited.add(ref)
+                console.print(f"           law: {ref}", soft_wrap=True, style="dim")
 
 
 @app.command("tax-batch")
@@ -203,15 +144,8 @@ def tax_batch(
     out: Annotated[Path, typer.Option("--out", help="where to write results (.csv or .parquet)")],
 ) -> None:
     """Compute many person-years from one file of person-months and write one row per month."""
-    import polars as pl
+    from expatcn.services import tax as service  # start-up speed: see expatcn.cli
 
-    from expatcn.errors import InputError
-    from expatcn.iit.person_year import compute_year
-    from expatcn.io.batch import BatchError, read_batch, result_frame, to_year_inputs, write_frame
-    from expatcn.law import LawError, load_law
-
-    with user_errors(BatchError, InputError, LawError):
-        law = load_law()
-        frames = [result_frame(compute_year(batch, law)) for batch in to_year_inputs(read_batch(source, law), source)]
-        write_frame(pl.concat(frames), out)
-    typer.echo(f"wrote {sum(f.height for f in frames)} rows to {out}")
+    with user_errors():
+        done = service.tax_batch(source, out)
+    typer.echo(f"wrote {done.rows} rows to {done.out}")

@@ -27,6 +27,7 @@ from expatcn.iit.exempt_income import check_kinds
 from expatcn.iit.inputs import ANNUAL_AMOUNTS, MONTHLY_AMOUNTS, NEW_FLAGS, BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult
 from expatcn.law import Law
+from expatcn.money import MoneyError, yuan_to_fen
 
 KEYS = ("employee_id", "year", "month")
 FLAGS = ("resident", "foreigner", "allowance_exemption", "first_income_this_year", "low_income_last_year", *NEW_FLAGS)
@@ -97,8 +98,6 @@ def _checked_int(frame, path, name, pl):
 
 
 def _fen(frame, path, name, pl):
-    from expatcn.money import MoneyError, yuan_to_fen
-
     values = []
     for row, text in zip(frame["row"], frame[name]):
         if text is None or str(text).strip() == "":

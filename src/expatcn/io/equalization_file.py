@@ -19,10 +19,13 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from expatcn.equalization import HypotheticalTax
 from expatcn.iit.allowances import check_kinds
+from expatcn.iit.inputs import YearInputs
 from expatcn.io.files import load_model
 from expatcn.io.scenario import ScenarioError, Yuan
-from expatcn.money import rate_to_ppm, yuan_to_fen
+from expatcn.law.schemas.common import TaxSchedule
+from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
 
 
 class Home(BaseModel):
@@ -91,10 +94,6 @@ def load_equalization(path: str | Path) -> EqualizationFile:
 
 def to_arrays(plan: EqualizationFile, law):
     """(home_gross, HypotheticalTax, hypothetical contributions, China YearInputs, city or None)."""
-    from expatcn.equalization import HypotheticalTax
-    from expatcn.iit.inputs import YearInputs
-    from expatcn.law.schemas.common import TaxSchedule
-
     employed = np.zeros((1, 12), dtype=bool)
     employed[0, plan.china.start - 1 : plan.china.end] = True
     home = np.full((1, 12), yuan_to_fen(plan.home.gross), dtype=np.int64)
@@ -112,8 +111,6 @@ def to_arrays(plan: EqualizationFile, law):
         contributions = np.where(employed, yuan_to_fen(social.monthly), 0)
     elif social.rate is not None:
         base = home if social.base_cap is None else np.minimum(home, yuan_to_fen(social.base_cap))
-        from expatcn.money import apply_rate
-
         contributions = apply_rate(base, rate_to_ppm(social.rate))
     else:
         raise ScenarioError("hypothetical_contributions: give monthly or rate")

@@ -63,9 +63,12 @@ from expatcn.io.scenario_reconciliation import (
     month_key,
     other_payer_columns,
 )
+from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
 from expatcn.law import Law
 from expatcn.law.tables import TREATY_183
 from expatcn.money import fen_to_decimal, yuan_amount, yuan_str, yuan_to_fen
+from expatcn.residency import FORMULAS, LumpSum, TripError, Trips, china_taxable_pay
+from expatcn.residency.apportionment import formula_choice
 
 
 class ScenarioError(InputError):
@@ -308,7 +311,8 @@ SOURCING_FIELDS = ("paid_abroad", "bonus_paid_abroad", "bonus_period", "equity_p
 class TripsResidency:
     """How the residency engine made a person-year from travel records (a batch of one):
     the assessment, each month's total, abroad-paid and China-taxable wages (fen), and the lump
-    sums (bonus, equity) with the period and work days they were apportioned over."""
+    sums (bonus, equity) with the period and work days they were apportioned over (the answer
+    shows it as :class:`expatcn.services.tax.ScenarioResidency`)."""
 
     source: str
     assessment: object  # expatcn.residency.Assessment
@@ -319,45 +323,6 @@ class TripsResidency:
     china_wages: np.ndarray
     lump_sums: list[dict]
     formula: str
-
-    def summary(self) -> dict:
-        """JSON-ready: days, status, situation, treaty, clock, per-month wages and the law used."""
-        from expatcn.residency import SITUATION_NAMES
-
-        a = self.assessment
-        partner = a.treaty_partners[0]
-        months = [
-            {
-                "month": m + 1,
-                "residence_days": int(a.residence_days[0, m]),
-                "china_work_days": float(a.work_halves[0, m]) / 2,
-                "calendar_days": int(a.days.calendar_days[m]),
-                "wages": yuan_str(self.wages[m]),
-                "paid_abroad": yuan_str(self.paid_abroad[m]),
-                "china_taxable_wages": yuan_str(self.china_wages[m]),
-            }
-            for m in range(12)
-        ]
-        return {
-            "trips": self.source,
-            "year": a.year,
-            "residence_days": int(a.status.days[0]),
-            "ninety_day_rule_days": int(a.status.ninety_day_days[0]),
-            "resident": bool(a.status.resident[0]),
-            "situation": SITUATION_NAMES[a.status.situation[0]],
-            "executive": self.executive,
-            "formula": self.formula,
-            "treaty": None if partner is None else {
-                "partner": partner.name, "counting_period": partner.counting_period,
-                "days_in_period": int(a.treaty_days[0]), "relief": bool(a.status.treaty_relief[0]),
-                "claim": self.treaty_claim,
-            },
-            "six_year_clock": int(a.status.clock[0]),
-            "worldwide_income_taxable": bool(a.status.worldwide[0]),
-            "months": months,
-            "lump_sums": self.lump_sums,
-            "law": [ref.describe() for ref in a.rules.refs],
-        }
 
 
 @dataclass
@@ -372,10 +337,6 @@ class Prepared:
 def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abroad: dict, law: Law) -> TripsResidency:
     """Status from the trips; China-taxable wages, bonuses and equity from the apportionment
     formulas (all rules in ``expatcn.residency``); ``columns`` is updated in place."""
-    from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
-    from expatcn.residency import FORMULAS, LumpSum, TripError, Trips, china_taxable_pay
-    from expatcn.residency.apportionment import formula_choice
-
     person, year = scenario.person, scenario.year
     periods = {}
     for index, items in enumerate(months):

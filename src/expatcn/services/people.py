@@ -8,9 +8,12 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from expatcn.io.exports.common import mask_id
+from expatcn.io.trips import trip_record
+from expatcn.law import Law
 from expatcn.money import yuan_str
 from expatcn.payroll import queries
 from expatcn.services.payroll import Store
+from expatcn.services.residency import EmployeeResidency, residency_year
 
 
 class Company(BaseModel):
@@ -97,5 +100,21 @@ def pay_items(store: Store, code: str, year: int | None = None) -> list[PayItemO
             for r in queries.pay_items(store, code, year)]
 
 
+def residency(store: Store, code: str, year: int, *, law: Law | None = None) -> EmployeeResidency:
+    """The employee's residency year from the stored trips (:func:`expatcn.services.residency.residency_year`,
+    as a payroll run reads them): days per month, status, the clock, alerts and the law's lines."""
+    emp = employee(store, code)
+    stored = [t for t in trips(store, code) if t.entry.year <= year]
+    records = [trip_record(i + 1, {"entry": t.entry, "exit": t.exit}, "stored trips") for i, t in enumerate(stored)]
+    if not records:
+        return EmployeeResidency(year=year, person=None, lines=None, law=[], trips=0,
+                                 note="no trips recorded: residency follows the roster (resident flag or domicile)")
+    answer = residency_year(records, year, history_from=min([year] + [t.entry.year for t in stored]),
+                            domiciled=bool(emp.domiciled), treaty=emp.treaty_country or None, source="stored trips",
+                            law=law)
+    return EmployeeResidency(year=year, person=answer.persons[0], lines=answer.lines, law=answer.law,
+                             trips=len(records), note=None)
+
+
 __all__ = ["Company", "EmployeeDetail", "EmployeeListItem", "PayItemOut", "TripOut", "company", "employee", "employees",
-           "pay_items", "trips"]
+           "pay_items", "residency", "trips"]

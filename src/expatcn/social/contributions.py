@@ -28,18 +28,18 @@ from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
+from expatcn.social.cities import CITY_SCHEMA
+from expatcn.social.cities import cities as city_tables
 
 HOUSING_FUND = "housing_fund"
 ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
 DEFAULT_RATE = -1  # in a rate input: use the table's default (lowest work-injury class; highest housing fund rate)
 
 
-CITY_SCHEMA = "social_city"
-
-
 def cities(law: Law) -> list[str]:
-    """The cities the law tables have social insurance for (``law/social/<city>.yaml``)."""
-    return sorted(name.split("/", 1)[1] for name, table in law.tables.items() if table.schema == CITY_SCHEMA)
+    """The keys of the cities the law tables have social insurance for (``law/social/<city>.yaml``;
+    :func:`expatcn.social.cities.cities` gives their names too)."""
+    return list(city_tables(law))
 
 
 def city_entry(law: Law, city: str, month: dt.date) -> Entry:

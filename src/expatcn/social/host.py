@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 
 from expatcn.dates import pay_date
-from expatcn.errors import LawError
+from expatcn.errors import InputError, LawError
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social_international import EmployerClass, HostScheme, HostSocialSecurity
@@ -40,7 +40,7 @@ def to_minor(amount: Decimal | str | int, minor_per_unit: int) -> int:
     """A currency amount as integer minor units; exact or an error."""
     value = Decimal(str(amount)) * minor_per_unit
     if value != value.to_integral_value():
-        raise ValueError(f"amount {amount} is finer than the currency's minor unit (1/{minor_per_unit})")
+        raise InputError(f"amount {amount} is finer than the currency's minor unit (1/{minor_per_unit})")
     return int(value)
 
 

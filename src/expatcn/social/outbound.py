@@ -20,9 +20,13 @@ from typing import Protocol
 import numpy as np
 
 from expatcn.dates import add_months, month_range
+from expatcn.errors import InputError, LawError
 from expatcn.law import Law
 from expatcn.law.schemas.social_international import Agreement
+from expatcn.money import yuan_to_fen
 from expatcn.social.agreements import agreement_for, certificate_covers_month
+from expatcn.social.cities import city_key
+from expatcn.social.contributions import contributions
 from expatcn.social.host import HostContributions, host_contributions, to_minor
 
 # Host branches that insure a risk a China scheme insures too (same names): paying both is double contribution.
@@ -151,7 +155,7 @@ def _wages(assignment: OutboundAssignment, months: list[dt.date], minor: int) ->
     for key, amount in assignment.host_wage_by_month.items():
         month = dt.date.fromisoformat(f"{key}-01")
         if month not in months:
-            raise ValueError(f"{assignment.name}: host_wage_by_month names {key}, outside the assignment")
+            raise InputError(f"{assignment.name}: host_wage_by_month names {key}, outside the assignment")
         row[months.index(month)] = to_minor(amount, minor)
     return row[None, :]
 
@@ -167,7 +171,7 @@ def outbound_assignment(law: Law, assignment: OutboundAssignment, fx: Decimal | 
         probe = host_contributions(law, assignment.host_country, np.zeros((1, len(months)), np.int64), months,
                                    employer_class=cls)
     except ValueError as exc:
-        raise ValueError(f"{assignment.name}: host_employer_class: {exc}") from None
+        raise InputError(f"{assignment.name}: host_employer_class: {exc}") from None
     wage = _wages(assignment, months, probe.minor_per_unit)
     covered = np.zeros(len(months), dtype=bool)
     if timeline.applied and timeline.expiry is not None and timeline.agreement is not None:
@@ -207,8 +211,9 @@ class ChinaSide:
 
 
 def _china_side(law: Law, result: OutboundResult) -> None:
-    """The contributions that continue in the home city, from the China contribution engine
-    (``expatcn.social.contributions``), on the RMB base the scenario gives."""
+    """The contributions that continue in the home city (its key or name), from the China
+    contribution engine (``expatcn.social.contributions``), on the RMB base the scenario gives. A
+    city or month the law tables cannot answer is a note: the China side must not hide the host side."""
     a = result.assignment
     if not a.china_contributions_continue:
         result.china_note = "China contributions do not continue (employment contract suspended or ended)"
@@ -216,32 +221,27 @@ def _china_side(law: Law, result: OutboundResult) -> None:
     if a.home_city is None or a.china_base_monthly is None:
         result.china_note = "give home_city and china_base_monthly to compute the China contributions that continue"
         return
-    try:
-        from expatcn.social.contributions import contributions
-        from expatcn.money import yuan_to_fen
-    except ImportError:
-        result.china_note = "the China contribution engine is not available in this version"
-        return
     m = len(result.months)
     employer, employee = np.zeros(m, np.int64), np.zeros(m, np.int64)
     by_scheme: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     refs, assumptions = [], []
     wage = np.array([yuan_to_fen(a.china_base_monthly)], dtype=np.int64)
     try:
+        city = city_key(law, a.home_city)
         for i, month in enumerate(result.months):
             # a Chinese employee: local household registration assumed (Shenzhen pension rate)
-            c = contributions(law, a.home_city, month, wage, local_hukou=np.array([True]))
+            c = contributions(law, city, month, wage, local_hukou=np.array([True]))
             employer[i], employee[i] = int(c.employer_total[0]), int(c.employee_total[0])
             for name, sr in c.schemes.items():
                 er, ee = by_scheme.setdefault(name, (np.zeros(m, np.int64), np.zeros(m, np.int64)))
                 er[i], ee[i] = int(sr.employer[0]), int(sr.employee[0])
             refs.extend(r for r in c.refs if r not in refs)
             assumptions.extend(x for x in c.assumptions if x not in assumptions)
-    except Exception as exc:  # the China side must not hide the host side
+    except (LawError, InputError) as exc:
         result.china_note = f"China contributions not computed: {exc}"
         return
     assumptions.append("local household registration (hukou) assumed for the Chinese employee")
-    result.china = ChinaSide(a.home_city, employer, employee, by_scheme, refs, assumptions)
+    result.china = ChinaSide(city, employer, employee, by_scheme, refs, assumptions)
 
 
 def outbound(law: Law, scenario: OutboundAssignments, fx: Decimal | None = None) -> list[OutboundResult]:

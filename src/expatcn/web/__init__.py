@@ -1,1 +1,1 @@
-"""The browser UI: server-rendered Jinja2 pages (with htmx) over :mod:`expatcn.api.services`."""
+"""The browser UI: server-rendered Jinja2 pages (with htmx) over :mod:`expatcn.services`."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from expatcn.services.residency import Lines, ResidencyPerson
+
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS_ZH = tuple(f"{m}月" for m in range(1, 13))
 
 
-def residency_timeline(person: dict, lines: dict, lang: str = "en", labels: dict | None = None) -> Markup:
+def residency_timeline(person: ResidencyPerson, lines: Lines, lang: str = "en", labels: dict | None = None) -> Markup:
     """Bars: days of residence per month (left axis, 0–31). Line: cumulative days (right axis,
     0–366) against the 90-day and 183-day lines of the year's law."""
     labels = labels or {}
@@ -17,7 +19,7 @@ def residency_timeline(person: dict, lines: dict, lang: str = "en", labels: dict
     left, right, top, bottom = 44, 56, 18, 40
     pw, ph = w - left - right, h - top - bottom
     slot = pw / 12
-    months = person["months"]
+    months = person.months
     names = MONTHS_ZH if lang == "zh" else MONTHS_EN
     cum_max = 366
 
@@ -37,22 +39,22 @@ def residency_timeline(person: dict, lines: dict, lang: str = "en", labels: dict
         out.append(f'<text x="{left + pw + 8}" y="{y_cum(d) + 4:.1f}" class="axis">{d}</text>')
     for i, m in enumerate(months):
         x = left + i * slot
-        days = m["residence_days"]
+        days = m.residence_days
         y = y_month(days)
         out.append(f'<rect x="{x + slot * 0.18:.1f}" y="{y:.1f}" width="{slot * 0.64:.1f}" height="{top + ph - y:.1f}" '
                    f'class="bar" rx="3"><title>{escape(names[i])}: {days}</title></rect>')
         if days:
             out.append(f'<text x="{x + slot / 2:.1f}" y="{y - 4:.1f}" class="barlabel" text-anchor="middle">{days}</text>')
         out.append(f'<text x="{x + slot / 2:.1f}" y="{top + ph + 18}" class="axis" text-anchor="middle">{escape(names[i])}</text>')
-    for value, cls, key in ((lines["ninety_days"], "line90", "ninety"), (lines["resident_days"], "line183", "resident")):
+    for value, cls, key in ((lines.ninety_days, "line90", "ninety"), (lines.resident_days, "line183", "resident")):
         y = y_cum(value)
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" class="{cls}"/>')
         out.append(f'<text x="{left + 6}" y="{y - 5:.1f}" class="{cls}-label">{escape(labels.get(key, str(value)))}</text>')
-    points = " ".join(f"{left + (i + 0.5) * slot:.1f},{y_cum(m['cumulative_residence_days']):.1f}" for i, m in enumerate(months))
+    points = " ".join(f"{left + (i + 0.5) * slot:.1f},{y_cum(m.cumulative_residence_days):.1f}" for i, m in enumerate(months))
     out.append(f'<polyline points="{points}" class="cumline"/>')
     for i, m in enumerate(months):
-        out.append(f'<circle cx="{left + (i + 0.5) * slot:.1f}" cy="{y_cum(m["cumulative_residence_days"]):.1f}" r="3" class="cumdot">'
-                   f'<title>{escape(names[i])}: {m["cumulative_residence_days"]}</title></circle>')
+        out.append(f'<circle cx="{left + (i + 0.5) * slot:.1f}" cy="{y_cum(m.cumulative_residence_days):.1f}" r="3" class="cumdot">'
+                   f'<title>{escape(names[i])}: {m.cumulative_residence_days}</title></circle>')
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + ph}" class="axisline"/>')
     out.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" class="axisline"/>')
     out.append("</svg>")

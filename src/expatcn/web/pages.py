@@ -1,5 +1,5 @@
 """The web app's pages. Each page checks the key kept in the login cookie, calls
-:mod:`expatcn.api.services` (the same functions the API routes call) and renders a template.
+:mod:`expatcn.services` (the same use cases the API routes call) and renders a template.
 Forms post normally and also work through htmx; the month run reports its progress by polling.
 Every ``POST`` but the login form carries the session's CSRF token (:mod:`expatcn.web.csrf`): the
 hidden field ``csrf_token`` in each form, the header ``X-CSRF-Token`` for htmx. A request without
@@ -22,18 +22,22 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from expatcn.api import services
+from expatcn.api.schemas import GrossUpRequest
 from expatcn.dates import Month
-from expatcn.errors import NotFound, StateError
+from expatcn.errors import InputError, NotFound, StateError
 from expatcn.examples import EXAMPLES
-from expatcn.errors import InputError
 from expatcn.io.files import parse_mapping
 from expatcn.io.files import problems as validation_problems
+from expatcn.io.scenario import Scenario
 from expatcn.law import Overlay
+from expatcn.money import MoneyError, yuan_grouped
 from expatcn.services import exports, keys, payroll, people
+from expatcn.services import grossup as grossup_service
+from expatcn.services import social as social_service
+from expatcn.services import tax as tax_service
 from expatcn.services.keys import ROLES, Principal
-from expatcn.money import MoneyError, fen_to_str, yuan_to_fen
 from expatcn.services.plan import plan_data
+from expatcn.services.tax import TraceStep
 from expatcn.web import charts, csrf
 from expatcn.web.i18n import LANGS, translate
 
@@ -48,7 +52,7 @@ def _money(value: Any) -> str:
     if value is None or value == "":
         return "—"
     try:
-        return fen_to_str(yuan_to_fen(value))
+        return yuan_grouped(value)
     except MoneyError:
         return str(value)
 
@@ -272,16 +276,16 @@ def install(app: FastAPI) -> None:
         messages: list[str] = []
         timeline = None
         try:
-            timeline = services.employee_residency(engine, code, year)
+            timeline = people.residency(engine, code, year)
         except _user_errors() as exc:
             messages = _problems(exc)
         chart = None
-        if timeline and timeline["person"]:
+        if timeline and timeline.person:
             t = lambda k: translate(lang, k)  # noqa: E731
-            chart = charts.residency_timeline(timeline["person"], timeline["lines"], lang, {
+            chart = charts.residency_timeline(timeline.person, timeline.lines, lang, {
                 "title": t("residency_timeline"),
-                "ninety": f'{t("ninety_line")} ({timeline["lines"]["ninety_days"]})',
-                "resident": f'{t("resident_line")} ({timeline["lines"]["resident_days"]})'})
+                "ninety": f'{t("ninety_line")} ({timeline.lines.ninety_days})',
+                "resident": f'{t("resident_line")} ({timeline.lines.resident_days})'})
         return render(request, "employee.html", person=person, trips=trips, pay=[p for p in pay if p.month.startswith(str(year))],
                       year=year, years=years, timeline=timeline, chart=chart, messages=messages, who=who)
 
@@ -474,36 +478,29 @@ def install(app: FastAPI) -> None:
         form = dict((await request.form()).items())
         form = {k: v for k, v in form.items() if isinstance(v, str)}
         try:
-            from expatcn.io.scenario import Scenario
-
-            scenario = Scenario.model_validate(_tax_scenario(form))
-            result = services.tax_year(scenario, explain=True)
+            result = tax_service.tax_year(Scenario.model_validate(_tax_scenario(form)), explain=True)
         except _user_errors() as exc:
             return render(request, "tax.html", status=422, form={**TAX_DEFAULTS, **form}, result=None, messages=_problems(exc))
         return render(request, "tax.html", form={**TAX_DEFAULTS, **form}, result=result, messages=[],
-                      trace=_group_trace(result.get("trace") or []))
+                      trace=_group_trace(result.trace or []))
 
     @app.get("/calc/grossup", include_in_schema=False)
     def grossup_page(request: Request) -> Response:
         _user(request)
-        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=services.cities())
+        return render(request, "grossup.html", form=GROSSUP_DEFAULTS, result=None, messages=[], cities=social_service.cities())
 
     @app.post("/calc/grossup", include_in_schema=False)
     async def grossup_compute(request: Request, who: Principal = Depends(posting())) -> Response:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         merged = {**GROSSUP_DEFAULTS, **form}
         try:
-            from expatcn.api.schemas import GrossUpRequest
-
             body = GrossUpRequest.model_validate(_grossup_request(merged))
-            result = services.gross_up(body.net, body.year, body.city, body.contributions, body.nonresident, body.foreigner,
-                                       body.allowances, body.special_additional_deductions, body.first_month,
-                                       body.last_month, body.bonus_net, body.bonus_month)
-            trace = services.grossup_trace(result, body)
+            result = grossup_service.gross_up(**body.fen(), explain=True)
         except _user_errors() as exc:
-            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc), cities=services.cities())
-        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=services.cities(),
-                      trace=_group_trace(trace))
+            return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc),
+                          cities=social_service.cities())
+        return render(request, "grossup.html", form=merged, result=result, messages=[], cities=social_service.cities(),
+                      trace=_group_trace(result.trace or []))
 
     # assignment planner ------------------------------------------------------------------------
 
@@ -636,14 +633,14 @@ def _plan_assignment(form: dict) -> dict:
     return {k: v for k, v in raw.items() if v is not None}
 
 
-def _group_trace(steps: list[dict]) -> list[dict]:
+def _group_trace(steps: list[TraceStep]) -> list[dict]:
     """Steps grouped by month (the year's steps last); each law entry shown where first used."""
     groups: dict[Any, list[dict]] = {}
     cited: set[str] = set()
     for step in steps:
-        new_law = [ref for ref in step.get("law", []) if ref not in cited]
+        new_law = [ref for ref in step.law if ref not in cited]
         cited.update(new_law)
-        groups.setdefault(step.get("month"), []).append({**step, "new_law": new_law})
+        groups.setdefault(step.month, []).append({**step.model_dump(), "new_law": new_law})
     order = sorted((k for k in groups if k is not None), key=lambda m: (0, int(m)) if str(m).isdigit() else (1, str(m)))
     return [{"month": k, "steps": groups[k]} for k in order] + ([{"month": None, "steps": groups[None]}] if None in groups else [])
 

@@ -1,0 +1,120 @@
+"""One employee's China social insurance and housing fund for a city and month (``expatcn social``,
+``POST /api/social``): bases, rates, amounts, who takes part or is exempt, and the law; and the
+cities the law tables have, by key and by name in English and Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from expatcn.dates import Month
+from expatcn.errors import InputError
+from expatcn.law import Law, load_law
+from expatcn.money import ppm_to_percent, rate_to_ppm, yuan_str
+from expatcn.social.cities import cities as city_names
+from expatcn.social.cities import city_key
+from expatcn.social.contributions import DEFAULT_RATE, Contributions
+from expatcn.social.participation import Participation, one_employee
+
+Yuan = str
+
+
+class SchemeRow(BaseModel):
+    scheme: str
+    participates: bool
+    exempt_by_agreement: bool
+    note: str | None
+    base: Yuan | None
+    employer_rate: str
+    employee_rate: str
+    employer: Yuan | None
+    employee: Yuan | None
+
+
+class SocialTotals(BaseModel):
+    """The month's totals; none while a figure is unconfirmed in the law tables."""
+
+    complete: bool
+    employee_social_insurance: Yuan | None
+    employer_social_insurance: Yuan | None
+    employee_total: Yuan | None
+    employer_total: Yuan | None
+    employee_deduction_for_iit: Yuan | None
+    housing_fund_employer_taxable: Yuan | None
+
+
+class SocialMonth(BaseModel):
+    city: str
+    month: str
+    wage: Yuan
+    nationality: str
+    schemes: list[SchemeRow]
+    totals: SocialTotals
+    assumptions: list[str]
+    notes: list[str]
+    law: list[str]
+
+    @classmethod
+    def of(cls, r: Contributions, p: Participation, nationality: str) -> SocialMonth:
+        rows = []
+        for name, s in r.schemes.items():
+            fixed = f" + {yuan_str(s.employee_fixed)}" if s.employee_fixed else ""
+            rows.append(SchemeRow(
+                scheme=name, participates=bool(s.participates[0]),
+                exempt_by_agreement=bool(p.exempt.get(name, [False])[0]), note=s.note,
+                base=None if s.employer_unknown[0] or s.employee_unknown[0] else yuan_str(s.base[0]),
+                employer_rate=ppm_to_percent(s.employer_rate[0]),
+                employee_rate=ppm_to_percent(s.employee_rate[0]) + fixed,
+                employer=None if s.employer_unknown[0] else yuan_str(s.employer[0]),
+                employee=None if s.employee_unknown[0] else yuan_str(s.employee[0])))
+        complete = not bool(r.unknown[0])
+
+        def total(values) -> str | None:
+            return yuan_str(values[0]) if complete else None
+
+        return cls(
+            city=r.city, month=str(Month.of(r.month)), wage=yuan_str(r.wage[0]), nationality=nationality, schemes=rows,
+            totals=SocialTotals(
+                complete=complete, employee_social_insurance=total(r.employee_social),
+                employer_social_insurance=total(r.employer_social), employee_total=total(r.employee_total),
+                employer_total=total(r.employer_total), employee_deduction_for_iit=total(r.employee_deduction),
+                housing_fund_employer_taxable=total(r.housing_fund_employer_taxable)),
+            assumptions=r.assumptions, notes=p.notes, law=[ref.describe() for ref in (*r.refs, *p.refs)])
+
+
+def social_month(city: str, month: Month, wage: int, *, nationality: str = "CN",
+                 certificate_from: dt.date | None = None, certificate_until: dt.date | None = None,
+                 housing_fund: bool | None = None, housing_fund_rate: Decimal | str | None = None,
+                 work_injury_rate: Decimal | str | None = None, local_hukou: bool = False, opt_in: bool = False,
+                 partial: bool = False, law: Law | None = None) -> SocialMonth:
+    """The contributions of one employee earning ``wage`` (fen) in ``city`` (its key or its name
+    in English or Chinese) and ``month``. Rates: a fraction (``0.07``); none for the table's
+    default (the lowest work-injury class, the highest housing fund rate)."""
+    if wage < 0:
+        raise InputError("wage: must not be negative")
+    if certificate_from and not certificate_until:
+        raise InputError("certificate_until: a certificate needs its end date")
+    law = law or load_law()
+    nat = nationality.strip().upper()
+    r, p = one_employee(
+        law, city_key(law, city), month.first, wage, nat, opt_in=opt_in, housing_fund=housing_fund,
+        certificate_from=certificate_from, certificate_until=certificate_until, local_hukou=local_hukou,
+        work_injury_rate=DEFAULT_RATE if work_injury_rate is None else rate_to_ppm(work_injury_rate),
+        housing_fund_rate=DEFAULT_RATE if housing_fund_rate is None else rate_to_ppm(housing_fund_rate),
+        partial=partial,
+    )
+    return SocialMonth.of(r, p, nat)
+
+
+class City(BaseModel):
+    key: str
+    en: str
+    zh: str | None
+
+
+def cities(law: Law | None = None) -> list[City]:
+    """The cities the law tables have social insurance for, with their English and Chinese names."""
+    return [City(key=key, en=name.en if name else key, zh=name.zh if name else None)
+            for key, name in city_names(law or load_law()).items()]
