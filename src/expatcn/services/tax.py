@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from expatcn.iit.explain import Step, explain_person
 from expatcn.iit.person_year import CUMULATIVE, YearResult, compute_year
@@ -21,7 +21,6 @@ from expatcn.residency import SITUATION_NAMES
 
 Yuan = str  # an amount of yuan as an exact decimal string, "12345.60"
 
-RECONCILIATION_AMOUNTS = ("income", "basic_deduction", "taxable", "quick_deduction", "tax_due", "prepaid", "balance")
 MONTH_AMOUNTS = ("income", "exempt_income", "basic_deduction", "special_deductions", "special_additional_deductions",
                  "wage_taxable", "wage_tax", "bonus_separate", "bonus_tax", "labour_tax", "equity_tax", "total_tax")
 
@@ -64,15 +63,28 @@ class BonusCliff(BaseModel):
 
 
 class Reconciliation(BaseModel):
-    """The annual reconciliation of comprehensive income (residents, from 2019)."""
+    """The annual reconciliation of comprehensive income (residents, from 2019): every
+    ``reconciliation_*`` figure of the engine (a new one must be added here: extra keys are refused)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     income: Yuan
+    gross_income: Yuan = Field(description="receipts before exempt income, for the filing exemption")
     basic_deduction: Yuan
     taxable: Yuan
     quick_deduction: Yuan
     tax_due: Yuan
     prepaid: Yuan
     balance: Yuan = Field(description="+ payable, − refund")
+    prepaid_this_agent: Yuan
+    prepaid_others: Yuan
+    other_payers_income: Yuan
+    other_payers_deductions: Yuan
+    special_additional_claimed: Yuan = Field(description="special additional deductions claimed at the reconciliation")
+    serious_illness: Yuan
+    individual_pension: Yuan
+    commercial_health_insurance: Yuan
+    tax_deferred_pension: Yuan
     rate: str
     filing: Literal["not_applicable", "settled", "refund_optional", "payable_exempt", "payable_must_file"]
 
@@ -187,7 +199,8 @@ class TaxYear(BaseModel):
             bonus_cliff=None if not cliff else BonusCliff(
                 cheaper_bonus=yuan_str(cliff), employee_nets_more_by=yuan_str(annual["bonus_cliff_net_loss"][person])),
             reconciliation=Reconciliation(
-                **{key: yuan_str(annual[f"reconciliation_{key}"][person]) for key in RECONCILIATION_AMOUNTS},
+                **{key.removeprefix("reconciliation_"): yuan_str(value[person]) for key, value in annual.items()
+                   if key.startswith("reconciliation_") and key not in ("reconciliation_rate", "reconciliation_filing")},
                 rate=ppm_to_fraction(annual["reconciliation_rate"][person]),
                 filing=Filing(annual["reconciliation_filing"][person]).name.lower()),
             alerts=result.alerts([person]),
