@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from api_support import make_api
 from typer.testing import CliRunner
 
-from api_support import make_api
 from expatcn.cli import app
 from expatcn.money import fen_to_str, yuan_to_fen
 from expatcn.services.plan import PlanAnswer, plan_data
@@ -149,6 +149,9 @@ def test_the_doors_refuse_what_a_server_must_not_read(api, web):
     r = api.client.post("/api/plan", json={**raw, "alternatives": [{"city": "beijing"}, {"start": "2026-13-01"}]},
                         headers=api.h("viewer"))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "alternatives", 1, "start"], r.text
+    r = api.client.post("/api/plan", json={**raw, "alternatives": [{"city": "beijing"}, {"city": "atlantis"}]},
+                        headers=api.h("viewer"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "alternatives", 1, "city"], r.text
     client, token = web
     page = client.post("/plan", data={"csrf_token": token, "law_overlays": "no_such_overlay"})
     assert page.status_code == 422 and "no shipped overlay" in page.text

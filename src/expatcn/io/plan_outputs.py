@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from expatcn.planning import BY_KEY, COMPONENT_TITLES, COMPONENTS, Difference, Plan, YearFigures
 from expatcn.money import fen_to_decimal
+from expatcn.planning import BY_KEY, COMPONENT_TITLES, COMPONENTS, Difference, Plan, YearFigures
 
 
 def _minor(amount: int, minor: int) -> Decimal:

@@ -43,11 +43,11 @@ __all__ = ["BY_KEY", "COMPONENTS", "COMPONENT_TITLES", "STRUCTURES", "Assignment
            "StructurePlan", "YearFigures", "across", "check", "choose", "compare", "plan"]
 
 
-def check(f: Assignment, converter: Converter, law: Law) -> None:
+def check(f: Assignment, law: Law, fx: dict[str, Decimal] | None = None) -> None:
     """What the law must know of an assignment before it is planned: a rate for the package's
     currency, the city's tables, the allowance kinds (as ``expatcn tax`` checks them) and the
-    other country's employer class."""
-    if f.package.currency != "CNY" and not converter.has(f.package.currency):
+    other country's employer class. A :class:`PlanError` names the field."""
+    if f.package.currency != "CNY" and not Converter({**f.fx, **(fx or {})}).has(f.package.currency):
         raise PlanError(f"fx.{f.package.currency}: the package is in {f.package.currency}; give the rate "
                         f"(RMB per unit) in the file or with --fx {f.package.currency}=…")
     if f.city not in cities(law):
@@ -63,9 +63,9 @@ def check(f: Assignment, converter: Converter, law: Law) -> None:
 def plan(files: list[Assignment], law: Law, fx: dict[str, Decimal] | None = None) -> list[Plan]:
     """Every structure of every assignment over every year of it (see the module docstring);
     ``fx`` (RMB per unit) overrides the assignments' own rates."""
+    for f in files:
+        check(f, law, fx)
     converters = [Converter({**f.fx, **(fx or {})}) for f in files]
-    for f, converter in zip(files, converters):
-        check(f, converter, law)
     contexts = [context(law, f) for f in files]
     table, plans = rows(files, contexts)
     years = sorted({y for f in files for y in f.years})

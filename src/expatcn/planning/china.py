@@ -23,7 +23,15 @@ from expatcn.planning.assignment import Assignment
 from expatcn.planning.fx import Converter, minor_units
 from expatcn.planning.results import StructurePlan, YearFigures
 from expatcn.planning.rows import Context, Row
-from expatcn.residency import NONRESIDENT_SHORT, NOT_REACHED, SITUATION_NAMES, LumpSum, Trips, china_taxable_pay, to_date
+from expatcn.residency import (
+    NONRESIDENT_SHORT,
+    NOT_REACHED,
+    SITUATION_NAMES,
+    LumpSum,
+    Trips,
+    china_taxable_pay,
+    to_date,
+)
 from expatcn.social.contributions import city_entry
 
 MONTHS = 12

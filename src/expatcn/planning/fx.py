@@ -11,6 +11,7 @@ from expatcn.money import RATE_SCALE, MoneyError, div_half_up, rate_to_ppm
 from expatcn.planning.results import PlanError
 from expatcn.social.host import to_minor
 
+
 def minor_units(amount: Decimal, minor_per_unit: int = 100) -> int:
     """An amount as integer minor units of its currency; exact or a :class:`PlanError`."""
     try:

@@ -21,7 +21,17 @@ from expatcn.io.plan_outputs import render_chart, write_workbook
 from expatcn.law import Law, Overlay, load_law
 from expatcn.law_overlays import overlay_path, shipped_overlays
 from expatcn.money import minor_to_str, yuan_str
-from expatcn.planning import Assignment, Difference, Plan, PlanError, StructurePlan, YearFigures, across, compare
+from expatcn.planning import (
+    Assignment,
+    Difference,
+    Plan,
+    PlanError,
+    StructurePlan,
+    YearFigures,
+    across,
+    check,
+    compare,
+)
 from expatcn.planning import plan as plan_assignments
 
 # an overlay: a shipped name (or, from a file, a path), an overlay table as data, or its text
@@ -162,14 +172,15 @@ def plan_files(paths: Sequence[str | Path], *, projections: Sequence[str] = (), 
     """Assignment files (each may hold ``alternatives:``); names of projections and overlays are
     shipped overlays or paths (an assignment's own relative to its file); the workbook and the
     chart are written where asked."""
-    assignments, refs = [], []
+    assignments, refs, where = [], [], []
     for path in paths:
-        for f in load_assignments(path):
-            assignments.append(f.to_assignment())
-            refs += [_resolve(name, "projections", Path(path).parent) for name in f.projections]
+        files = load_assignments(path)
+        assignments += [f.to_assignment() for f in files]
+        where += _where(len(files), str(path))
+        refs += [_resolve(name, "projections", Path(path).parent) for f in files for name in f.projections]
     refs += [_resolve(name, "--projection", Path.cwd()) for name in projections]
     overlays = [_resolve(name, "--law-overlay", Path.cwd()) for name in law_overlays]
-    answer, plans, differences, labels = _plan(assignments, refs, overlays, fx)
+    answer, plans, differences, labels = _plan(assignments, refs, overlays, fx, where)
     if xlsx is not None:
         write_workbook(xlsx, plans, differences, labels)
         answer.written.append(str(xlsx))
@@ -184,17 +195,26 @@ def plan_data(raw: Mapping[str, Any], *, law_overlays: Sequence[OverlayRef] = ()
     """An assignment given as data (the API body, a web form or upload; it may hold
     ``alternatives:``): trips inline, projections and named overlays shipped ones only; overlays
     may also be given as data or text. Errors start with the field (``alternatives.1.city: …``)."""
-    return plan([f.to_assignment() for f in parse_assignments(dict(raw), None)], law_overlays=law_overlays, fx=fx)
+    files = parse_assignments(dict(raw), None)
+    return plan([f.to_assignment() for f in files], law_overlays=law_overlays, fx=fx, where=_where(len(files)))
 
 
 def plan(assignments: Sequence[Assignment], *, projections: Sequence[OverlayRef] = (),
-         law_overlays: Sequence[OverlayRef] = (), fx: Mapping[str, Decimal] | None = None) -> PlanAnswer:
+         law_overlays: Sequence[OverlayRef] = (), fx: Mapping[str, Decimal] | None = None,
+         where: Sequence[str] | None = None) -> PlanAnswer:
     """Assignments already built (a batch, no file): the assignments' own projections and the
-    ones given, then the overlays; names are shipped overlays only."""
+    ones given, then the overlays; names are shipped overlays only. ``where`` prefixes the
+    message of an assignment the law cannot plan (e.g. ``alternatives.1.``)."""
     names = [name for f in assignments for name in f.projections] + list(projections)
     refs = [_resolve(ref, "projections") for ref in names]
     overlays = [_resolve(ref, f"law_overlays.{i}") for i, ref in enumerate(law_overlays)]
-    return _plan(list(assignments), refs, overlays, fx)[0]
+    return _plan(list(assignments), refs, overlays, fx, where)[0]
+
+
+def _where(n: int, source: str | None = None) -> list[str]:
+    """How messages name each of ``n`` assignments from one source (alternatives by number)."""
+    prefix = f"{source}: " if source else ""
+    return [f"{prefix}alternatives.{i}." if n > 1 else prefix for i in range(n)]
 
 
 def _resolve(ref: OverlayRef, field: str, base: Path | None = None) -> str | Overlay:
@@ -220,10 +240,16 @@ def _label(ref: str | Overlay) -> str:
     return ref.label if isinstance(ref, Overlay) else Path(ref).stem
 
 
-def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: Mapping[str, Decimal] | None):
+def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: Mapping[str, Decimal] | None,
+          where: Sequence[str] | None = None):
     """Plan under current law (with the projections) and, with overlays, under them too."""
     projections = list(dict.fromkeys(projections))
     base_law: Law = load_law(tuple(projections))
+    for f, prefix in zip(assignments, where or [""] * len(assignments)):
+        try:
+            check(f, base_law, dict(fx or {}))
+        except PlanError as exc:
+            raise PlanError(f"{prefix}{exc}") from None
     plans = plan_assignments(assignments, base_law, dict(fx or {}))
     differences = None
     labels = [_label(o) for o in overlays]
