@@ -149,6 +149,9 @@ class Person(BaseModel):
     intern: bool = False
     pilot_region: bool = False
     local_average_wage: Yuan | None = None
+    # leaving China (``expatcn departure``): the day of departure, and whether the person returns in the year
+    departure: dt.date | None = None
+    returns: bool = False
     # residency from travel records instead of ``resident`` (expatcn.residency)
     trips: str | list | None = None
     trips_person: str | None = None
@@ -194,6 +197,14 @@ class Scenario(BaseModel):
     def _history(self) -> Scenario:
         if self.person.history_from is not None and self.person.history_from > self.year:
             raise ValueError(f"person.history_from {self.person.history_from} is after the tax year {self.year}")
+        departure = self.person.departure
+        if departure is not None:
+            if departure.year != self.year:
+                raise ValueError(f"person.departure {departure} is not in the tax year {self.year}")
+            late = [m for m, items in self.months.items() if m > departure.month and items.model_dump(exclude_none=True)]
+            if late:
+                raise ValueError(f"months.{late[0]}: pay after person.departure {departure} (the month of departure "
+                                 "is the last one employed here)")
         return self
 
     @field_validator("months", mode="before")
