@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from expatcn.cli import app
-from expatcn.io.scenario import ScenarioError, load_scenario
+from expatcn.io.scenario import Scenario, ScenarioError, load_scenario
 from expatcn.services.departure import departure
 
 runner = CliRunner()
@@ -124,3 +124,16 @@ def test_the_cli_prints_the_checklist(tmp_path):
 def test_scenario_departure_is_checked_on_load(tmp_path):
     with pytest.raises(ScenarioError, match="person.departure"):
         load_scenario(write(tmp_path, {"year": 2026, "person": {"departure": "2027-01-02"}}))
+
+
+def test_the_api_returns_the_same_checklist(tmp_path):
+    from api_support import make_api
+
+    api = make_api(tmp_path / "api.sqlite", example=False)
+    response = api.client.post("/api/departure", json=LEAVING, headers=api.h("viewer"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["reconciliation_balance"] == "-8100.00"
+    assert body == json.loads(departure(Scenario.model_validate(LEAVING)).model_dump_json())
+    bad = api.client.post("/api/departure", json={"year": 2026}, headers=api.h("viewer"))
+    assert bad.status_code == 422 and "person.departure" in bad.text

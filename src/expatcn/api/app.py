@@ -27,6 +27,7 @@ from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
 from expatcn.io.trips import trip_records
 from expatcn.money import yuan_to_fen
+from expatcn.services import departure as departure_service
 from expatcn.services import exports, payroll, people
 from expatcn.services import grossup as grossup_service
 from expatcn.services import keys as key_store
@@ -193,6 +194,15 @@ def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), pa
 def grossup(body: S.GrossUpRequest, who: Viewer, explain: bool = Query(False, description="add the trace of the gross found")):
     """The gross that pays ``net`` (``expatcn grossup``)."""
     return grossup_service.gross_up(**body.fen(), explain=explain)
+
+
+@calc.post("/departure", response_model=departure_service.Departure, summary="Leaving China: the checklist with dates and amounts")
+def departure(scenario: Scenario, who: Viewer):
+    """A scenario with ``person.departure`` (``expatcn departure``): the year to the month of
+    departure and what the employee and the employer must file or settle, each with its date,
+    amount and law entry."""
+    _inline_trips(scenario.person.trips, "person.trips")
+    return departure_service.departure(scenario)
 
 
 def _inline_trips(trips: object, where: str) -> None:
