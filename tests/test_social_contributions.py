@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from expatcn.law import LawError, load_law
 from expatcn.money import yuan_to_fen
 from expatcn.social.contributions import SocialDataGap, cities, contributions
+from expatcn.social.figures import CARRIED_FORWARD
 
 LAW = load_law()
 
@@ -135,7 +136,7 @@ def test_2025_26_shanghai_and_beijing():
     [
         ("beijing", dt.date(2016, 5, 1), "no social insurance data for beijing in 2016-05"),
         ("shanghai", dt.date(2010, 1, 1), "no social insurance data for shanghai in 2010-01"),
-        ("guangzhou", dt.date(2027, 1, 1), "no social insurance data for guangzhou in 2027-01"),
+        ("guangzhou", dt.date(2028, 1, 1), "no social insurance data for guangzhou in 2028-01"),
         ("shenzhen", dt.date(2011, 11, 1), "no social insurance data for shenzhen in 2011-11"),
     ],
 )
@@ -152,8 +153,22 @@ def test_unknown_city():
 def test_shanghai_medical_rate_after_the_2026_notice_unconfirmed():
     # 沪医保规〔2026〕2号 sets 9% to 2027-02-28; nothing is published for the months after it
     run("shanghai", dt.date(2027, 2, 1), [10_000])
-    with pytest.raises(SocialDataGap, match=r"shanghai 2027-03: .*medical \(employer"):
-        run("shanghai", dt.date(2027, 3, 1), [10_000])
+    with pytest.raises(SocialDataGap, match=r"shanghai 2027-03: .*medical \(employer.*strict"):
+        run("shanghai", dt.date(2027, 3, 1), [10_000], carry_forward=False)
+
+
+def test_shanghai_medical_rate_carried_forward_from_the_2026_notice():
+    """Not strict: March 2027 declares on the last published 9% (8.5% + 0.5%, each to the fen),
+    flagged as carried forward from the 2026-07..2027-02 period; the employee side is published."""
+    r = run("shanghai", dt.date(2027, 3, 1), [50_000, 10_000])
+    medical = r.schemes["medical"]
+    # 37,731 × 8.5% = 3,207.135 -> 3,207.14; × 0.5% = 188.655 -> 188.66; 10,000: 850.00 + 50.00
+    assert [yuan(x) for x in medical.employer] == [Decimal("3395.80"), Decimal("900.00")]
+    assert medical.sources["employer_rate"].kind == CARRIED_FORWARD
+    assert medical.sources["employer_rate"].text() == "carried forward from 2026-07..2027-02"
+    assert medical.employer_carried.all() and not medical.employee_carried.any()
+    assert r.employer_carried.all() and not r.employee_carried.any()
+    assert not r.schemes["pension"].employer_carried.any()
 
 
 def test_work_injury_rate_outside_range_rejected():
@@ -164,9 +179,15 @@ def test_work_injury_rate_outside_range_rejected():
 def test_floor_at_most_decides_wages_above_it():
     # Guangzhou 2024-25 work-injury floor: Forvis prints 2,100 (an old minimum wage), the minimum
     # wage was 2,300; the floor is at most 2,300: a wage of 10,000 is decided, 2,200 is not
-    r = run("guangzhou", dt.date(2024, 9, 1), [10_000, 2_200], allow_partial=True)
+    r = run("guangzhou", dt.date(2024, 9, 1), [10_000, 2_200], allow_partial=True, carry_forward=False)
     w = r.schemes["work_injury"]
     assert not w.employer_unknown[0] and w.employer_unknown[1]
+    # not strict: the floor published last is carried forward, no higher than the bound 2,300 —
+    # and only the wage below the bound rests on it
+    carried = run("guangzhou", dt.date(2024, 9, 1), [10_000, 2_200]).schemes["work_injury"]
+    assert carried.sources["base_floor"].kind == CARRIED_FORWARD
+    assert list(carried.employer_carried) == [False, True]
+    assert 220_000 <= carried.base[1] <= 230_000
 
 
 # --- Decimal oracle -------------------------------------------------------------------------

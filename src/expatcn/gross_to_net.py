@@ -12,6 +12,12 @@ Speed: employees are grouped by city and the months of a tax year by law period 
 period and a housing fund tax-cap period); within a group, months whose contribution wages and
 participation are the same for everyone are computed once.
 
+Figures not published for a month are carried forward from the last period that published them
+(``expatcn.social.figures``; ``MonthInputs.carry_forward=False`` is strict and refuses), the
+employer's own figures (``MonthInputs.rates``) are used where it gives them; both are labelled in
+the contribution results, and ``monthly["employee_carried"]`` / ``["employer_carried"]`` mark the
+months whose totals rest on a carried-forward figure.
+
 Identity, every employee and month: gross = employee contributions + IIT + net.
 """
 
@@ -33,10 +39,12 @@ from expatcn.law.model import LawRef
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
 from expatcn.social.contributions import ALL_SCHEMES, HOUSING_FUND, Contributions, contributions
+from expatcn.social.figures import CARRIED_FORWARD, EmployerRates, describe_sources
 from expatcn.social.participation import participation
 from expatcn.social.pension_refund import PensionRefundEstimate, pension_refund_estimate
 
 MONTHS = 12
+CARRIED_TOTAL = " (contains figures carried forward: to be trued up once published)"
 COLUMNS = (
     "gross", "contribution_wage", "employee_social", "employee_housing_fund", "employee_contributions",
     "employee_deduction", "housing_fund_employer_taxable", "iit", "net", "employer_social",
@@ -66,6 +74,9 @@ class MonthInputs:
     bonus_paid, equity_paid: (N, 12) fen, the bonus and equity income this payroll pays (default:
         ``income.bonus`` / ``income.equity``), for the same reason: where a lump sum is apportioned
         by China work days, ``income`` holds the taxable part and these what is paid.
+    rates: the employer's own social insurance figures (used where it gives them, labelled).
+    carry_forward: use the last published figure where a month's is not published (labelled);
+        False = strict, refuse instead.
     """
 
     income: YearInputs
@@ -83,6 +94,8 @@ class MonthInputs:
     pay: np.ndarray | None = None
     bonus_paid: np.ndarray | None = None
     equity_paid: np.ndarray | None = None
+    rates: EmployerRates | None = None
+    carry_forward: bool = True
 
     def __post_init__(self) -> None:
         n = self.income.people
@@ -156,7 +169,8 @@ class MonthResult:
         the IIT's (``income`` … ``equity_tax``, ``bonus_separate`` = on its own or spread,
         ``sad_ytd`` = special additional deductions January to ``month``), and per scheme of
         ``SCHEMES`` + housing fund: ``<scheme>_base`` (0 where not insured), ``employee_<scheme>``,
-        ``employer_<scheme>``; ``resident`` and ``complete`` (no unconfirmed figure) as bools."""
+        ``employer_<scheme>``; ``resident`` and ``complete`` (no unconfirmed figure) as bools.
+        Which figures were carried forward or employer-supplied: :meth:`labels`."""
         if not 1 <= month <= MONTHS:
             raise ValueError(f"month must be 1–12, got {month}")
         c = month - 1
@@ -195,6 +209,32 @@ class MonthResult:
         out["complete"] = ~np.asarray(m["unknown"])[:, c]
         return out
 
+    def labels(self, month: int, lang: str = "en") -> dict[str, np.ndarray]:
+        """The month's figure labels, (N,) each: ``employee_carried`` / ``employer_carried`` (bools:
+        the totals rest on a figure carried forward, to be trued up) and per scheme of ``SCHEMES``
+        + housing fund ``<scheme>_sources`` (text: "carried forward from <period>: employer rate",
+        "employer-supplied (why): …", "low confidence: …"; "" where none)."""
+        c = month - 1
+        n = self.inputs.income.people
+        out = {name: np.asarray(self.monthly[name])[:, c].copy() for name in ("employee_carried", "employer_carried")}
+        for scheme in ALL_SCHEMES:
+            out[f"{scheme}_sources"] = np.full(n, "", dtype=object)
+        for part in self.parts:
+            if month not in part.months:
+                continue
+            shape = part.result.wage.shape
+            at = part.months.index(month) if part.per_month else None
+            for scheme, s in part.result.schemes.items():
+                if not s.sources:
+                    continue
+                def pick(values):
+                    full = np.broadcast_to(np.asarray(values, dtype=bool), shape)
+                    return full[:, at] if at is not None else full
+                rests = pick(s.employer_carried) | pick(s.employee_carried)
+                out[f"{scheme}_sources"][part.rows] = np.where(
+                    pick(s.participates), np.where(rests, *source_texts(s.sources, lang)), "")
+        return out
+
     def pension_refund(self, law: Law, on: dt.date | None = None) -> PensionRefundEstimate:
         """The pension personal account built up in these months, as a lump sum on leaving China
         (:func:`expatcn.social.pension_refund.pension_refund_estimate`, the table in force on
@@ -214,6 +254,13 @@ class MonthResult:
         return None
 
 
+def source_texts(sources: dict, lang: str = "en") -> tuple[str, str]:
+    """A scheme's figure labels for an employee whose amounts rest on a carried-forward figure,
+    and for one whose do not (a wage above a published ceiling: the carried floor is not used)."""
+    published = {f: x for f, x in sources.items() if x.kind != CARRIED_FORWARD}
+    return describe_sources(sources, lang), describe_sources(published, lang)
+
+
 def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
                  allow_partial: bool = False) -> MonthResult:
     """Gross → contributions → IIT → net and employer cost for every employee and month."""
@@ -223,7 +270,7 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
     names = ("employee_social", "employee_housing_fund", "employee_deduction", "housing_fund_employer_taxable",
              "employer_social", "employer_housing_fund", "employee_pension")
     out = {name: np.zeros(shape, dtype=np.int64) for name in names}
-    unknown = np.zeros(shape, dtype=bool)
+    flags = {name: np.zeros(shape, dtype=bool) for name in ("unknown", "employee_carried", "employer_carried")}
     parts: list[ContributionPart] = []
     assumptions: list[str] = []
 
@@ -236,16 +283,14 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
     for c, city in enumerate(cities.tolist()):
         rows = slice(int(starts[c]), int(starts[c + 1]))
         ids = np.arange(n)[rows] if order is None else order[rows]
-        for months in _month_groups(law, city, year):
-            _contribute(law, view, city, rows, ids, months, out, unknown, parts, assumptions, allow_partial, keep_trace)
+        for months in _month_groups(law, city, year, inputs.rates):
+            _contribute(law, view, city, rows, ids, months, out, flags, parts, assumptions, allow_partial, keep_trace)
     if order is not None:
-        for name, value in list(out.items()):
-            restored = np.empty_like(value)
-            restored[order] = value
-            out[name] = restored
-        restored = np.empty_like(unknown)
-        restored[order] = unknown
-        unknown = restored
+        for values in (out, flags):
+            for name, value in list(values.items()):
+                restored = np.empty_like(value)
+                restored[order] = value
+                values[name] = restored
 
     hf_taxable = out["housing_fund_employer_taxable"]
     wages = income.wages + hf_taxable if hf_taxable.any() else income.wages
@@ -266,7 +311,7 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
     net -= iit.total_tax
     monthly["net"] = net
     monthly["employer_cost"] = monthly["gross"] + monthly["employer_contributions"]
-    monthly["unknown"] = unknown
+    monthly.update(flags)
     return MonthResult(inputs, monthly, iit, parts if keep_trace else [], sorted(set(assumptions)))
 
 
@@ -287,9 +332,10 @@ def _city_codes(city: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(names)[rank] if names else np.array([], dtype=str), position[codes] if names else codes
 
 
-def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
-    """Consecutive months of ``year`` under the same law: city table period and housing fund
-    tax-cap period. A month outside every period is a group of its own (the engine reports it)."""
+def _month_groups(law: Law, city: str, year: int, rates: EmployerRates | None = None) -> list[list[int]]:
+    """Consecutive months of ``year`` under the same law: city table period, housing fund tax-cap
+    period and the employer's rates rows in force. A month outside every period is a group of its
+    own (the engine reports it)."""
     tables = [law.table(f"social/{city}")] if f"social/{city}" in law.tables else []
     tables.append(law.table(HOUSING_FUND_TAX_CAP))
     groups: list[list[int]] = []
@@ -297,6 +343,8 @@ def _month_groups(law: Law, city: str, year: int) -> list[list[int]]:
     for month in range(1, MONTHS + 1):
         day = dt.date(year, month, 1)
         key = tuple(next((i for i, p in enumerate(t.periods) if p.covers(day)), None) for t in tables)
+        if rates:
+            key += (rates.key(city, day),)
         if key == last and None not in key:
             groups[-1].append(month)
         else:
@@ -313,7 +361,7 @@ def _sorted_view(inputs: MonthInputs, order: np.ndarray | None):
     arrays["employed"] = inputs.income.employed
     if order is not None:
         arrays = {name: None if a is None else np.asarray(a)[order] for name, a in arrays.items()}
-    return SimpleNamespace(year=inputs.income.year, **arrays)
+    return SimpleNamespace(year=inputs.income.year, rates=inputs.rates, carry_forward=inputs.carry_forward, **arrays)
 
 
 def _participation(law, inputs, city: str, day: dt.date, rows: slice):
@@ -339,7 +387,7 @@ def _participation(law, inputs, city: str, day: dt.date, rows: slice):
     return p
 
 
-def _contribute(law, inputs, city, rows: slice, ids, months, out, unknown, parts, assumptions, allow_partial,
+def _contribute(law, inputs, city, rows: slice, ids, months, out, flags, parts, assumptions, allow_partial,
                 keep_trace) -> None:
     pick = rows
     all_employed = inputs.employed.all()
@@ -372,7 +420,8 @@ def _contribute(law, inputs, city, rows: slice, ids, months, out, unknown, parts
     result = contributions(
         law, city, dt.date(inputs.year, active[0], 1), wage, participates=part,
         local_hukou=take(inputs.local_hukou), work_injury_rate=take(inputs.work_injury_rate),
-        housing_fund_rate=take(inputs.housing_fund_rate), allow_partial=allow_partial,
+        housing_fund_rate=take(inputs.housing_fund_rate), allow_partial=allow_partial, rates=inputs.rates,
+        carry_forward=inputs.carry_forward,
     )
     assumptions.extend(result.assumptions)
     hf = result.schemes[HOUSING_FUND]
@@ -389,10 +438,10 @@ def _contribute(law, inputs, city, rows: slice, ids, months, out, unknown, parts
         if is_zero(value):
             continue
         _put(out[name], pick, cols, value[:, None] if same else value)
-    if allow_partial:
-        mask = result.unknown
-        if mask.any():
-            _put(unknown, pick, cols, mask[:, None] if same else mask)
+    for name, mask in (("unknown", result.unknown if allow_partial else None),
+                       ("employee_carried", result.employee_carried), ("employer_carried", result.employer_carried)):
+        if mask is not None and mask.any():
+            _put(flags[name], pick, cols, mask[:, None] if same else mask)
     if keep_trace:
         parts.append(ContributionPart(city, active, ids, result, not same, notes, refs))
 
@@ -433,9 +482,15 @@ def explain_month(result: MonthResult, person: int) -> list:
             ee_rate = int(np.broadcast_to(s.employee_rate, c.wage.shape)[at])
             fixed = f" + {fen_to_str(s.employee_fixed)}" if s.employee_fixed else ""
             how = f"base {fen_to_str(base)} × {ppm_to_percent(ee_rate)}{fixed}"
-            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how, month))
+            label = ""
+            if s.sources:
+                rests = any(bool(np.broadcast_to(m, c.wage.shape)[at]) for m in (s.employer_carried, s.employee_carried))
+                label = source_texts(s.sources)[0 if rests else 1]
+                label = f" — {label}" if label else ""
+            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how + label,
+                              month))
             steps.append(Step(f"{name}: employer", int(np.broadcast_to(s.employer, c.wage.shape)[at]),
-                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}", month))
+                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}{label}", month))
         for label, key, how in (
             ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
              _housing_fund_cap(result, month)),
@@ -452,10 +507,11 @@ def explain_month(result: MonthResult, person: int) -> list:
         steps.append(Step("net pay", int(m["net"][person, month - 1]),
                           f"gross {fen_to_str(m['gross'][person, month - 1])} − employee contributions "
                           f"{fen_to_str(m['employee_contributions'][person, month - 1])} − IIT "
-                          f"{fen_to_str(m['iit'][person, month - 1])}", month))
+                          f"{fen_to_str(m['iit'][person, month - 1])}"
+                          f"{CARRIED_TOTAL if m['employee_carried'][person, month - 1] else ''}", month))
         steps.append(Step("employer cost", int(m["employer_cost"][person, month - 1]),
-                          f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}",
-                          month))
+                          f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}"
+                          f"{CARRIED_TOTAL if m['employer_carried'][person, month - 1] else ''}", month))
     return steps
 
 

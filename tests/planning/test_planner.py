@@ -198,11 +198,14 @@ def test_months_without_data_are_reported_not_guessed(german):
     f, _, _ = german
     p = plan([f], load_law())[0]  # no projections
     y2027 = p.structure("secondment_certificate").years[1]
-    assert not y2027.complete and "2027-07" in y2027.unknown_months
-    assert any("no social insurance data for shanghai in 2027-07" in n for n in y2027.notes)
     assert any("no DE social security data for 2027-01" in n for n in y2027.notes)
+    assert not y2027.complete and "2027-01" in y2027.unknown_months  # Germany 2027: not published
     assert p.structure("secondment_certificate").years[0].complete  # 2026-27 rates from the notices (issue 11)
-    assert "2027-03" in y2027.unknown_months  # employer medical after 沪医保规〔2026〕2号 (to 2027-02-28)
+    # Shanghai from 2027-03 (employer medical after 沪医保规〔2026〕2号) and 2027-07 (pending) is
+    # costed on the last published figures, carried forward (issue 11); 2028 has no table at all
+    assert not any("shanghai" in n for n in y2027.notes)
+    y2028 = p.structure("secondment_certificate").years[2]
+    assert any("no social insurance data for shanghai in 2028-01" in n for n in y2028.notes)
     assert p.cheapest is None and "cannot be costed in full" in p.reason
 
 

@@ -39,14 +39,14 @@ def yuan(amount_fen) -> Decimal:
 
 
 def at(city: str, month: dt.date, wage: str, *, housing_fund_rate: str | None = None, work_injury_rate: str | None = None):
-    """One employee's contributions (partial: the checkpoints read only sourced figures)."""
+    """One employee's contributions (strict and partial: the checkpoints read only published figures)."""
     wages = np.array([yuan_to_fen(Decimal(wage))], dtype=np.int64)
     hf = housing_fund_rate is not None
     return contributions(
         LAW, city, month, wages, participates={"housing_fund": np.array([hf])},
         housing_fund_rate=np.array([rate_to_ppm(Decimal(housing_fund_rate))]) if hf else None,
         work_injury_rate=np.array([rate_to_ppm(Decimal(work_injury_rate))]) if work_injury_rate else None,
-        allow_partial=True,
+        allow_partial=True, carry_forward=False,
     )
 
 
@@ -281,5 +281,5 @@ def test_unpublished_2026_bases_stay_unconfirmed():
     for city in ("nanjing", "suzhou", "hangzhou"):
         assert LAW.value(f"social/{city}", TODAY).schemes["pension"].base_floor == UNCONFIRMED
     assert LAW.value("social/guangzhou", TODAY).schemes["pension"].base_ceiling == UNCONFIRMED
-    with pytest.raises(SocialDataGap, match=r"nanjing 2026-12: .*pension"):
-        contributions(LAW, "nanjing", TODAY, np.array([yuan_to_fen(Decimal(10_000))]))
+    with pytest.raises(SocialDataGap, match=r"nanjing 2026-12: .*pension.*strict"):
+        contributions(LAW, "nanjing", TODAY, np.array([yuan_to_fen(Decimal(10_000))]), carry_forward=False)

@@ -2,9 +2,15 @@
 foreigners' participation (``law/social/foreigners.yaml``) and the tax-free cap on housing
 fund contributions (``law/social/housing_fund_tax_cap.yaml``).
 
-A figure the sources do not give is written ``unconfirmed``: the engine computes every amount
-the known figures decide and refuses the rest with an error naming the city, month and figure.
-A period whose figures are not sourced at all has ``no_data`` (the reason) instead of schemes.
+A figure not published is written ``unconfirmed``: the engine uses the last published figure of
+the same city, scheme and field, marked "carried forward from <period>" (payroll practice: declare
+on the old figures, make up the difference once the new ones are out), or, in strict mode, refuses
+with an error naming the city, month and figure. A period whose figures are not published yet at
+all (a new contribution year) has ``pending`` (what is awaited): every figure is carried forward.
+A period whose figures are not in the sources at all has ``no_data`` (the reason) instead of
+schemes; nothing is carried across it.
+A figure kept at lower confidence than its neighbours (a rate last set by an instrument that ran
+out) is listed in ``low_confidence`` of its scheme, so that results can say so.
 """
 
 from __future__ import annotations
@@ -28,6 +34,13 @@ SchemeName = Literal["pension", "medical", "maternity", "unemployment", "work_in
 
 def _known(value: object) -> bool:
     return value is not None and value != UNCONFIRMED
+
+
+def _fields_exist(model: type, names: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = sorted(set(names) - set(model.model_fields) - {"low_confidence", "note"})
+    if unknown:
+        raise ValueError(f"low_confidence names no field of the scheme: {', '.join(unknown)}")
+    return names
 
 
 class SchemeLaw(LawValue):
@@ -60,10 +73,12 @@ class SchemeLaw(LawValue):
     employer_rate_range: tuple[Decimal, Decimal] | Unconfirmed | None = None
     employee_fixed: Decimal = Decimal(0)
     employer_rate_parts: tuple[Decimal, ...] | None = None
+    low_confidence: tuple[str, ...] = Field(default=(), description="fields whose figure is of low confidence")
     note: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SchemeLaw:
+        _fields_exist(SchemeLaw, self.low_confidence)
         if (self.employer_rate is None) == (self.employer_rate_range is None):
             raise ValueError("give exactly one of employer_rate and employer_rate_range")
         if self.employer_rate_parts is not None and (
@@ -94,7 +109,13 @@ class HousingFundLaw(LawValue):
     employee_not_below_employer: bool = Field(
         default=False, description="the employee's rate may not be lower than the employer's (Guangzhou)"
     )
+    low_confidence: tuple[str, ...] = Field(default=(), description="fields whose figure is of low confidence")
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> HousingFundLaw:
+        _fields_exist(HousingFundLaw, self.low_confidence)
+        return self
 
 
 @value_schema("social_city")
@@ -103,18 +124,22 @@ class SocialCity(LawValue):
 
     ``maternity_in_medical``: maternity insurance has been merged into basic medical insurance
     and its rate is inside the medical rate (no ``maternity`` entry).
+    ``pending``: the period has begun but none of its figures is published yet (what is awaited);
+    the engine carries the last published figures forward, flagged.
     """
 
     no_data: str | None = Field(default=None, description="why the sources give no figures for this period")
+    pending: str | None = Field(default=None, description="the period's figures are not published yet: what is awaited")
     maternity_in_medical: bool = False
     schemes: dict[SchemeName, SchemeLaw] | None = None
     housing_fund: HousingFundLaw | None = Field(default=None, description="null: no sourced housing fund figures")
 
     @model_validator(mode="after")
     def _complete(self) -> SocialCity:
-        if self.no_data is not None:
-            if self.schemes is not None or self.housing_fund is not None:
-                raise ValueError("a no_data period has no schemes or housing_fund")
+        if self.no_data is not None or self.pending is not None:
+            if self.schemes is not None or self.housing_fund is not None or (
+                    self.no_data is not None and self.pending is not None):
+                raise ValueError("a no_data or pending period has no schemes or housing_fund (and not both)")
             return self
         if self.schemes is None:
             raise ValueError("give schemes, or no_data with the reason there are none")
