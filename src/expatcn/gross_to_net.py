@@ -193,21 +193,28 @@ class MonthResult:
         for scheme in ALL_SCHEMES:
             for key in (f"{scheme}_base", f"employee_{scheme}", f"employer_{scheme}"):
                 out[key] = np.zeros(n, dtype=np.int64)
-        for part in self.parts:
-            if month not in part.months:
-                continue
-            shape = part.result.wage.shape
-            at = part.months.index(month) if part.per_month else None
+        for part, pick in self._parts_of(month):
             for scheme, s in part.result.schemes.items():
-                def pick(values, dtype=np.int64):
-                    full = np.broadcast_to(np.asarray(values), shape)
-                    return np.asarray(full[:, at] if at is not None else full, dtype=dtype)
                 out[f"{scheme}_base"][part.rows] = np.where(pick(s.participates, bool), pick(s.base), 0)
                 out[f"employee_{scheme}"][part.rows] = pick(s.employee)
                 out[f"employer_{scheme}"][part.rows] = pick(s.employer)
         out["resident"] = np.asarray(income.resident, dtype=bool).copy()
         out["complete"] = ~np.asarray(m["unknown"])[:, c]
         return out
+
+    def _parts_of(self, month: int):
+        """(part, pick) for each contribution part covering ``month``: ``pick(values, dtype)`` is
+        the month's column of a part's per-employee values."""
+        for part in self.parts:
+            if month not in part.months:
+                continue
+            shape = part.result.wage.shape
+            at = part.months.index(month) if part.per_month else None
+
+            def pick(values, dtype=np.int64, shape=shape, at=at):
+                full = np.broadcast_to(np.asarray(values), shape)
+                return np.asarray(full[:, at] if at is not None else full, dtype=dtype)
+            yield part, pick
 
     def labels(self, month: int, lang: str = "en") -> dict[str, np.ndarray]:
         """The month's figure labels, (N,) each: ``employee_carried`` / ``employer_carried`` (bools:
@@ -219,20 +226,13 @@ class MonthResult:
         out = {name: np.asarray(self.monthly[name])[:, c].copy() for name in ("employee_carried", "employer_carried")}
         for scheme in ALL_SCHEMES:
             out[f"{scheme}_sources"] = np.full(n, "", dtype=object)
-        for part in self.parts:
-            if month not in part.months:
-                continue
-            shape = part.result.wage.shape
-            at = part.months.index(month) if part.per_month else None
+        for part, pick in self._parts_of(month):
             for scheme, s in part.result.schemes.items():
                 if not s.sources:
                     continue
-                def pick(values):
-                    full = np.broadcast_to(np.asarray(values, dtype=bool), shape)
-                    return full[:, at] if at is not None else full
-                rests = pick(s.employer_carried) | pick(s.employee_carried)
+                rests = pick(s.employer_carried, bool) | pick(s.employee_carried, bool)
                 out[f"{scheme}_sources"][part.rows] = np.where(
-                    pick(s.participates), np.where(rests, *source_texts(s.sources, lang)), "")
+                    pick(s.participates, bool), np.where(rests, *source_texts(s.sources, lang)), "")
         return out
 
     def pension_refund(self, law: Law, on: dt.date | None = None) -> PensionRefundEstimate:
