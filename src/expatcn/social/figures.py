@@ -27,8 +27,8 @@ from expatcn.errors import InputError, LawError, SocialDataGap
 from expatcn.law import Entry, Law, Table
 from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
+from expatcn.social.cities import CITY_SCHEMA, cities
 
-CITY_SCHEMA = "social_city"
 HOUSING_FUND = "housing_fund"
 ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
 
@@ -191,8 +191,7 @@ class CityFigures:
 def city_table(law: Law, city: str) -> Table:
     table = law.tables.get(f"social/{city.lower()}")
     if table is None or table.schema != CITY_SCHEMA:
-        known = sorted(n.split("/", 1)[1] for n, t in law.tables.items() if t.schema == CITY_SCHEMA)
-        raise LawError(f"no social insurance table for city {city!r}; known cities: {', '.join(known)}")
+        raise LawError(f"no social insurance table for city {city!r}; known cities: {', '.join(cities(law))}")
     return table
 
 
