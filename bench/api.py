@@ -43,14 +43,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
 
-    from expatcn.api.keystore import create_key
-    from expatcn.payroll.db import get_engine, upgrade
+    from expatcn.services import keys, payroll
 
     folder = Path(tempfile.mkdtemp(prefix="expatcn-bench-"))
     db = str(folder / "bench.sqlite")
-    engine = get_engine(db)
-    upgrade(engine)
-    _, key = create_key(engine, "viewer", "bench")
+    engine = payroll.open_store(db)
+    payroll.upgrade(engine)
+    key = keys.create(engine, "viewer", "bench").key
     engine.dispose()
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, db, str(port)], env={**os.environ})

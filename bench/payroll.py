@@ -17,9 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from expatcn.payroll.db import get_engine, upgrade
-from expatcn.payroll.importer import import_files
-from expatcn.payroll.runs import run_month
+from expatcn.services.payroll import import_files, open_store, run, upgrade
 
 
 def write_company(folder: Path, n: int, seed: int = 6) -> list[Path]:
@@ -65,12 +63,12 @@ def main() -> None:
     t0 = time.perf_counter()
     files = write_company(folder, args.employees)
     t1 = time.perf_counter()
-    engine = get_engine(db)
+    engine = open_store(db)
     upgrade(engine)
     t2 = time.perf_counter()
     import_files(engine, files)
     t3 = time.perf_counter()
-    summary = run_month(engine, 2025, 1)
+    summary = run(engine, 2025, 1)
     t4 = time.perf_counter()
     print(f"{args.employees:,} employees, SQLite {db}")
     print(f"  write CSV files        {t1 - t0:7.2f} s")

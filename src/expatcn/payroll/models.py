@@ -147,7 +147,7 @@ class Run(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-# Every figure of a result row, fen unless noted (see ``expatcn.payroll.runs.RESULT_FIGURES``).
+# Every figure of a result row, fen unless noted (:meth:`expatcn.gross_to_net.MonthResult.figures`).
 RESULT_COLUMNS = (
     "gross", "wages", "allowances", "exempt_income", "bonus", "labour", "equity", "contribution_wage",
     "employee_pension", "employee_medical", "employee_unemployment", "employee_social",

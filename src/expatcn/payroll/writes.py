@@ -107,18 +107,17 @@ def _write_roster(conn: Connection, sheet: Table, summary: ImportSummary) -> lis
     return []
 
 
-def _codes(conn: Connection, sheet: Table) -> tuple[dict[str, int], list[str]]:
-    """The store's employee ids by code, and a problem for each row naming someone not on the roster."""
+def _codes(conn: Connection, sheet: Table) -> dict[str, int]:
+    """The store's employee ids by code; :class:`~expatcn.errors.InputProblems` naming each row
+    whose employee is not on the roster."""
     employer = the_employer(conn)
     ids = dict(conn.execute(select(Employee.code, Employee.id).where(Employee.employer_id == employer.id)).all())
-    problems = []
-    for row_no, values in sheet.rows:
-        if values["code"] not in ids:
-            problems.append(f"{sheet.where}, row {row_no}, column 'Employee ID / 工号': expected an employee of the roster, "
-                            f"got {values['code']!r} (import the roster first, or in the same command)")
-            if len(problems) >= InputProblems.MAX:
-                break
-    return ids, problems
+    problems = [f"{sheet.where}, row {row_no}, column 'Employee ID / 工号': expected an employee of the roster, "
+                f"got {values['code']!r} (import the roster first, or in the same command)"
+                for row_no, values in sheet.rows if values["code"] not in ids]
+    if problems:
+        raise InputProblems(problems)
+    return ids
 
 
 def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correcting: tuple[int, int] | None = None,
@@ -126,9 +125,8 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
     """Upsert pay items. A closed month's items may only change through a correction
     (``correcting`` = that month; ``changes`` collects what changed). A sheet without the period
     columns keeps the stored periods."""
-    ids, problems = _codes(conn, sheet)
-    if problems:
-        return problems
+    ids = _codes(conn, sheet)
+    problems: list[str] = []
     closed = closed_months(conn, the_employer(conn).id)
     has_period = any(k in v for _, v in sheet.rows[:1] for k in ("period_from", "period_to"))
     items: dict[tuple[int, int, int, str], tuple[int, int, tuple | None]] = {}
@@ -183,9 +181,7 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
 
 def _write_trips(conn: Connection, sheet: Table, summary: ImportSummary) -> list[str]:
     """The sheet's trips replace the stored trips of each employee it names."""
-    ids, problems = _codes(conn, sheet)
-    if problems:
-        return problems
+    ids = _codes(conn, sheet)
     wanted = {(ids[v["code"]], v["entry"]): v for _, v in sheet.rows}
     stored = {}
     for chunk in _chunks(sorted({k[0] for k in wanted}), 500):
@@ -213,9 +209,7 @@ def _write_trips(conn: Connection, sheet: Table, summary: ImportSummary) -> list
 
 
 def _write_deductions(conn: Connection, sheet: Table, summary: ImportSummary) -> list[str]:
-    ids, problems = _codes(conn, sheet)
-    if problems:
-        return problems
+    ids = _codes(conn, sheet)
     rows = [{"employee_id": ids[v["code"]], **{k: x for k, x in v.items() if k != "code"}} for _, v in sheet.rows]
     years = sorted({r["year"] for r in rows})
     stored = {(d.employee_id, d.year, d.from_month): d for d in conn.execute(

@@ -103,7 +103,7 @@ ID_TYPES = {
     "other": "其他个人证件",
 }
 ID_LABELS = frozenset(ID_TYPES.values())
-# The payroll importer's Chinese labels that are short forms of the client's.
+# The payroll sheets' Chinese labels that are short forms of the client's.
 _ALIASES = {"护照": "外国护照", "外国人永久居留身份证": "外国人永久居留身份证（外国人永久居留证）"}
 
 TEXT_COLUMNS = {"工号", "*姓名", "*证件类型", "*证件号码", "适用公式", "备注"}
