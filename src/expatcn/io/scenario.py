@@ -14,6 +14,14 @@ months:                                # per-month additions and overrides, 1–
 ```
 Every amount is in yuan with at most two decimals. Errors name the file and the field.
 
+A regional relief (Greater Bay Area, Hainan, Hengqin, Qianhai, Hetao, Nansha) is claimed with
+``person.zone`` and computed on the year (``expatcn.iit.zone_relief``):
+
+```yaml
+person: {foreigner: true, zone: {name: gba, qualification: talent, city: shenzhen}}
+# or {name: hengqin, qualification: macao_resident, other_side_tax: 20000}
+```
+
 Instead of ``person.resident``, a foreigner's year can come from travel records: ``person.trips``
 (a trips file, relative to the scenario file, or a list of ``{entry, exit}``), with ``wages`` the
 total wages of the month and ``paid_abroad`` the part paid or borne outside China. The residency
@@ -53,7 +61,9 @@ from expatcn.errors import InputError
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.exempt_income import check_kinds as check_exempt_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
+from expatcn.iit.person_year import YearResult
 from expatcn.iit.special_additional import Claims, price
+from expatcn.iit.zone_relief import ZoneClaims, ZoneRelief, zone_relief, zones
 from expatcn.io.files import load_model
 from expatcn.io.scenario_reconciliation import (
     Employment,
@@ -66,7 +76,7 @@ from expatcn.io.scenario_reconciliation import (
 from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
 from expatcn.law import Law
 from expatcn.law.tables import TREATY_183
-from expatcn.money import fen_to_decimal, yuan_amount, yuan_str, yuan_to_fen
+from expatcn.money import fen_to_decimal, rate_to_ppm, yuan_amount, yuan_str, yuan_to_fen
 from expatcn.residency import FORMULAS, LumpSum, TripError, Trips, china_taxable_pay
 from expatcn.residency.apportionment import formula_choice
 
@@ -137,6 +147,21 @@ class MonthItems(BaseModel):
     tax_deferred_pension: Yuan | None = None
 
 
+class ZoneClaim(BaseModel):
+    """A regional relief the person qualifies for (``iit/zone_relief``): the zone's table name
+    (gba, hainan, hengqin, qianhai, hetao, nansha), the qualification the zone's list or residence
+    gives, the city that pays a GBA subsidy, the Hong Kong or Macao tax on the same income where
+    the relief is measured against it, and the zone's share of the income (1 = all of it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z]+$")
+    qualification: Literal["talent", "hong_kong_resident", "macao_resident"]
+    city: str | None = Field(None, pattern=r"^[a-z]+$")
+    other_side_tax: Yuan | None = None
+    share: Decimal = Field(Decimal(1), gt=0, le=1)
+
+
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -162,6 +187,7 @@ class Person(BaseModel):
     treaty_claim: bool = False
     history_from: int | None = Field(None, ge=1994)
     prior_years: int = Field(0, ge=0)
+    zone: ZoneClaim | None = None
 
     @model_validator(mode="after")
     def _trips_or_flag(self) -> Person:
@@ -272,7 +298,18 @@ class Scenario(BaseModel):
             **other_payer_columns(self.other_payers, self.year, law),
             **claim_columns(self.reconciliation, self.year, law),
         )
-        return Prepared(inputs, residency)
+        return Prepared(inputs, residency, self._zone_claims(law))
+
+    def _zone_claims(self, law: Law) -> ZoneClaims | None:
+        zone = self.person.zone
+        if zone is None:
+            return None
+        known = zones(law)
+        if zone.name not in known:
+            raise ScenarioError(f"person.zone.name: {zone.name!r} is not a zone with a relief table (known: {', '.join(known)})")
+        other = -1 if zone.other_side_tax is None else yuan_to_fen(zone.other_side_tax)
+        return ZoneClaims(np.array([zone.name]), np.array([zone.qualification]), np.array([zone.city or ""]),
+                          np.array([other]), np.array([rate_to_ppm(zone.share)]))
 
     def _columns(self, months: list[MonthItems], law: Law) -> tuple[dict, np.ndarray, dict]:
         """The monthly amounts in fen (1, 12), the employed months, and the parts paid abroad."""
@@ -343,6 +380,16 @@ class Prepared:
 
     inputs: YearInputs
     residency: TripsResidency | None = None
+    zone_claims: ZoneClaims | None = None
+
+    def zone_relief(self, result: YearResult, law: Law) -> ZoneRelief | None:
+        """The regional relief of the computed year, where the person claims one."""
+        if self.zone_claims is None:
+            return None
+        try:
+            return zone_relief(result, law, self.zone_claims)
+        except InputError as exc:
+            raise ScenarioError(f"person.zone: {exc}") from None
 
 
 def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abroad: dict, law: Law) -> TripsResidency:
