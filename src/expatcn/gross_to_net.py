@@ -64,6 +64,9 @@ class MonthInputs:
     foreign: (N,) foreign nationals (default ``income.foreigner``).
     nationality, certificate_from, certificate_until: (N,) ISO alpha-2 and ``datetime64[D]`` (NaT: none),
         the certificate of coverage under a bilateral agreement.
+    hk_macao_taiwan: (N,) Hong Kong, Macao or Taiwan residents (``participation.hk_macao_taiwan_residents``):
+        Decree No. 41 applies to them, not the foreigners' rules; home_coverage: (N,) such a resident
+        keeps their own region's social insurance with a certificate (pension and unemployment stay out).
     opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: opts into
         the housing fund (``participation`` applies the default: Chinese employees always
         enrolled, foreigners only if they opt in).
@@ -86,6 +89,8 @@ class MonthInputs:
     nationality: np.ndarray | None = None
     certificate_from: np.ndarray | None = None
     certificate_until: np.ndarray | None = None
+    hk_macao_taiwan: np.ndarray | None = None
+    home_coverage: np.ndarray | None = None
     opt_in: np.ndarray | None = None
     housing_fund: np.ndarray | None = None
     local_hukou: np.ndarray | None = None
@@ -124,6 +129,14 @@ class MonthInputs:
         if self.contribution_wage.size and self.contribution_wage.min() < 0:
             raise InputError("contribution_wage must not be negative")
         self.foreign = self.income.foreigner if self.foreign is None else np.asarray(self.foreign, dtype=bool)
+        for name in ("hk_macao_taiwan", "home_coverage"):
+            value = np.zeros(n, dtype=bool) if getattr(self, name) is None else np.asarray(getattr(self, name), dtype=bool)
+            if value.shape != (n,):
+                raise InputError(f"{name} must have one entry per person ({n}), got {value.shape}")
+            setattr(self, name, value)
+        if (self.home_coverage & ~self.hk_macao_taiwan).any():
+            raise InputError("home_coverage: only a Hong Kong, Macao or Taiwan resident keeps their own region's social insurance")
+        self.foreign = self.foreign & ~self.hk_macao_taiwan  # Decree No. 41, not the foreigners' rules
         if self.certificate_until is not None:
             self.certificate_until = np.asarray(self.certificate_until, dtype="datetime64[D]")
             self.certificate_from = (np.full(n, np.datetime64("NaT"), "datetime64[D]") if self.certificate_from is None
@@ -355,7 +368,8 @@ def _month_groups(law: Law, city: str, year: int, rates: EmployerRates | None = 
 
 def _sorted_view(inputs: MonthInputs, order: np.ndarray | None):
     """The per-employee inputs the contributions need, in city order (``order``: None = as is)."""
-    names = ("contribution_wage", "foreign", "nationality", "certificate_from", "certificate_until", "opt_in",
+    names = ("contribution_wage", "foreign", "hk_macao_taiwan", "home_coverage", "nationality", "certificate_from",
+             "certificate_until", "opt_in",
              "housing_fund", "local_hukou", "work_injury_rate", "housing_fund_rate")
     arrays = {name: getattr(inputs, name) for name in names}
     arrays["employed"] = inputs.income.employed
@@ -369,7 +383,8 @@ def _participation(law, inputs, city: str, day: dt.date, rows: slice):
     their certificates (so that only they pay for the agreement lookup)."""
     take = (lambda a: None if a is None else np.asarray(a)[rows])
     foreign = take(inputs.foreign)
-    p = participation(law, city, day, foreign, opt_in=take(inputs.opt_in), housing_fund=take(inputs.housing_fund))
+    p = participation(law, city, day, foreign, opt_in=take(inputs.opt_in), housing_fund=take(inputs.housing_fund),
+                      hk_macao_taiwan=take(inputs.hk_macao_taiwan), home_coverage=take(inputs.home_coverage))
     if inputs.certificate_until is not None and foreign.any():
         holders = np.flatnonzero(foreign & ~np.isnat(inputs.certificate_until[rows]))
         if holders.size:

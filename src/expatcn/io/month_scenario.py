@@ -43,7 +43,7 @@ from expatcn.law import Law
 from expatcn.money import MoneyError, rate_to_ppm, yuan_to_fen
 from expatcn.social.contributions import DEFAULT_RATE
 from expatcn.gross_to_net import MonthInputs
-from expatcn.social.participation import check_certificate
+from expatcn.social.participation import check_certificate, hk_macao_taiwan_residents
 
 
 class Certificate(BaseModel):
@@ -64,6 +64,7 @@ class Social(BaseModel):
     contribution_wage: Yuan | dict[int, Yuan] | None = None
     local_hukou: bool = False
     opt_in: bool = False
+    home_coverage: bool = False  # a Hong Kong, Macao or Taiwan resident keeping their own social insurance
 
     @field_validator("housing_fund_rate", "work_injury_rate", mode="before")
     @classmethod
@@ -132,6 +133,8 @@ class MonthScenario(Scenario):
             contribution_wage=self.contribution_wages(income.wages),
             foreign=np.array([self.person.foreigner]),
             nationality=np.array([s.nationality.upper()]),
+            hk_macao_taiwan=hk_macao_taiwan_residents(law, np.array([s.nationality])),
+            home_coverage=np.array([s.home_coverage]),
             certificate_from=np.array([np.datetime64(cert.start or "NaT", "D")]) if cert else None,
             certificate_until=np.array([np.datetime64(cert.until, "D")]) if cert else None,
             opt_in=np.array([s.opt_in]),

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from expatcn.law.schemas.calendar import FilingDeadlines, WithholdingDeadlines
 from expatcn.law.schemas.common import TaxSchedule, Window
+from expatcn.law.schemas.identity import IdentityDocuments
 from expatcn.law.schemas.iit import (
     AnnualBonus,
     BasicDeduction,
@@ -30,7 +31,7 @@ from expatcn.law.schemas.iit_deductions import (
     OtherDeductionCap,
 )
 from expatcn.law.schemas.residency import Treaty183
-from expatcn.law.schemas.social import HousingFundTaxCap, SocialForeigners
+from expatcn.law.schemas.social import HousingFundTaxCap, SocialForeigners, SocialHongKongMacaoTaiwan
 from expatcn.law.schemas.social_international import SocialAgreements
 from expatcn.law.schemas.social_refund import PensionRefund
 
@@ -78,6 +79,7 @@ TREATY_183 = TableRef("residency/treaty_183", Treaty183)
 # social insurance
 SOCIAL_FOREIGNERS = TableRef("social/foreigners", SocialForeigners)
 SOCIAL_AGREEMENTS = TableRef("social/agreements", SocialAgreements)
+SOCIAL_HK_MACAO_TAIWAN = TableRef("social/hk_macao_taiwan", SocialHongKongMacaoTaiwan)
 HOUSING_FUND_TAX_CAP = TableRef("social/housing_fund_tax_cap", HousingFundTaxCap)
 PENSION_REFUND = TableRef("social/pension_refund", PensionRefund)
 
@@ -85,3 +87,6 @@ PENSION_REFUND = TableRef("social/pension_refund", PensionRefund)
 WITHHOLDING_DEADLINES = TableRef("calendar/withholding_deadlines", WithholdingDeadlines)
 FILING_DEADLINES = TableRef("calendar/filing_deadlines", FilingDeadlines)
 STATUS_CHANGE_REPORTS = TableRef("calendar/status_change_reports", FilingDeadlines)
+
+# identity documents
+IDENTITY_DOCUMENTS = TableRef("identity/documents", IdentityDocuments)

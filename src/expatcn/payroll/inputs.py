@@ -33,6 +33,7 @@ from expatcn.payroll.db import PayrollError
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, RunResult, Trip
 from expatcn.residency import LumpSum, Trips, china_taxable_pay
 from expatcn.social.contributions import DEFAULT_RATE
+from expatcn.social.participation import hk_macao_taiwan_residents
 
 LUMP_SUMS = ("bonus", "equity")  # pay items taxed apart, each with a part paid abroad and a period it relates to
 BONUS_METHODS = {"separate": BonusMethod.SEPARATE, "combined": BonusMethod.COMBINED, "lower_tax": BonusMethod.LOWER_TAX}
@@ -353,6 +354,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         city=np.full(n, employer.city),
         contribution_wage=salary.copy() if declared_wage is None else np.where(declared_wage > 0, declared_wage, salary),
         foreign=foreign,
+        hk_macao_taiwan=hk_macao_taiwan_residents(law, nationality),
         nationality=nationality if holders else None,
         certificate_from=np.array([e.certificate_from or "NaT" for e in staff], dtype="datetime64[D]") if holders else None,
         certificate_until=certificate_until if holders else None,

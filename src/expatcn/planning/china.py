@@ -33,6 +33,7 @@ from expatcn.residency import (
     to_date,
 )
 from expatcn.social.contributions import city_entry
+from expatcn.social.participation import hk_macao_taiwan_residents
 
 MONTHS = 12
 COLUMNS = ("total", "china_paid", "allowances", "bonus", "bonus_china", "contribution_wage", "sad")
@@ -238,6 +239,7 @@ def _full_month(files, rows, contexts, law, y: _Year, figures) -> None:
     result = gross_to_net(MonthInputs(
         income=income, city=np.array([f.city for f in files_of]), contribution_wage=contribution_wage,
         foreign=foreign, nationality=np.array([f.person.nationality for f in files_of]),
+        hk_macao_taiwan=hk_macao_taiwan_residents(law, np.array([f.person.nationality for f in files_of])),
         certificate_from=cert_from, certificate_until=cert_until,
         housing_fund=np.array([bool(f.person.housing_fund) for f in files_of]),
     ), law, keep_trace=False, allow_partial=True)

@@ -1,7 +1,11 @@
-"""Who takes part in which scheme in a month (``law/social/foreigners.yaml``).
+"""Who takes part in which scheme in a month (``law/social/foreigners.yaml``,
+``law/social/hk_macao_taiwan.yaml``).
 
 Chinese employees: all five schemes and the housing fund (Regulations on the Administration of
-the Housing Provident Fund). Foreigners (MOHRSS Decree No. 16, from 2011-10-15): the schemes
+the Housing Provident Fund). Hong Kong, Macao and Taiwan residents (HRSS/NHSA Decree No. 41, from
+2020-01-01): their own rule, not the foreigners' — the schemes its table makes mandatory, the
+housing fund if they opt in, and out of the schemes ``home_coverage_exempt`` names when they keep
+their own region's social insurance with a certificate. Foreigners (MOHRSS Decree No. 16, from 2011-10-15): the schemes
 the foreigners table makes mandatory — with a city's own dated rule where it has one (Shanghai's
 2009 Notice until 2021-08-15) — plus the optional ones they opt into; the housing fund only if
 they opt in. A national of an agreement country with a certificate of coverage for the whole
@@ -19,8 +23,8 @@ from expatcn.dates import Month
 from expatcn.errors import InputError, LawNotInForce, SocialDataGap
 from expatcn.law import Law
 from expatcn.law.model import LawRef
-from expatcn.law.schemas.social import SCHEMES, SocialForeigners
-from expatcn.law.tables import SOCIAL_AGREEMENTS, SOCIAL_FOREIGNERS
+from expatcn.law.schemas.social import SCHEMES, SocialForeigners, SocialHongKongMacaoTaiwan
+from expatcn.law.tables import SOCIAL_AGREEMENTS, SOCIAL_FOREIGNERS, SOCIAL_HK_MACAO_TAIWAN
 from expatcn.social.contributions import HOUSING_FUND, contributions
 
 
@@ -46,6 +50,8 @@ def participation(
     nationality: np.ndarray | None = None,
     certificate_from: np.ndarray | None = None,
     certificate_until: np.ndarray | None = None,
+    hk_macao_taiwan: np.ndarray | None = None,
+    home_coverage: np.ndarray | None = None,
 ) -> Participation:
     """Which schemes each of N employees takes part in during ``month`` in ``city``.
 
@@ -56,8 +62,12 @@ def participation(
     where the foreigners table makes it mandatory, or it is optional and the employee opts in.
     nationality (ISO alpha-2), certificate_from/until
     (``datetime64[D]``, NaT for none): the certificate of coverage under a bilateral agreement.
+    hk_macao_taiwan: a Hong Kong, Macao or Taiwan resident (:func:`hk_macao_taiwan_residents`), under
+    Decree No. 41 whatever ``foreign`` says; home_coverage: such a resident keeps the social
+    insurance of their own region and holds the certificate (default False).
     """
-    foreign = np.asarray(foreign, dtype=bool)
+    hmt = np.zeros(len(foreign), dtype=bool) if hk_macao_taiwan is None else np.asarray(hk_macao_taiwan, dtype=bool)
+    foreign = np.asarray(foreign, dtype=bool) & ~hmt
     n = foreign.shape[0]
     opt = np.zeros(n, dtype=bool) if opt_in is None else np.asarray(opt_in, dtype=bool)
     hf_opt = np.zeros(n, dtype=bool) if housing_fund is None else np.asarray(housing_fund, dtype=bool)
@@ -93,6 +103,9 @@ def participation(
         schemes[HOUSING_FUND] = np.where(foreign, hf[rule.housing_fund], True)
 
     exempt = {s: np.zeros(n, dtype=bool) for s in (*SCHEMES, HOUSING_FUND)}
+    if hmt.any():
+        covered = hmt & (np.zeros(n, dtype=bool) if home_coverage is None else np.asarray(home_coverage, dtype=bool))
+        _hk_macao_taiwan(law, city, first, hmt, covered, hf_opt, schemes, exempt, refs)
     if nationality is not None and certificate_until is not None:
         from expatcn.social.agreements import exempt_schemes
 
@@ -108,6 +121,37 @@ def participation(
     return Participation(schemes, exempt, refs, notes)
 
 
+def _hk_macao_taiwan(law: Law, city: str, first: dt.date, hmt: np.ndarray, covered: np.ndarray, hf_opt: np.ndarray,
+                     schemes: dict[str, np.ndarray], exempt: dict[str, np.ndarray], refs: list[LawRef]) -> None:
+    """Decree No. 41 for the rows ``hmt``: the table's mandatory schemes, the housing fund by its
+    rule, and the home-coverage exemption for the rows ``covered``."""
+    table = law.table(SOCIAL_HK_MACAO_TAIWAN)
+    try:
+        entry = table.entry_on(first)
+    except LawNotInForce:
+        start = table.periods[0]
+        raise SocialDataGap(
+            f"{city} {Month.of(first)}: the participation of Hong Kong, Macao and Taiwan residents before "
+            f"{start.start} ({start.sources[0].document or start.sources[0].title}) is not in the law tables"
+        ) from None
+    rule: SocialHongKongMacaoTaiwan = entry.value
+    refs.append(entry.ref)
+    for s in SCHEMES:
+        schemes[s] = np.where(hmt, s in rule.mandatory_schemes, schemes[s])
+    hf = {"mandatory": np.ones_like(hmt), "optional": hf_opt, "excluded": np.zeros_like(hmt)}[rule.housing_fund]
+    schemes[HOUSING_FUND] = np.where(hmt, hf, schemes[HOUSING_FUND])
+    for s in rule.home_coverage_exempt:
+        exempt[s] = exempt[s] | covered
+        schemes[s] = schemes[s] & ~covered
+
+
+def hk_macao_taiwan_residents(law: Law, nationality: np.ndarray) -> np.ndarray:
+    """True where a nationality (region) code is one Decree No. 41 covers (the table's
+    ``regions``: HK, MO, TW)."""
+    regions = law.table(SOCIAL_HK_MACAO_TAIWAN).values[0].regions
+    return np.isin(np.char.upper(np.asarray(nationality, dtype=str)), regions)
+
+
 def check_certificate(foreign: bool, has_certificate: bool, where: str) -> None:
     """A certificate of coverage exempts a national of the partner country (the agreements cover
     foreign nationals working in China, ``social/agreements``); one given for a Chinese national is
@@ -119,18 +163,23 @@ def check_certificate(foreign: bool, has_certificate: bool, where: str) -> None:
 def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: str, *, opt_in: bool = False,
                  housing_fund: bool | None = None, certificate_from: str | None = None,
                  certificate_until: str | None = None, local_hukou: bool = False, work_injury_rate: int = -1,
-                 housing_fund_rate: int = -1, partial: bool = False):
+                 housing_fund_rate: int = -1, partial: bool = False, home_coverage: bool = False):
     """Participation and contributions of one employee in one month (what ``expatcn social`` and
     the API show): a batch of one through :func:`participation` and ``contributions``. Rates in
-    ppm, -1 for the table's default. Returns ``(Contributions, Participation)``."""
-    foreign = nationality != "CN"
+    ppm, -1 for the table's default; a Hong Kong, Macao or Taiwan code (HK, MO, TW) follows Decree
+    No. 41. Returns ``(Contributions, Participation)``."""
+    hmt = bool(hk_macao_taiwan_residents(law, np.array([nationality]))[0])
+    foreign = nationality != "CN" and not hmt
     check_certificate(foreign, bool(certificate_until), "certificate_until")
+    if home_coverage and not hmt:
+        raise InputError("home_coverage: only a Hong Kong, Macao or Taiwan resident keeps their own region's social insurance")
     p = participation(
         law, city.lower(), day, np.array([foreign]), opt_in=np.array([opt_in]),
         housing_fund=np.array([bool(housing_fund)]),
         nationality=np.array([nationality]) if certificate_until else None,
         certificate_from=np.array([np.datetime64(certificate_from or "NaT", "D")]),
         certificate_until=np.array([np.datetime64(certificate_until, "D")]) if certificate_until else None,
+        hk_macao_taiwan=np.array([hmt]), home_coverage=np.array([home_coverage]),
     )
     result = contributions(
         law, city.lower(), day, np.array([wage_fen]), participates=p.schemes, local_hukou=np.array([local_hukou]),

@@ -171,6 +171,20 @@ class SocialForeigners(LawValue):
     local: dict[str, LocalParticipation] = {}
 
 
+@value_schema("social_hk_macao_taiwan")
+class SocialHongKongMacaoTaiwan(LawValue):
+    """Which schemes Hong Kong and Macao residents who are Chinese citizens and Taiwan residents
+    employed by a mainland employer join (HRSS/NHSA Decree No. 41): ``regions`` are the codes a
+    nationality field gives them (ISO 3166: HK, MO, TW); ``home_coverage_exempt`` the schemes a
+    person who keeps the social insurance of their own region (with a certificate of the
+    authorised body) need not join in the mainland."""
+
+    regions: list[str] = Field(min_length=1)
+    mandatory_schemes: list[SchemeName]
+    housing_fund: Literal["mandatory", "optional", "excluded"]
+    home_coverage_exempt: list[SchemeName] = []
+
+
 @value_schema("housing_fund_tax_cap")
 class HousingFundTaxCap(LawValue):
     """The part of housing fund contributions free of IIT: each side's contribution up to
