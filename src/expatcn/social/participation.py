@@ -78,15 +78,7 @@ def participation(
     first = month.replace(day=1)
 
     if foreign.any():
-        table = law.table(SOCIAL_FOREIGNERS)
-        try:
-            entry = table.entry_on(first)
-        except LawNotInForce:
-            start = table.periods[0]
-            raise SocialDataGap(
-                f"{city} {Month.of(month)}: foreigners' participation before {start.start} "
-                f"({start.sources[0].document or start.sources[0].title}) is not in the law tables"
-            ) from None
+        entry = _in_force(law, SOCIAL_FOREIGNERS, city, first, "foreigners' participation")
         rule: SocialForeigners = entry.value
         refs.append(entry.ref)
         local = rule.local.get(city.lower())
@@ -125,15 +117,8 @@ def _hk_macao_taiwan(law: Law, city: str, first: dt.date, hmt: np.ndarray, cover
                      schemes: dict[str, np.ndarray], exempt: dict[str, np.ndarray], refs: list[LawRef]) -> None:
     """Decree No. 41 for the rows ``hmt``: the table's mandatory schemes, the housing fund by its
     rule, and the home-coverage exemption for the rows ``covered``."""
-    table = law.table(SOCIAL_HK_MACAO_TAIWAN)
-    try:
-        entry = table.entry_on(first)
-    except LawNotInForce:
-        start = table.periods[0]
-        raise SocialDataGap(
-            f"{city} {Month.of(first)}: the participation of Hong Kong, Macao and Taiwan residents before "
-            f"{start.start} ({start.sources[0].document or start.sources[0].title}) is not in the law tables"
-        ) from None
+    entry = _in_force(law, SOCIAL_HK_MACAO_TAIWAN, city, first,
+                      "the participation of Hong Kong, Macao and Taiwan residents")
     rule: SocialHongKongMacaoTaiwan = entry.value
     refs.append(entry.ref)
     for s in SCHEMES:
@@ -143,6 +128,20 @@ def _hk_macao_taiwan(law: Law, city: str, first: dt.date, hmt: np.ndarray, cover
     for s in rule.home_coverage_exempt:
         exempt[s] = exempt[s] | covered
         schemes[s] = schemes[s] & ~covered
+
+
+def _in_force(law: Law, ref, city: str, first: dt.date, what: str):
+    """The table's entry for the month, or a :class:`SocialDataGap` saying the rule of ``what``
+    before the table's first date is not in the law tables."""
+    table = law.table(ref)
+    try:
+        return table.entry_on(first)
+    except LawNotInForce:
+        start = table.periods[0]
+        raise SocialDataGap(
+            f"{city} {Month.of(first)}: {what} before {start.start} "
+            f"({start.sources[0].document or start.sources[0].title}) is not in the law tables"
+        ) from None
 
 
 def hk_macao_taiwan_residents(law: Law, nationality: np.ndarray) -> np.ndarray:
