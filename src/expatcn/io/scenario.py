@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -60,11 +60,14 @@ from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.exempt_income import check_kinds as check_exempt_kinds
+from expatcn.iit.foreign_currency import Conversion, Parities
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.person_year import YearResult
 from expatcn.iit.special_additional import Claims, price
 from expatcn.iit.zone_relief import ZoneClaims, ZoneRelief, zone_relief, zones
+from expatcn.io.amounts import Amount, Yuan
 from expatcn.io.files import load_model
+from expatcn.io.scenario_fx import months_in_yuan
 from expatcn.io.scenario_reconciliation import (
     Employment,
     OtherPayer,
@@ -76,7 +79,7 @@ from expatcn.io.scenario_reconciliation import (
 from expatcn.io.trips import TripFileError, build_trips, read_trip_records, trip_records
 from expatcn.law import Law
 from expatcn.law.tables import TREATY_183
-from expatcn.money import fen_to_decimal, rate_to_ppm, yuan_amount, yuan_str, yuan_to_fen
+from expatcn.money import fen_to_decimal, rate_to_ppm, yuan_str, yuan_to_fen
 from expatcn.residency import FORMULAS, LumpSum, TripError, Trips, china_taxable_pay
 from expatcn.residency.apportionment import formula_choice
 
@@ -85,7 +88,6 @@ class ScenarioError(InputError):
     """A scenario file that cannot be read; the message names the file and the field."""
 
 
-Yuan = Annotated[Decimal, BeforeValidator(yuan_amount)]
 
 
 def _day(value: object, last: bool) -> object:
@@ -120,31 +122,31 @@ class MonthItems(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    wages: Yuan | None = None
-    allowances: dict[str, Yuan] | None = None
-    employee_contributions: Yuan | None = None
-    special_additional_deductions: Yuan | Claims | None = None
-    other_deductions: Yuan | None = None
-    tax_reductions: Yuan | None = None
-    bonus: Yuan | None = None
-    labour: Yuan | None = None
-    equity: Yuan | None = None
+    wages: Amount | None = None
+    allowances: dict[str, Amount] | None = None
+    employee_contributions: Amount | None = None
+    special_additional_deductions: Amount | Claims | None = None
+    other_deductions: Amount | None = None
+    tax_reductions: Amount | None = None
+    bonus: Amount | None = None
+    labour: Amount | None = None
+    equity: Amount | None = None
     employed: bool | None = None
     # with person.trips: the parts paid or borne outside China, and the periods lump sums relate to
-    paid_abroad: Yuan | None = None
-    bonus_paid_abroad: Yuan | None = None
+    paid_abroad: Amount | None = None
+    bonus_paid_abroad: Amount | None = None
     bonus_period: Period | None = None
-    equity_paid_abroad: Yuan | None = None
+    equity_paid_abroad: Amount | None = None
     equity_period: Period | None = None
     # before 2019: the months of China work the equity income relates to (Caishui [2005] No. 35)
     equity_months: int | None = Field(None, ge=1)
     # income of the kinds of law/iit/exempt_income (insurance_indemnity, statutory_allowance, …)
-    exempt: dict[str, Yuan] | None = None
-    severance: Yuan | None = None
+    exempt: dict[str, Amount] | None = None
+    severance: Amount | None = None
     # other deductions paid this month and claimed at withholding (capped by the law of the month)
-    individual_pension: Yuan | None = None
-    commercial_health_insurance: Yuan | None = None
-    tax_deferred_pension: Yuan | None = None
+    individual_pension: Amount | None = None
+    commercial_health_insurance: Amount | None = None
+    tax_deferred_pension: Amount | None = None
 
 
 class ZoneClaim(BaseModel):
@@ -217,7 +219,9 @@ class Scenario(BaseModel):
     months: dict[int, MonthItems] = {}
     other_payers: list[OtherPayer] = []
     reconciliation: ReconciliationClaims | None = None
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")  # of the months' bare amounts (IIT Regulations art. 32)
     _source: Path | None = PrivateAttr(None)  # the file read, for paths relative to it
+    _fx: Parities | None = PrivateAttr(None)  # central parity rates (--fx)
 
     @model_validator(mode="after")
     def _history(self) -> Scenario:
@@ -267,8 +271,19 @@ class Scenario(BaseModel):
                 raise
             raise ScenarioError(f"{self._source}: {exc}") from None
 
+    def with_rates(self, parities: Parities | None) -> Scenario:
+        """This scenario with the central parity rates its foreign-currency amounts convert at."""
+        self._fx = parities
+        return self
+
     def _prepare(self, law: Law) -> Prepared:
-        months = self.month_items()
+        conversions: list[Conversion] = []
+        months = months_in_yuan(self.month_items(), self.currency, self.year, law, self._fx, "months", "withholding",
+                                conversions)
+        payer_months = [  # a payer that did not withhold: the tax is payable at the reconciliation
+            months_in_yuan(p.month_items(), self.currency, self.year, law, self._fx, f"other_payers.{i}.months",
+                           "withholding" if p.withheld else "reconciliation", conversions)
+            for i, p in enumerate(self.other_payers)]
         columns, employed, abroad = self._columns(months, law)
         person = self.person
         residency = None
@@ -295,10 +310,10 @@ class Scenario(BaseModel):
             local_average_wage=np.array([0 if person.local_average_wage is None else yuan_to_fen(person.local_average_wage)]),
             ids=[self.name],
             **columns,
-            **other_payer_columns(self.other_payers, self.year, law),
+            **other_payer_columns(self.other_payers, self.year, law, payer_months),
             **claim_columns(self.reconciliation, self.year, law),
         )
-        return Prepared(inputs, residency, self._zone_claims(law))
+        return Prepared(inputs, residency, self._zone_claims(law), conversions)
 
     def _zone_claims(self, law: Law) -> ZoneClaims | None:
         zone = self.person.zone
@@ -381,6 +396,7 @@ class Prepared:
     inputs: YearInputs
     residency: TripsResidency | None = None
     zone_claims: ZoneClaims | None = None
+    conversions: list[Conversion] = field(default_factory=list)  # foreign-currency amounts, with the rate used
 
     def zone_relief(self, result: YearResult, law: Law) -> ZoneRelief | None:
         """The regional relief of the computed year, where the person claims one."""
@@ -491,8 +507,9 @@ def special_additional_amount(claim: Decimal | Claims | None, law: Law, day: dt.
     return yuan_to_fen(claim)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; a :class:`ScenarioError` names the file and field."""
+def load_scenario(path: str | Path, parities: Parities | None = None) -> Scenario:
+    """Read and validate a scenario file (with the central parity rates its foreign-currency pay
+    converts at); a :class:`ScenarioError` names the file and field."""
     scenario = load_model(path, Scenario, ScenarioError)
     scenario._source = Path(path)
-    return scenario
+    return scenario.with_rates(parities)

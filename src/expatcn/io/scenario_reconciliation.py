@@ -20,19 +20,18 @@ reconciliation:                        # claimed at the reconciliation, priced b
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from expatcn.dates import Month
 from expatcn.errors import InputError
 from expatcn.iit.special_additional import Claims, price
+from expatcn.io.amounts import Amount, Yuan
 from expatcn.law import Law
-from expatcn.money import yuan_amount, yuan_to_fen
+from expatcn.money import yuan_to_fen
 
-Yuan = Annotated[Decimal, BeforeValidator(yuan_amount)]
 RECONCILIATION_ITEMS = ("individual_pension", "commercial_health_insurance", "tax_deferred_pension")
 
 
@@ -69,10 +68,10 @@ class PayerMonth(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    income: Yuan | None = None
-    employee_contributions: Yuan | None = None
-    special_additional_deductions: Yuan | Claims | None = None
-    tax_withheld: Yuan | None = None
+    income: Amount | None = None
+    employee_contributions: Amount | None = None
+    special_additional_deductions: Amount | Claims | None = None
+    tax_withheld: Amount | None = None
 
 
 class OtherPayer(BaseModel):
@@ -129,14 +128,16 @@ class ReconciliationClaims(BaseModel):
     tax_deferred_pension: Yuan | None = None
 
 
-def other_payer_columns(payers: list[OtherPayer], year: int, law: Law) -> dict[str, np.ndarray]:
-    """Engine columns (1, 12) fen of all other payers together, and ``not_withheld`` (1,)."""
+def other_payer_columns(payers: list[OtherPayer], year: int, law: Law,
+                        months: list[list[PayerMonth]] | None = None) -> dict[str, np.ndarray]:
+    """Engine columns (1, 12) fen of all other payers together, and ``not_withheld`` (1,);
+    ``months``: each payer's months already in yuan (default: as written)."""
     names = ("other_wages", "other_labour", "other_contributions", "other_special_additional_deductions",
              "other_tax_withheld")
     columns = {name: np.zeros((1, 12), dtype=np.int64) for name in names}
-    for payer in payers:
+    for number, payer in enumerate(payers):
         income = "other_wages" if payer.kind == "wages" else "other_labour"
-        for index, items in enumerate(payer.month_items()):
+        for index, items in enumerate(payer.month_items() if months is None else months[number]):
             for field, column in (("income", income), ("employee_contributions", "other_contributions"),
                                   ("tax_withheld", "other_tax_withheld")):
                 value = getattr(items, field)

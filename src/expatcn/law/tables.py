@@ -17,6 +17,7 @@ from expatcn.law.schemas.iit import (
     BasicDeduction,
     EquityIncentiveSeparate,
     ExpatAllowanceExemption,
+    ForeignCurrencyConversion,
     LabourRemuneration,
     LowIncomeSimplification,
     NonresidentSpread,
@@ -64,6 +65,7 @@ LABOUR_REMUNERATION = TableRef("iit/labour_remuneration", LabourRemuneration)
 LABOUR_PREPAYMENT_TABLE = TableRef("iit/labour_prepayment_table", TaxSchedule)
 EXPAT_ALLOWANCE_EXEMPTION = TableRef("iit/expat_allowance_exemption", ExpatAllowanceExemption)
 SPECIAL_ADDITIONAL_DEDUCTIONS = TableRef("iit/special_additional_deductions", SpecialAdditionalDeductions)
+FOREIGN_CURRENCY = TableRef("iit/foreign_currency", ForeignCurrencyConversion)
 RECONCILIATION_EXEMPTION = TableRef("iit/reconciliation_exemption", ReconciliationExemption)
 EXEMPT_INCOME = TableRef("iit/exempt_income", ExemptIncome)
 INDIVIDUAL_PENSION = TableRef("iit/individual_pension", OtherDeductionCap)

@@ -142,3 +142,17 @@ class ReconciliationExemption(LawValue):
         description="what income_up_to is compared with: the four items' receipts (年度综合所得收入, "
         "gross_income) or the income amount after the 20% expense deduction (收入额, income_amount)"
     )
+
+
+@value_schema("foreign_currency_conversion")
+class ForeignCurrencyConversion(LawValue):
+    """How income in a foreign currency becomes RMB (IIT Law art. 16; Regulations art. 32): the
+    central parity of the last day of the month before the return's month (a withholding return
+    is filed ``withholding_filed_months_after_payment`` after the payment); at the reconciliation,
+    further tax payable converts at the tax year's last day, prepaid income is not converted again."""
+
+    rate: Literal["central_parity"]
+    withholding_day: Literal["last_day_of_month_before_filing"]
+    withholding_filed_months_after_payment: int = Field(ge=0)
+    reconciliation_day: Literal["last_day_of_tax_year"]
+    prepaid_converted_again: bool
