@@ -15,7 +15,7 @@ from expatcn.cli.common import print_json, user_errors
 from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm, yuan_grouped, yuan_to_fen
 
 if TYPE_CHECKING:
-    from expatcn.services.tax import ScenarioResidency, TaxYear, TraceStep
+    from expatcn.services.tax import FxConversion, ScenarioResidency, TaxYear, TraceStep, ZoneReliefAnswer
 
 MONTH_COLUMNS = (
     ("income", "income"),
@@ -35,12 +35,14 @@ def tax(
     scenario: Annotated[Path, typer.Argument(help="scenario file (.yaml or .json)")],
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="show every step and the law behind it")] = False,
+    fx: Annotated[Path | None, typer.Option("--fx", help="RMB central parity rates (CSV: date, currency, rate[, unit, "
+                                                       "source]) for pay in a foreign currency")] = None,
 ) -> None:
     """Withholding month by month and the annual reconciliation for one person-year."""
     from expatcn.services import tax as service  # start-up speed: see expatcn.cli
 
     with user_errors():
-        loaded = service.load_scenario(scenario)
+        loaded = service.load_scenario(scenario, fx)
         answer = service.tax_year(loaded, explain=explain)
     render(answer, loaded.name, as_json)
 
@@ -53,7 +55,39 @@ def render(answer: TaxYear, title: str, as_json: bool) -> None:
     console = Console(width=None if Console().is_terminal else 150)
     if answer.residency is not None:
         print_residency(console, answer.residency)
+    if answer.fx:
+        print_fx(console, answer.fx)
     print_year(console, answer, title)
+    if answer.zone_relief is not None:
+        print_zone_relief(console, answer.zone_relief, answer.year)
+
+
+def print_fx(console: Console, conversions: list[FxConversion]) -> None:
+    """Pay in a foreign currency: each amount, the central parity used (and its date), the RMB."""
+    console.print("[bold]Foreign-currency pay in RMB / 外币所得折合人民币[/bold] (IIT Regulations art. 32)")
+    for c in conversions:
+        when = ("withholding: the last day of the month before the return's month / 扣缴申报的上一月最后一日"
+                if c.basis == "withholding" else "reconciliation: the last day of the tax year / 上一纳税年度最后一日")
+        unit = "" if c.unit == 1 else f" per {c.unit}"
+        console.print(f"  {c.where}: {c.amount} {c.currency} × {c.rate}{unit} (central parity of {c.rate_date}, "
+                      f"{when}) = {fen_to_str(yuan_to_fen(c.rmb))}", soft_wrap=True)
+
+
+def print_zone_relief(console: Console, z: ZoneReliefAnswer, year: int) -> None:
+    """The regional relief: tax, the burden it is brought down to, the relief and when it comes."""
+    for alert in z.alerts:
+        console.print(f"[yellow]Zone relief:[/yellow] {alert}", soft_wrap=True)
+    if z.form is None:
+        return
+    money = {k: fen_to_str(yuan_to_fen(getattr(z, k))) for k in ("tax", "withheld", "burden", "relief", "tax_after")}
+    console.print(f"[bold]Zone relief / 区域优惠[/bold] ({z.zone}, {z.qualification}, {year}): tax on the eligible income "
+                  f"{money['tax']}, withheld {money['withheld']}, burden {money['burden']} → "
+                  f"{'subsidy / 补贴' if z.form == 'subsidy' else 'exempt / 免征'} {money['relief']}; tax borne "
+                  f"{money['tax_after']}", soft_wrap=True)
+    console.print(f"  when: {z.when_en} / {z.when_zh}", soft_wrap=True)
+    console.print(f"  law: {z.law}", soft_wrap=True, style="dim")
+    if z.trace:
+        print_trace(console, z.trace, year)
 
 
 def print_residency(console: Console, r: ScenarioResidency) -> None:

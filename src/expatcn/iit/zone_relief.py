@@ -99,27 +99,24 @@ class ZoneRelief:
     alerts: list[list[str]] = field(default_factory=list)
 
     def as_dict(self, person: int) -> dict | None:
-        """One person's relief, JSON-ready (amounts as yuan strings); None without a claim."""
+        """One person's relief, JSON-ready (amounts as yuan strings); None without a claim. A
+        zone not in force that year gives zeros and says so in ``alerts``."""
+        if not self.claims.zone[person]:
+            return None
         rule, ref = self.rules[person], self.refs[person]
-        if rule is None or ref is None:
-            return {"relief": "0.00", "alerts": self.alerts[person]} if self.alerts[person] else None
-        window = self.window[person]
-        when = self.when[person] or ("", "")
+        window, when = self.window[person], self.when[person]
         return {
             "zone": str(self.claims.zone[person]),
             "qualification": str(self.claims.qualification[person]),
-            "form": rule.form,
-            "tax": yuan_str(self.tax[person]),
-            "taxable": yuan_str(self.taxable[person]),
-            "burden": yuan_str(self.burden[person]),
-            "withheld": yuan_str(self.withheld[person]),
-            "relief": yuan_str(self.relief[person]),
-            "tax_after": yuan_str(self.tax_after[person]),
-            "when": {"en": when[0], "zh": when[1],
-                     "from": None if window is None else window[0].isoformat(),
-                     "to": None if window is None else window[1].isoformat()},
+            "form": None if rule is None else rule.form,
+            **{key: yuan_str(getattr(self, key)[person])
+               for key in ("tax", "taxable", "burden", "withheld", "relief", "tax_after")},
+            "when_en": None if when is None else when[0],
+            "when_zh": None if when is None else when[1],
+            "window_from": None if window is None else window[0].isoformat(),
+            "window_to": None if window is None else window[1].isoformat(),
             "alerts": self.alerts[person],
-            "law": ref.describe(),
+            "law": None if ref is None else ref.describe(),
         }
 
     def explain(self, person: int) -> list[Step]:

@@ -14,7 +14,8 @@ from expatcn.iit.person_year import CUMULATIVE, YearResult, compute_year
 from expatcn.iit.reconciliation import Filing
 from expatcn.io.batch import read_batch, result_frame, to_year_inputs, write_frame
 from expatcn.io.scenario import Scenario, TripsResidency
-from expatcn.io.scenario import load_scenario as load_scenario  # the file the use case reads
+from expatcn.io.fx_rates import read_parities
+from expatcn.io.scenario import load_scenario as read_scenario
 from expatcn.law import Law, load_law
 from expatcn.money import ppm_to_fraction, yuan_str
 from expatcn.residency import SITUATION_NAMES
@@ -160,6 +161,44 @@ class ScenarioResidency(BaseModel):
         )
 
 
+class FxConversion(BaseModel):
+    """An amount paid in a foreign currency, in RMB at the central parity the law names
+    (IIT Regulations art. 32)."""
+
+    where: str = Field(description="the scenario field, e.g. months.3.wages")
+    amount: str
+    currency: str
+    rate: str = Field(description="RMB for `unit` units")
+    unit: int
+    rate_date: str = Field(description="the day whose central parity was used")
+    basis: Literal["withholding", "reconciliation"]
+    rmb: Yuan
+    source: str
+    law: str
+
+
+class ZoneReliefAnswer(BaseModel):
+    """A regional relief (Greater Bay Area, Hainan, Hengqin, Qianhai, Hetao, Nansha): the tax on the
+    eligible income, the burden it is brought down to, the relief, and when it reaches the person."""
+
+    zone: str
+    qualification: str
+    form: Literal["exemption", "subsidy"] | None = Field(description="none: the zone has no relief that year")
+    tax: Yuan
+    taxable: Yuan
+    burden: Yuan
+    withheld: Yuan
+    relief: Yuan
+    tax_after: Yuan
+    when_en: str | None
+    when_zh: str | None
+    window_from: str | None
+    window_to: str | None
+    alerts: list[str]
+    law: str | None
+    trace: list[TraceStep] | None = None
+
+
 class TaxYear(BaseModel):
     """One person's year: withholding month by month, the year's tax and the reconciliation."""
 
@@ -177,6 +216,8 @@ class TaxYear(BaseModel):
                                               "special additional deductions, IIT Law art. 6(1)(2))")
     trace: list[TraceStep] | None = None
     residency: ScenarioResidency | None = Field(None, description="with person.trips: days, status and apportionment")
+    fx: list[FxConversion] = Field([], description="amounts paid in a foreign currency and the parity used")
+    zone_relief: ZoneReliefAnswer | None = Field(None, description="with person.zone: the regional relief")
 
     @classmethod
     def of(cls, result: YearResult, person: int = 0, explain: bool = False,
@@ -209,11 +250,25 @@ class TaxYear(BaseModel):
         )
 
 
+def load_scenario(path: Path, fx: Path | None = None) -> Scenario:
+    """The scenario file, with the central parity rates file its foreign-currency pay converts at."""
+    return read_scenario(path, read_parities(fx) if fx else None)
+
+
 def tax_year(scenario: Scenario, *, explain: bool = False, law: Law | None = None) -> TaxYear:
-    """The scenario's year: its inputs (and residency from trips) through the IIT engine."""
+    """The scenario's year: its inputs (and residency from trips) through the IIT engine, the
+    foreign-currency conversions and the regional relief where the scenario has them."""
     law = law or load_law()
     prepared = scenario.prepare(law)
-    return TaxYear.of(compute_year(prepared.inputs, law), 0, explain, prepared.residency)
+    result = compute_year(prepared.inputs, law)
+    answer = TaxYear.of(result, 0, explain, prepared.residency)
+    answer.fx = [FxConversion.model_validate(c.as_dict()) for c in prepared.conversions]
+    relief = prepared.zone_relief(result, law)
+    zone = None if relief is None else relief.as_dict(0)
+    if zone is not None:
+        trace = [TraceStep.of(step) for step in relief.explain(0)] if explain else None
+        answer.zone_relief = ZoneReliefAnswer(**zone, trace=trace)
+    return answer
 
 
 class TaxBatch(BaseModel):
