@@ -25,8 +25,7 @@ from expatcn.dates import Month
 from expatcn.errors import InputError, InputProblems, NotFound, StateError
 from expatcn.io.month_scenario import MonthScenario
 from expatcn.io.scenario import Scenario
-from expatcn.io.trips import trip_records
-from expatcn.money import yuan_to_fen
+from expatcn.io.requests import GrossUpRequest, ResidencyRequest, SocialRequest
 from expatcn.services import departure as departure_service
 from expatcn.services import exports, payroll, people
 from expatcn.services import grossup as grossup_service
@@ -165,22 +164,15 @@ def tax(scenario: Scenario, who: Viewer, explain: bool = Query(False, descriptio
 
 
 @calc.post("/residency", response_model=residency_service.ResidencyYear, summary="Residency from entry/exit records")
-def residency(body: S.ResidencyRequest, who: Viewer):
+def residency(body: ResidencyRequest, who: Viewer):
     """Days in China per month, the 183-day status, the six-year clock, treaty relief and alerts."""
-    return residency_service.residency_year(
-        trip_records([t.model_dump(exclude_none=True) for t in body.trips], "trips"), body.year,
-        planned=trip_records([t.model_dump(exclude_none=True) for t in body.planned], "planned") if body.planned else None,
-        history_from=body.history_from, prior_years=body.prior_years, treaty=body.treaty)
+    return residency_service.residency_year(**body.arguments())
 
 
 @calc.post("/social", response_model=social_service.SocialMonth, summary="Social insurance and housing fund for one month")
-def social(body: S.SocialRequest, who: Viewer):
+def social(body: SocialRequest, who: Viewer):
     """One employee's contributions (``expatcn social``); the city by its key or its English or Chinese name."""
-    return social_service.social_month(
-        body.city, Month.parse(body.month), yuan_to_fen(body.wage), nationality=body.nationality,
-        certificate_from=body.certificate_from, certificate_until=body.certificate_until,
-        housing_fund=body.housing_fund, housing_fund_rate=body.housing_fund_rate,
-        work_injury_rate=body.work_injury_rate, local_hukou=body.local_hukou, opt_in=body.opt_in, partial=body.partial)
+    return social_service.social_month(**body.arguments())
 
 
 @calc.post("/month", response_model=month_service.FullMonth, summary="Gross to net and employer cost, month by month")
@@ -191,9 +183,9 @@ def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), pa
 
 
 @calc.post("/grossup", response_model=grossup_service.GrossUp, summary="Net to gross, exact to the fen")
-def grossup(body: S.GrossUpRequest, who: Viewer, explain: bool = Query(False, description="add the trace of the gross found")):
+def grossup(body: GrossUpRequest, who: Viewer, explain: bool = Query(False, description="add the trace of the gross found")):
     """The gross that pays ``net`` (``expatcn grossup``)."""
-    return grossup_service.gross_up(**body.fen(), explain=explain)
+    return grossup_service.gross_up(**body.arguments(), explain=explain)
 
 
 @calc.post("/departure", response_model=departure_service.Departure, summary="Leaving China: the checklist with dates and amounts")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).parent
 # Which command reads a shipped file, by the start of its name; the rest are `expatcn tax` scenarios.
-COMMAND_BY_PREFIX = {"assignment_": "plan", "equalized_": "equalize", "month_": "month", "outbound_": "outbound",
+COMMAND_BY_PREFIX = {"assignment_": "plan", "cases_": "check", "equalized_": "equalize", "month_": "month", "outbound_": "outbound",
                      "trips_": "residency", "web_": "serve"}
 
 

@@ -22,12 +22,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from expatcn.api.schemas import GrossUpRequest
 from expatcn.dates import Month
 from expatcn.errors import InputError, NotFound, StateError
 from expatcn.examples import EXAMPLES
 from expatcn.io.files import parse_mapping
 from expatcn.io.files import problems as validation_problems
+from expatcn.io.requests import GrossUpRequest
 from expatcn.io.scenario import Scenario
 from expatcn.law import Overlay
 from expatcn.money import MoneyError, yuan_grouped
@@ -495,7 +495,7 @@ def install(app: FastAPI) -> None:
         merged = {**GROSSUP_DEFAULTS, **form}
         try:
             body = GrossUpRequest.model_validate(_grossup_request(merged))
-            result = grossup_service.gross_up(**body.fen(), explain=True)
+            result = grossup_service.gross_up(**body.arguments(), explain=True)
         except _user_errors() as exc:
             return render(request, "grossup.html", status=422, form=merged, result=None, messages=_problems(exc),
                           cities=social_service.cities())

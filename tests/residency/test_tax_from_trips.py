@@ -30,7 +30,6 @@ from expatcn.iit.person_year import compute_year
 from expatcn.io.scenario import ScenarioError, load_scenario
 from expatcn.services.tax import ScenarioResidency
 from expatcn.law import load_law
-from expatcn.residency import NONRESIDENT_LONG, NONRESIDENT_SHORT, RESIDENT
 
 LAW = load_law()
 D = dt.date
@@ -90,67 +89,7 @@ def prepare(tmp_path, data):
     return load_scenario(write(tmp_path, data)).prepare(LAW)
 
 
-def iso(rows):
-    return [{"entry": e.isoformat(), "exit": x.isoformat()} for e, x in rows]
-
-
-# ---------------------------------------------------------------- the four situations
-def test_nonresident_up_to_90_days_paid_abroad_owes_nothing(tmp_path):
-    """Non-resident ≤ 90 days, all pay borne abroad: formula 1 gives 0 (No. 35 §2(1)); no tax."""
-    trips = [(D(2026, 3, 2), D(2026, 3, 20)), (D(2026, 9, 7), D(2026, 10, 9))]
-    assert residence_days(trips, 2026) <= 90
-    p = prepare(tmp_path, {
-        "year": 2026, "person": {"foreigner": True, "trips": iso(trips)},
-        "every_month": {"wages": 90000, "paid_abroad": 90000},
-        "months": {12: {"bonus": 50000, "bonus_paid_abroad": 50000}},
-    })
-    a = p.residency.assessment
-    assert a.status.situation[0] == NONRESIDENT_SHORT and not p.inputs.resident[0]
-    assert not p.inputs.wages.any() and not p.inputs.bonus.any()
-    result = compute_year(p.inputs, LAW)
-    assert not result.total_tax.any() and result.annual["withheld"][0] == 0
-
-
-def test_nonresident_90_to_183_days_china_days_share(tmp_path):
-    """Non-resident over 90 days: W × d/D each month (formula 2), whoever pays; the monthly table."""
-    trips = [(D(2026, 2, 3), D(2026, 4, 24)), (D(2026, 6, 8), D(2026, 7, 17))]
-    days = residence_days(trips, 2026)
-    assert 90 < days < 183
-    p = prepare(tmp_path, {
-        "year": 2026, "person": {"foreigner": True, "trips": iso(trips)},
-        "every_month": {"wages": 62000, "paid_abroad": 50000},
-    })
-    a = p.residency.assessment
-    assert a.status.situation[0] == NONRESIDENT_LONG and int(a.status.days[0]) == days
-    expected = [formula(2, Decimal(62000), Decimal(12000), china_work_days(trips, *month_span(2026, m)),
-                        (month_span(2026, m)[1] - month_span(2026, m)[0]).days + 1) for m in range(1, 13)]
-    assert p.inputs.wages[0].tolist() == expected
-    assert expected[2] == 6200000  # March: 31 of 31 days in China → all 62,000
-    result = compute_year(p.inputs, LAW)
-    assert not p.inputs.resident[0] and result.total_tax[0, 2] > 0 and result.total_tax[0, 11] == 0
-
-
-def test_resident_under_six_years_overseas_paid_part_on_days_abroad_is_exempt(tmp_path):
-    """Resident, clock < 6 years: the overseas-paid part for days worked abroad is exempt
-    (formula 3); a month wholly in China is taxed in full; residents' cumulative method."""
-    trips = [(D(2025, 12, 20), D(2026, 5, 2)), (D(2026, 5, 23), D(2026, 12, 18))]
-    assert residence_days(trips, 2026) >= 183
-    p = prepare(tmp_path, {
-        "year": 2026, "person": {"foreigner": True, "trips": iso(trips), "prior_years": 2},
-        "every_month": {"wages": 80000, "paid_abroad": 20000},
-    })
-    a = p.residency.assessment
-    assert a.status.situation[0] == RESIDENT and p.inputs.resident[0]
-    for m in range(1, 13):
-        start, end = month_span(2026, m)
-        want = formula(3, Decimal(80000), Decimal(60000), china_work_days(trips, start, end), (end - start).days + 1)
-        assert p.inputs.wages[0, m - 1] == want, m
-    assert p.inputs.wages[0, 0] == 8000000  # January wholly in China
-    assert p.inputs.wages[0, 4] < 8000000  # May: three weeks abroad
-    result = compute_year(p.inputs, LAW)
-    assert (result.monthly["wage_method"][0] == 1).all()  # cumulative
-
-
+# ---------------------------------------------------------------- from trips = by hand (the situations themselves are cases: tests/cases/residency)
 def test_from_trips_equals_hand_assembled_inputs(tmp_path):
     """The same person-year from trips and from YearInputs built by hand (wages and a bonus
     apportioned over its period here, day by day): identical results, fen for fen."""
@@ -190,42 +129,6 @@ def test_from_trips_equals_hand_assembled_inputs(tmp_path):
     lump = ScenarioResidency.of(p.residency).model_dump()["lump_sums"][0]
     assert lump["period"] == {"from": "2025-07-01", "to": "2026-02-28"}
     assert Decimal(str(lump["china_work_days"])) == china_work_days(trips, *period)
-
-
-def test_treaty_relief_makes_a_long_stay_short(tmp_path):
-    """China–Germany treaty: ≤ 183 days in any 12 months (the window may start in 2025, so 2025
-    trips are accepted) → only the China-paid part, by days."""
-    trips = [(D(2025, 11, 3), D(2025, 11, 20)), (D(2026, 2, 3), D(2026, 4, 24)), (D(2026, 6, 8), D(2026, 7, 17))]
-    data = {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "de"},
-            "every_month": {"wages": 62000, "paid_abroad": 50000}}
-    p = prepare(tmp_path, data)
-    summary = ScenarioResidency.of(p.residency).model_dump()
-    assert summary["situation"] == "nonresident_short" and summary["treaty"]["relief"]
-    assert summary["treaty"]["days_in_period"] == 18 + 121  # the window from 2025-11-03 holds every trip
-    start, end = month_span(2026, 3)
-    assert p.inputs.wages[0, 2] == formula(1, Decimal(62000), Decimal(12000), china_work_days(trips, start, end), 31)
-
-
-def test_korean_resident_150_days_with_cost_borne_abroad_gets_treaty_relief(tmp_path):
-    """China–Korea agreement (in force 1994-09-27, applies from 1995-01-01: STA notice of
-    1994-09-22), Art. 15: ≤ 183 days in any 12 months, pay not from a China employer nor borne in
-    China → not taxed in China (MOF/STA 2019 No. 35 §4(1)). 150 days in 2026 (148 of residence:
-    more than 90, so without the treaty formula 2 would tax every China work day)."""
-    trips = [(D(2026, 3, 2), D(2026, 5, 15)), (D(2026, 9, 1), D(2026, 11, 14))]
-    assert sum(1 for _ in day_kinds(trips, D(2026, 1, 1), D(2026, 12, 31))) == 150
-    every = {"wages": 40000, "paid_abroad": 40000}
-    p = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips), "treaty": "kr"},
-                           "every_month": every})
-    summary = ScenarioResidency.of(p.residency).model_dump()
-    assert summary["treaty"]["partner"] == "Korea (Republic of)" and summary["treaty"]["relief"]
-    assert summary["treaty"]["days_in_period"] == 150 and summary["situation"] == "nonresident_short"
-    assert not p.inputs.wages.any()  # formula 1: nothing is paid in China
-    assert not compute_year(p.inputs, LAW).total_tax.any()
-    without = prepare(tmp_path, {"year": 2026, "person": {"foreigner": True, "trips": iso(trips)},
-                                 "every_month": every})
-    start, end = month_span(2026, 4)
-    assert ScenarioResidency.of(without.residency).model_dump()["situation"] == "nonresident_long"
-    assert without.inputs.wages[0, 3] == formula(2, Decimal(40000), Decimal(0), china_work_days(trips, start, end), 30)
 
 
 # ---------------------------------------------------------------- CLI and shipped example

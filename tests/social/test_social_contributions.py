@@ -66,66 +66,7 @@ def test_2011_below_ceiling_without_sourced_floor_is_an_error():
         run("beijing", dt.date(2011, 11, 1), [5_000])
 
 
-# --- Forvis Mazars 2024-25 ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "city, wage, employee, employer",
-    [
-        # Beijing 6,821–35,283: 8% + 2% + RMB 3 + 0.5%; 16% + 9.8% + 0.5% + 0.2% (lowest injury class)
-        ("beijing", 20_000, "2103.00", "5300.00"),
-        # Shanghai 7,384–36,921: 8% + 2% + 0.5%; 16% + 9% + 0.5% + 0.16%
-        ("shanghai", 20_000, "2100.00", "5132.00"),
-        # Guangzhou: pension 5,500–27,501 (Guangdong 2024 notice), medical 5,996–29,979, unemployment
-        # 2,300–38,082, injury from 2,100 without ceiling; 8% + 2% + 0.2%; 15% + 5.35% + 0.8% + 0.2%
-        ("guangzhou", 20_000, "2040.00", "4270.00"),
-    ],
-)
-def test_forvis_2024_mid_range_wage(city, wage, employee, employer):
-    r = run(city, dt.date(2024, 9, 1), [wage])
-    assert yuan(r.employee_total[0]) == Decimal(employee)
-    assert yuan(r.employer_total[0]) == Decimal(employer)
-
-
-def test_forvis_2024_beijing_clipped_at_floor_and_ceiling():
-    r = run("beijing", dt.date(2024, 9, 1), [3_000, 6_821, 35_283, 100_000])
-    pension = r.schemes["pension"]
-    assert [yuan(b) for b in pension.base] == [6_821, 6_821, 35_283, 35_283]
-    assert yuan(pension.employee[0]) == Decimal("545.68")  # 6,821 × 8%
-    assert yuan(pension.employer[3]) == Decimal("5645.28")  # 35,283 × 16%
-    assert yuan(r.schemes["medical"].employer[3]) == Decimal("3457.73")  # Link Compliance cap 3,457.73
-
-
-def test_forvis_2024_shanghai_ceiling_and_housing_fund():
-    r = run("shanghai", dt.date(2024, 12, 1), [50_000], participates={},
-            housing_fund_rate=np.array([70_000]))
-    assert yuan(r.schemes["pension"].base[0]) == 36_921
-    assert yuan(r.schemes["housing_fund"].employee[0]) == Decimal("2584.47")  # 36,921 × 7%
-    assert yuan(r.housing_fund_deductible[0]) == Decimal("2584.47")
-
-
-def test_forvis_2024_shenzhen_employee_side_and_hukou_pension():
-    # employee side is fully sourced; the employer's maternity rate is not (truncated in the source)
-    r = run("shenzhen", dt.date(2024, 9, 1), [20_000, 20_000], local_hukou=np.array([True, False]),
-            allow_partial=True)
-    assert [yuan(x) for x in r.employee_total] == [Decimal("2040.00")] * 2  # 8% + 2% + 0.2%
-    assert [yuan(x) for x in r.schemes["pension"].employer] == [Decimal("3200.00"), Decimal("3000.00")]
-    assert r.schemes["maternity"].employer_unknown.all()
-    with pytest.raises(SocialDataGap, match="maternity"):
-        run("shenzhen", dt.date(2024, 9, 1), [20_000])
-
-
-def test_guangzhou_work_injury_has_no_ceiling():
-    r = run("guangzhou", dt.date(2024, 9, 1), [100_000])
-    assert yuan(r.schemes["work_injury"].base[0]) == 100_000
-    assert yuan(r.schemes["pension"].base[0]) == 27_501
-
-
-def test_2025_26_shanghai_and_beijing():
-    sh = run("shanghai", dt.date(2026, 3, 1), [50_000])
-    assert yuan(sh.employee_total[0]) == Decimal("3916.71")  # 37,302 × 10.5%
-    bj = run("beijing", dt.date(2026, 3, 1), [5_000])
-    assert yuan(bj.schemes["pension"].base[0]) == 7_162
+# --- Forvis Mazars 2024-25: cases in tests/cases/social/forvis_mazars_2024.yaml --------------
 
 
 # --- gaps are errors ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from expatcn.cli import app
 from expatcn.io.trips import TripFileError, read_trips
 
-EXAMPLE = Path(__file__).parents[1] / "src/expatcn/examples/trips_example.csv"
+EXAMPLE = Path(__file__).parents[2] / "src/expatcn/examples/trips_example.csv"
 runner = CliRunner()
 
 

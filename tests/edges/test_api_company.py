@@ -12,7 +12,7 @@ import pytest
 
 from api_support import make_api
 
-COMPANY = Path(__file__).parents[1] / "src" / "expatcn" / "examples" / "company"
+COMPANY = Path(__file__).parents[2] / "src" / "expatcn" / "examples" / "company"
 
 
 @pytest.fixture(scope="module")

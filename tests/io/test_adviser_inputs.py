@@ -1,6 +1,6 @@
 """Issue 13 inputs: scenario fields and batch columns for other payers, exempt income kinds,
 severance, interns, capped other deductions and the reconciliation claims — the figures of
-tests/test_iit_adviser_cases.py reached from files, and bad input named by its field."""
+tests/iit/test_iit_adviser_cases.py reached from files, and bad input named by its field."""
 
 from __future__ import annotations
 

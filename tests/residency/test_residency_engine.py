@@ -384,7 +384,7 @@ def test_law_failure_surfaces(monkeypatch):
         raise LawError("law table social/host/xx.yaml: broken")
 
     monkeypatch.setattr(expatcn.services.residency, "load_law", broken)
-    example = Path(__file__).parents[1] / "src" / "expatcn" / "examples" / "trips_example.csv"
+    example = Path(__file__).parents[2] / "src" / "expatcn" / "examples" / "trips_example.csv"
     out = CliRunner().invoke(app, ["residency", str(example), "--year", "2026"])
     assert out.exit_code == 2 and "broken" in out.output
     with pytest.raises(TypeError):

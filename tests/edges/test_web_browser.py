@@ -18,8 +18,8 @@ expect = pytest.importorskip("playwright.sync_api").expect
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-COMPANY = Path(__file__).parents[1] / "src" / "expatcn" / "examples" / "company"
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+COMPANY = Path(__file__).parents[2] / "src" / "expatcn" / "examples" / "company"
 
 pytestmark = [
     pytest.mark.browser,

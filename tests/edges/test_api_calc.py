@@ -11,7 +11,7 @@ import yaml
 
 from api_support import make_api
 
-EXAMPLES = Path(__file__).parents[1] / "src" / "expatcn" / "examples"
+EXAMPLES = Path(__file__).parents[2] / "src" / "expatcn" / "examples"
 
 
 def load_yaml(text: str):
