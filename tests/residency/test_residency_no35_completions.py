@@ -127,3 +127,17 @@ def test_five_year_clock_restarts_after_a_year_below_90_days(law, days_in_2011, 
     for year, expected in worldwide.items():
         assessment = assess_year(book, year, law=law, history_from=2005)
         assert bool(assessment.status.worldwide[0]) == expected, year
+
+
+def test_the_tax_answer_says_which_article_decided(law):
+    """``expatcn tax`` on the executive's scenario: the residency part names the article (and the
+    formula is the one applied)."""
+    from expatcn.io.scenario import Scenario
+    from expatcn.services.tax import tax_year
+
+    scenario = Scenario.model_validate({
+        "year": 2026, "person": {"foreigner": True, "executive": True, "treaty": "CA", "trips": EXECUTIVE_STAYS},
+        "every_month": {"wages": 28000}})
+    answer = tax_year(scenario, law=law)
+    assert answer.residency.executive_article == "directors_fee"
+    assert answer.residency.formula == "china_paid"

@@ -30,6 +30,13 @@ MONTH_COLUMNS = (
 )
 
 
+EXECUTIVE_ARTICLES = {
+    "directors_fee": "treaty director's-fee article, No. 35 §2(3)",
+    "employment": "treaty without director's-fee cover: as an employee, No. 35 §4(4)",
+    "unverified": "treaty director's-fee cover not verified: No. 35 §2(3) kept",
+}
+
+
 @app.command("tax")
 def tax(
     scenario: Annotated[Path, typer.Argument(help="scenario file (.yaml or .json)")],
@@ -96,7 +103,8 @@ def print_residency(console: Console, r: ScenarioResidency) -> None:
     console.print(
         f"[bold]Residency from trips[/bold] ({r.trips}): {r.residence_days} days of residence in "
         f"{r.year} → [bold]{status}[/bold]; situation {r.situation}"
-        f"{' (executive)' if r.executive else ''}; wages apportioned by formula {r.formula}",
+        f"{' (executive' + (', ' + EXECUTIVE_ARTICLES[r.executive_article] if r.executive_article else '') + ')' if r.executive else ''}"
+        f"; wages apportioned by formula {r.formula}",
         soft_wrap=True,
     )
     if r.treaty:

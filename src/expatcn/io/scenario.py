@@ -386,6 +386,7 @@ class TripsResidency:
     china_wages: np.ndarray
     lump_sums: list[dict]
     formula: str
+    executive_article: str = ""  # an executive within a treaty's 183 days: directors_fee, employment or unverified
 
 
 @dataclass
@@ -494,9 +495,11 @@ def _from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abr
             })
         columns[kind] = china
     columns["wages"] = china_wages
-    formula = FORMULAS[int(formula_choice(a.rules, a.status.situation, executive, claim)[0])]
+    article = str(pay.executive_article[0])
+    as_executive = [person.executive and article != "employment"]
+    formula = FORMULAS[int(formula_choice(a.rules, a.status.situation, as_executive, claim)[0])]
     return TripsResidency(source, a, person.executive, person.treaty_claim, wages[0], abroad["wages"][0],
-                          china_wages[0], lump_sums, formula)
+                          china_wages[0], lump_sums, formula, article)
 
 
 def special_additional_amount(claim: Decimal | Claims | None, law: Law, day: dt.date) -> int:

@@ -130,6 +130,9 @@ class ScenarioResidency(BaseModel):
     resident: bool
     situation: str
     executive: bool
+    executive_article: Literal["", "directors_fee", "employment", "unverified"] = Field(
+        "", description="an executive within a treaty's 183 days: taxed under the director's-fee article (MOF/STA "
+        "2019 No. 35 §2(3)), apportioned as an employee (§4(4)), or not known for the treaty (§2(3) kept)")
     formula: str
     treaty: ScenarioTreaty | None
     six_year_clock: int
@@ -145,7 +148,8 @@ class ScenarioResidency(BaseModel):
         return cls(
             trips=r.source, year=a.year, residence_days=int(a.status.days[0]),
             ninety_day_rule_days=int(a.status.ninety_day_days[0]), resident=bool(a.status.resident[0]),
-            situation=SITUATION_NAMES[a.status.situation[0]], executive=r.executive, formula=r.formula,
+            situation=SITUATION_NAMES[a.status.situation[0]], executive=r.executive,
+            executive_article=r.executive_article, formula=r.formula,
             treaty=None if partner is None else ScenarioTreaty(
                 partner=partner.name, counting_period=partner.counting_period, days_in_period=int(a.treaty_days[0]),
                 relief=bool(a.status.treaty_relief[0]), claim=r.treaty_claim),
