@@ -30,7 +30,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from expatcn.arrays import add_amounts, is_zero
+from expatcn.arrays import add_amounts, is_zero, zeros
 from expatcn.errors import InputError
 from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import YearResult, compute_year
@@ -313,7 +313,9 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
     monthly = dict(out)
     bonus = income.bonus if inputs.bonus_paid is None else inputs.bonus_paid
     equity = income.equity if inputs.equity_paid is None else inputs.equity_paid
-    monthly["gross"] = add_amounts(inputs.pay, income.allowances, bonus, income.labour, equity)
+    paid_kinds = zeros(income.wages.shape) if income.exempt_kinds is None else income.exempt_kinds.sum(axis=1)
+    monthly["gross"] = add_amounts(inputs.pay, income.allowances, paid_kinds, income.severance, bonus, income.labour,
+                                   equity)
     if monthly["gross"] is inputs.pay:
         monthly["gross"] = inputs.pay.copy()
     monthly["contribution_wage"] = inputs.contribution_wage

@@ -185,8 +185,9 @@ ID_TYPES = {"passport": "护照", "resident_id": "居民身份证", "hk_macau_pe
             "taiwan_permit": "台湾居民来往大陆通行证", "foreigner_permanent_residence": "外国人永久居留身份证"}
 
 # The kinds of pay item, with the sheet's Chinese labels. The allowances are the kinds of
-# iit.allowances.exempt_kinds (law table iit/expat_allowance_exemption decides whether, and when);
-# a test checks that every kind of the table has a label here.
+# iit.allowances.exempt_kinds (law table iit/expat_allowance_exemption decides whether, and when),
+# the exempt income the uncapped kinds of iit.exempt_income.payable_kinds (iit/exempt_income);
+# tests check that every kind of those tables has a label here.
 PAY_KINDS = {
     "salary": "工资薪金",
     "paid_abroad": "境外支付部分",
@@ -207,6 +208,25 @@ PAY_KINDS = {
     "tax_reductions": "减免税额",
     "contribution_wage": "缴费工资",
     "special_additional_deductions": "专项附加扣除",
+    # other deductions with caps (Regulations art. 13), priced by the engine
+    "individual_pension": "个人养老金",
+    "commercial_health_insurance": "商业健康保险",
+    "tax_deferred_pension": "税收递延型商业养老保险",
+    # paid this year by another withholding agent (an earlier or second employer), entered once
+    "prior_employer_wages": "其他扣缴义务人支付的工资薪金",
+    "prior_employer_tax": "其他扣缴义务人已预扣预缴税额",
+    # exempt and non-taxable income: the uncapped kinds of iit.exempt_income (law/iit/exempt_income)
+    "government_award": "省级以上政府等颁发的奖金",
+    "statutory_allowance": "按国家统一规定发给的补贴、津贴",
+    "welfare_hardship_subsidy": "福利费（生活补助费）",
+    "survivor_pension": "抚恤金",
+    "relief_payment": "救济金",
+    "insurance_indemnity": "保险赔款",
+    "resettlement_retirement": "安家费、退职费、基本养老金或者退休费",
+    "one_child_subsidy": "独生子女补贴",
+    "childcare_subsidy": "托儿补助费",
+    "business_travel_allowance": "差旅费津贴",
+    "missed_meal_allowance": "误餐补助",
 }
 
 EMPLOYER = (

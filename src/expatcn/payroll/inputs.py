@@ -25,6 +25,7 @@ from expatcn.arrays import is_zero
 from expatcn.dates import Month
 from expatcn.gross_to_net import MonthInputs
 from expatcn.iit.allowances import exempt_kinds
+from expatcn.iit.exempt_income import payable_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.law import Law
@@ -177,6 +178,9 @@ def _pay_items(conn: Connection, ids: np.ndarray, year: int, month: int) -> _Pay
     return _PayItems(n, kinds, periods)
 
 
+PRIOR_EMPLOYER = ("prior_employer_wages", "prior_employer_tax")
+
+
 def _check_pay(pay: _PayItems, employed: np.ndarray, codes: list[str]) -> None:
     """A part paid abroad is at most the whole; pay only in months of employment."""
     for total_name, abroad_name in (("salary", "paid_abroad"), *((k, f"{k}_paid_abroad") for k in LUMP_SUMS)):
@@ -185,8 +189,9 @@ def _check_pay(pay: _PayItems, employed: np.ndarray, codes: list[str]) -> None:
             bad = [codes[i] for i in np.flatnonzero((abroad > (0 if total is None else total)).any(axis=1))[:10]]
             raise PayrollError(f"{abroad_name} is more than the {total_name} for employees {', '.join(bad)}")
     paid = np.zeros(employed.shape, dtype=bool)
-    for array in pay.kinds.values():
-        paid |= array != 0
+    for kind, array in pay.kinds.items():
+        if kind not in PRIOR_EMPLOYER:  # another agent's pay falls in any month of the year
+            paid |= array != 0
     if (paid & ~employed).any():
         bad = [codes[i] for i in np.flatnonzero((paid & ~employed).any(axis=1))[:10]]
         raise PayrollError(f"pay items in months outside the employment dates (hire/leave) for employees {', '.join(bad)}")
@@ -316,6 +321,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     for name in sorted(exempt_kinds(law)):
         if name in pay.kinds:
             allowances = pay.kinds[name].copy() if allowances is None else allowances + pay.kinds[name]
+    exempt = [name for name in payable_kinds(law) if name in pay.kinds]
     withheld = _withheld(conn, employer, ids, year, closed_months)
     flags = {name: np.array([bool(getattr(e, name)) for e in staff], dtype=bool)
              for name in ("domiciled", "allowance_election", "first_income_this_year", "low_income_last_year", "opt_in",
@@ -332,6 +338,13 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         bonus=sourced.taxable["bonus"] if "bonus" in pay.kinds else None,
         labour=pay.get("labour"),
         equity=sourced.taxable["equity"] if "equity" in pay.kinds else None,
+        other_wages=pay.get("prior_employer_wages"),
+        other_tax_withheld=pay.get("prior_employer_tax"),
+        individual_pension=pay.get("individual_pension"),
+        commercial_health_insurance=pay.get("commercial_health_insurance"),
+        tax_deferred_pension=pay.get("tax_deferred_pension"),
+        exempt_kinds=np.stack([pay.kinds[name] for name in exempt], axis=1) if exempt else None,
+        exempt_kind_names=tuple(exempt) if exempt else None,
         employed=employed,
         resident=sourced.resident,
         foreigner=foreign & ~flags["domiciled"],
