@@ -27,6 +27,7 @@ from expatcn.iit.withholding import (
     monthly_deduction,
     monthly_withholding,
 )
+from expatcn.iit.windows import closed_windows
 from expatcn.iit.year_law import YearLaw
 from expatcn.law import Law
 from expatcn.law.tables import WAGE_WITHHOLDING_METHOD
@@ -62,7 +63,8 @@ class YearResult:
         """What of the inputs the law did not let the result apply, for people to read (all people,
         or ``people``): non-residents' special additional deductions (IIT Law art. 6(1)(2): a
         non-resident's wages less 5,000 a month, nothing else), and other deductions paid where or
-        when no rule allowed them (a pilot's region, the dates of iit/individual_pension, …)."""
+        when no rule allowed them (a pilot's region, the dates of iit/individual_pension, …), and
+        windows elected after they closed (:mod:`expatcn.iit.windows`)."""
         rows = np.arange(self.inputs.people) if people is None else np.asarray(people)
         out = []
         for key, message in ALERTS:
@@ -74,7 +76,7 @@ class YearResult:
             more = f" … {hit.size} in all" if hit.size > 5 else ""
             who = f" ({', '.join(names)}{more})" if names else ""
             out.append(message.format(amount=fen_to_str(amounts.sum()), who=who))
-        return out
+        return out + closed_windows(self.inputs, self.year_law.law, rows)
 
     def take(self, rows: np.ndarray) -> YearResult:
         return YearResult(
