@@ -387,8 +387,47 @@ def _record(table: Table, j: int, scheme: str, name: str, sources: dict[str, dic
         refs.append(ref)
 
 
+@dataclass(frozen=True)
+class CityStatus:
+    """A city's figures on a day: those not simply published (scheme -> field -> source) and those
+    nothing decides — never published, nothing to carry (scheme -> fields); ``gap``: the reason
+    there are no figures at all (no data for the day)."""
+
+    city: str
+    sources: dict[str, dict[str, FigureSource]]
+    missing: dict[str, list[str]]
+    gap: str | None = None
+
+
+def figure_status(law: Law, day: dt.date, rates: EmployerRates | None = None) -> list[CityStatus]:
+    """Every city's figures on ``day`` (carried forward, employer-supplied, low confidence, missing)."""
+    out = []
+    for city in cities(law):
+        try:
+            figures = city_figures(law, city, day, rates=rates)
+        except SocialDataGap as exc:
+            out.append(CityStatus(city, {}, {}, str(exc)))
+            continue
+        value = figures.value
+        missing: dict[str, list[str]] = {}
+        for scheme, sl in (value.schemes or {}).items():
+            names = [f for f in SCHEME_FIELDS if getattr(sl, f) == UNCONFIRMED
+                     and not (f == "employer_rate_range" and scheme in figures.employer_defaults)]
+            if names:
+                missing[scheme] = names
+        housing = value.housing_fund
+        if housing is None:
+            missing[HOUSING_FUND] = list(HOUSING_FUND_FIELDS)
+        else:
+            names = [f for f in HOUSING_FUND_FIELDS if getattr(housing, f) == UNCONFIRMED]
+            if names:
+                missing[HOUSING_FUND] = names
+        out.append(CityStatus(city, figures.sources, missing))
+    return out
+
+
 __all__ = [
     "ALL_SCHEMES", "CARRIED_FORWARD", "EMPLOYER_SUPPLIED", "FIELD_NAMES", "HOUSING_FUND", "LOW_CONFIDENCE",
-    "CityFigures", "EmployerRate", "EmployerRates", "FigureSource", "city_figures",
+    "CityFigures", "CityStatus", "EmployerRate", "EmployerRates", "FigureSource", "city_figures", "figure_status",
     "city_table", "describe_sources", "period_label",
 ]
