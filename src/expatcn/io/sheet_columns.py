@@ -298,6 +298,36 @@ DEDUCTIONS = (
     Column("continuing_education", "Continuing education", "继续教育", _bool, "yes or no"),
 )
 
+SCHEME_LABELS = {"pension": "养老保险", "medical": "医疗保险", "maternity": "生育保险", "unemployment": "失业保险",
+                 "work_injury": "工伤保险", "housing_fund": "住房公积金"}
+
+
+def _ceiling(value: Any) -> int | str | None:
+    """A base ceiling: an amount, or ``none`` (无) where the scheme has no ceiling."""
+    if not blank(value) and str(value).strip().lower() in ("none", "无"):
+        return "none"
+    try:
+        return _amount(value)
+    except CellError:
+        raise CellError("an amount in yuan, or none (无) for no ceiling") from None
+
+
+# The employer's own social insurance figures (issue 11): what it declares where the law tables
+# lack a figure or where it says otherwise (expatcn.social.figures.EmployerRate).
+RATES = (
+    Column("city", "City", "城市", _text(40), "a city with social insurance law tables, by key or name (shanghai, 上海)", True),
+    Column("scheme", "Scheme", "险种", _choice(*SCHEME_LABELS, labels={v: k for k, v in SCHEME_LABELS.items()}),
+           "one of " + ", ".join(SCHEME_LABELS), True),
+    Column("from", "From", "起始", _period_day(last=False), "first day YYYY-MM-DD or month YYYY-MM", True),
+    Column("to", "To", "截止", _period_day(last=True), "last day YYYY-MM-DD or month YYYY-MM; blank: open"),
+    Column("base_floor", "Base floor (CNY)", "缴费基数下限（元）", _amount, "an amount in yuan; blank: the table's"),
+    Column("base_ceiling", "Base ceiling (CNY)", "缴费基数上限（元）", _ceiling,
+           "an amount in yuan, or none (无) for no ceiling; blank: the table's"),
+    Column("employer_rate", "Employer rate", "单位费率", _rate, "a rate such as 0.16 or 16%; blank: the table's"),
+    Column("employee_rate", "Employee rate", "个人费率", _rate, "a rate such as 0.08 or 8%; blank: the table's"),
+    Column("why", "Why", "依据", _text(500), "why the employer declares these figures (its notice, its class)", True),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
-    "employer": EMPLOYER, "roster": ROSTER, "pay": PAY, "trips": TRIPS, "deductions": DEDUCTIONS,
+    "employer": EMPLOYER, "roster": ROSTER, "pay": PAY, "trips": TRIPS, "deductions": DEDUCTIONS, "rates": RATES,
 }

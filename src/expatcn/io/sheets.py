@@ -22,8 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from expatcn.errors import InputError, InputProblems
+from expatcn.errors import InputError, InputProblems, LawError
 from expatcn.iit.special_additional import Claims
+from expatcn.io.files import parse_mapping, read_mapping
 from expatcn.io.files import problems as validation_problems
 from expatcn.io.sheet_columns import (
     DEDUCTIONS,
@@ -32,6 +33,7 @@ from expatcn.io.sheet_columns import (
     PAY,
     PAY_KINDS,
     PERIOD_KINDS,
+    RATES,
     ROSTER,
     CellError,
     Column,
@@ -39,10 +41,13 @@ from expatcn.io.sheet_columns import (
 )
 from expatcn.io.trips import TripFileError, TripRecord, build_trips
 from expatcn.law import Law
+from expatcn.money import fen_to_decimal
+from expatcn.social.cities import city_key
 from expatcn.social.contributions import cities
+from expatcn.social.figures import EmployerRate, EmployerRates
 
 SHEET_NAMES = {"employer": "Employer 扣缴义务人", "roster": "Employees 员工", "pay": "Pay 工资",
-               "trips": "Trips 出入境", "deductions": "Deductions 专项附加扣除"}
+               "trips": "Trips 出入境", "deductions": "Deductions 专项附加扣除", "rates": "Rates 社保费率"}
 HELP_SHEET = "Help 说明"
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -78,7 +83,7 @@ def detect_kind(headers: list[Any]) -> str | None:
     """The kind of a sheet from its headers (the columns only one kind has)."""
     names = {_norm(h) for h in headers}
     for kind, key in (("pay", "kind"), ("trips", "entry"), ("deductions", "from_month"), ("employer", "tax_number"),
-                      ("roster", "id_number")):
+                      ("roster", "id_number"), ("rates", "scheme")):
         column = next(c for c in KINDS[kind] if c.field == key)
         if names & {_norm(n) for n in _names(column)[:4]}:
             return kind
@@ -92,7 +97,7 @@ def template(kind: str, fmt: str = "xlsx") -> bytes:
     """An empty template: ``xlsx`` (bilingual headers, a help sheet with the expected forms; the
     roster workbook has the employer sheet too) or ``csv`` (headers only)."""
     if kind not in KINDS:
-        raise InputError(f"unknown template {kind!r}: expected roster, pay, trips, deductions or employer")
+        raise InputError(f"unknown template {kind!r}: expected roster, pay, trips, deductions, employer or rates")
     if fmt == "csv":
         text = io.StringIO()
         csv.writer(text).writerow([c.header for c in KINDS[kind]])
@@ -345,7 +350,78 @@ def _check_deductions(sheet: Sheet, law: Law) -> list[str]:
     return problems
 
 
-CHECKS = {"employer": _check_employer, "roster": _check_roster, "pay": _check_pay, "trips": _check_trips,
-          "deductions": _check_deductions}
+def _rate_row(values: dict[str, Any], where: str) -> EmployerRate:
+    def yuan(fen):
+        return None if fen is None else fen_to_decimal(fen)
+    ceiling = values.get("base_ceiling")
+    return EmployerRate(values["city"], values["scheme"], values["from"], values.get("to"), values["why"],
+                        base_floor=yuan(values.get("base_floor")),
+                        base_ceiling=ceiling if ceiling == "none" else yuan(ceiling),
+                        employer_rate=values.get("employer_rate"), employee_rate=values.get("employee_rate"),
+                        where=where)
 
-__all__ = ["KINDS", "PAY_KINDS", "ROSTER_DEFAULTS", "Sheet", "detect_kind", "read", "template"]
+
+def _check_rates(sheet: Sheet, law: Law) -> list[str]:
+    """Each row a city with tables (by key or name), a figure at least, dates in order, rates
+    below 1, a separate maternity scheme where maternity is given; no two rows of a city and
+    scheme on the same day (:class:`expatcn.social.figures.EmployerRate`)."""
+    problems: list[str] = []
+    rows: list[EmployerRate] = []
+    for row_no, values in sheet.rows:
+        where = f"{sheet.where}, row {row_no}"
+        try:
+            values["city"] = city_key(law, values["city"])
+            rows.append(_rate_row(values, where))
+        except LawError as exc:
+            problems.append(f"{where}, column {RATES[0].header!r}: {exc}")
+            continue
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        table = law.table(f"social/{values['city']}")
+        if values["scheme"] == "maternity" and table.in_force_on(values["from"]) \
+                and table.entry_on(values["from"]).value.maternity_in_medical:
+            problems.append(f"{where}, column {RATES[1].header!r}: {values['city']} has no separate maternity "
+                            f"insurance on {values['from']} (merged into medical): give it in the medical row")
+    if not problems:
+        try:
+            EmployerRates(rows)
+        except InputError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def employer_rates(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: Law,
+                   name: str | None = None) -> EmployerRates:
+    """The employer's rates file — YAML (a list of rows keyed by field, or ``rates:`` holding it),
+    Excel or CSV (columns :data:`~expatcn.io.sheet_columns.RATES`), the bytes of an upload
+    (``name`` gives its suffix) or JSON rows — checked in full; every problem names the row and
+    column (:class:`~expatcn.errors.InputProblems`), and nothing is returned unless all is well."""
+    where = str(source) if isinstance(source, (str, Path)) else (name or "rows")
+    if PurePath(where).suffix.lower() in (".yaml", ".yml") and not isinstance(source, (list, tuple)):
+        if isinstance(source, bytes):
+            data = parse_mapping(source.decode("utf-8"), where, InputError)
+        else:
+            if not Path(source).exists():
+                raise InputError(f"{where}: no such file")
+            data = read_mapping(Path(source), InputError)
+        rows = data.get("rates") if isinstance(data, dict) else data
+        fields = [c.field for c in RATES]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InputError(f"{where}: expected a list of rows ({', '.join(fields)}), or rates: holding one")
+        unknown = [f"{where}, row {i}, column {key!r}: unknown column; expected {', '.join(fields)}"
+                   for i, row in enumerate(rows, start=1) for key in row if key not in fields]
+        if unknown:
+            raise InputProblems(unknown)
+        source = rows
+    sheets = [s for s in read(source, law=law, kind="rates", name=where) if s.kind == "rates"]
+    found = [_rate_row(values, f"{sheet.where}, row {row_no}") for sheet in sheets for row_no, values in sheet.rows]
+    if not found:
+        raise InputError(f"{where}: no rates rows (expected the columns of `expatcn template rates`)")
+    return EmployerRates(found)
+
+
+CHECKS = {"employer": _check_employer, "roster": _check_roster, "pay": _check_pay, "trips": _check_trips,
+          "deductions": _check_deductions, "rates": _check_rates}
+
+__all__ = ["KINDS", "PAY_KINDS", "ROSTER_DEFAULTS", "Sheet", "detect_kind", "employer_rates", "read", "template"]
