@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,13 @@ from expatcn.iit.exempt_income import payable_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.law import Law
-from expatcn.money import rate_to_ppm
+from expatcn.money import RATE_SCALE, fen_to_decimal, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import PayrollError
-from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, RunResult, Trip
+from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, RunResult, Trip, TrueUp
+from expatcn.payroll.rates import employer_rates
 from expatcn.residency import LumpSum, Trips, china_taxable_pay
 from expatcn.social.contributions import DEFAULT_RATE
+from expatcn.social.figures import EmployerRate, EmployerRates
 from expatcn.social.participation import hk_macao_taiwan_residents
 
 LUMP_SUMS = ("bonus", "equity")  # pay items taxed apart, each with a part paid abroad and a period it relates to
@@ -42,13 +45,17 @@ BONUS_METHODS = {"separate": BonusMethod.SEPARATE, "combined": BonusMethod.COMBI
 
 @dataclass
 class RunInputs:
-    """The engine inputs of a run and who they are about (``employee_ids`` in row order)."""
+    """The engine inputs of a run and who they are about (``employee_ids`` in row order);
+    ``employee_makeup`` / ``employer_makeup``: (N,) fen of true-ups of earlier months paid with
+    this month (``expatcn trueup --carry``)."""
 
     year: int
     month: int
     employee_ids: np.ndarray
     codes: list[str]
     month_inputs: MonthInputs
+    employee_makeup: np.ndarray | None = None
+    employer_makeup: np.ndarray | None = None
 
     def to_bytes(self) -> tuple[bytes, str]:
         """The inputs as a NumPy ``.npz`` archive and their SHA-256 (over names, dtypes, shapes, bytes)."""
@@ -65,8 +72,11 @@ class RunInputs:
         income_args = {k[7:]: v for k, v in arrays.items() if k.startswith("income.")}
         income = YearInputs(year=year, closed_months=closed, ids=[str(c) for c in arrays["codes"]], **income_args)
         month_args = {k[6:]: v for k, v in arrays.items() if k.startswith("month.")}
-        inputs = MonthInputs(income=income, **month_args)
-        return cls(year, month, arrays["employee_ids"], [str(c) for c in arrays["codes"]], inputs)
+        if "month.carry_forward" in arrays:
+            month_args["carry_forward"] = bool(month_args["carry_forward"])
+        inputs = MonthInputs(income=income, rates=_rates_from(arrays), **month_args)
+        return cls(year, month, arrays["employee_ids"], [str(c) for c in arrays["codes"]], inputs,
+                   arrays.get("employee_makeup"), arrays.get("employer_makeup"))
 
     def digest(self) -> str:
         return digest(_snapshot_arrays(self))
@@ -88,13 +98,52 @@ def _snapshot_arrays(inputs: RunInputs) -> dict[str, np.ndarray]:
             continue
         arrays[f"income.{f.name}"] = np.ascontiguousarray(value)
     for f in fields(mi):
-        if f.name == "income":
-            continue
         value = getattr(mi, f.name)
-        if value is None:
+        if f.name in ("income", "rates") or value is None or (f.name == "carry_forward" and value):
             continue
         arrays[f"month.{f.name}"] = np.ascontiguousarray(value)
+    if mi.rates:
+        arrays.update(_rates_arrays(mi.rates))
+    for name in ("employee_makeup", "employer_makeup"):
+        value = getattr(inputs, name)
+        if value is not None:
+            arrays[name] = np.ascontiguousarray(value, dtype=np.int64)
     return arrays
+
+
+_NOT_GIVEN, _NO_CEILING = -1, -2  # in the figures of a stored rate: the table's figure; no ceiling
+
+
+def _rates_arrays(rates: EmployerRates) -> dict[str, np.ndarray]:
+    """The employer's figures as arrays of the snapshot (text, dates, figures in fen and ppm)."""
+    def fen(value) -> int:
+        return _NOT_GIVEN if value is None else _NO_CEILING if value == "none" else yuan_to_fen(value)
+
+    def ppm(value) -> int:
+        return _NOT_GIVEN if value is None else rate_to_ppm(value)
+    rows = rates.rows
+    return {
+        "rates.text": np.array([[r.city, r.scheme, r.why] for r in rows], dtype=str),
+        "rates.dates": np.array([[r.start, r.end or "NaT"] for r in rows], dtype="datetime64[D]"),
+        "rates.figures": np.array([[fen(r.base_floor), fen(r.base_ceiling), ppm(r.employer_rate), ppm(r.employee_rate)]
+                                   for r in rows], dtype=np.int64),
+    }
+
+
+def _rates_from(arrays: dict[str, np.ndarray]) -> EmployerRates | None:
+    if "rates.text" not in arrays:
+        return None
+    def yuan(fen: int):
+        return None if fen == _NOT_GIVEN else "none" if fen == _NO_CEILING else fen_to_decimal(fen)
+
+    def share(ppm: int):
+        return None if ppm == _NOT_GIVEN else (Decimal(ppm) / RATE_SCALE).normalize()
+    return EmployerRates([
+        EmployerRate(str(city), str(scheme), start.astype(dt.date), None if np.isnat(end) else end.astype(dt.date),
+                     str(why), base_floor=yuan(int(f[0])), base_ceiling=yuan(int(f[1])), employer_rate=share(int(f[2])),
+                     employee_rate=share(int(f[3])))
+        for (city, scheme, why), (start, end), f in zip(arrays["rates.text"], arrays["rates.dates"],
+                                                      arrays["rates.figures"])])
 
 
 def digest(arrays: dict[str, np.ndarray]) -> str:
@@ -300,10 +349,13 @@ def _withheld(conn: Connection, employer: Employer, ids: np.ndarray, year: int, 
 
 
 def build_inputs(conn: Connection, employer: Employer, year: int, month: int, law: Law, *,
-                 only: list[int] | None = None, closed_months: int | None = None) -> RunInputs:
+                 only: list[int] | None = None, closed_months: int | None = None,
+                 carry_forward: bool = True) -> RunInputs:
     """The year-to-date inputs of ``month``: every employee employed in it (or ``only`` these),
-    months 1..``month`` of pay, residency from the trips, declared deductions, and the tax withheld
-    in the closed months (``closed_months``, default ``month − 1``)."""
+    months 1..``month`` of pay, residency from the trips, declared deductions, the tax withheld
+    in the closed months (``closed_months``, default ``month − 1``), the employer's own social
+    insurance figures, and the true-ups carried into ``month``. ``carry_forward=False``: strict,
+    no social insurance figure carried forward."""
     closed_months = month - 1 if closed_months is None else closed_months
     staff = _staff(conn, employer, year, month, only)
     n = len(staff)
@@ -379,8 +431,26 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         # what is paid, where it differs from the taxable bonus / equity (apportioned, or partly paid abroad)
         bonus_paid=_differs(sourced.paid["bonus"], sourced.taxable["bonus"]),
         equity_paid=_differs(sourced.paid["equity"], sourced.taxable["equity"]),
+        rates=employer_rates(conn, employer.id),
+        carry_forward=carry_forward,
     )
-    return RunInputs(year, month, ids, codes, month_inputs)
+    employee_makeup, employer_makeup = _makeups(conn, employer, ids, year, month)
+    return RunInputs(year, month, ids, codes, month_inputs, employee_makeup, employer_makeup)
+
+
+def _makeups(conn: Connection, employer: Employer, ids: np.ndarray, year: int, month: int):
+    """(N,) fen of the true-ups carried into the month, employee and employer (None: none)."""
+    rows = conn.execute(select(TrueUp.employee_id, TrueUp.employee_fen, TrueUp.employer_fen).where(
+        TrueUp.employer_id == employer.id, TrueUp.carried_to == str(Month(year, month)))).all()
+    if not rows:
+        return None, None
+    employee, employer_side = np.zeros(ids.size, dtype=np.int64), np.zeros(ids.size, dtype=np.int64)
+    for emp, ee, er in rows:
+        at = int(np.searchsorted(ids, emp))
+        if at < ids.size and ids[at] == emp:
+            employee[at] += ee
+            employer_side[at] += er
+    return employee, employer_side
 
 
 def _differs(paid: np.ndarray, taxable: np.ndarray) -> np.ndarray | None:

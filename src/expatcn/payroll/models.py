@@ -155,11 +155,17 @@ RESULT_COLUMNS = (
     "special_additional_deductions", "other_deductions", "basic_deduction", "wage_taxable", "wage_rate",
     "wage_quick_deduction", "wage_tax_to_date", "wage_withheld_to_date", "wage_tax", "bonus_tax",
     "labour_tax", "equity_tax", "iit", "net", "employer_social", "employer_housing_fund",
-    "employer_contributions", "employer_cost",
+    "employer_contributions", "employer_cost", "employee_makeup", "employer_makeup",
 )
 
 
 class RunResult(Base):
+    """One employee's figures of a run. ``employee_carried`` / ``employer_carried``: the month's
+    contributions rest on a figure carried forward (to be trued up once published);
+    ``figure_notes``: the social insurance figures carried forward, employer-supplied or of low
+    confidence, as people read them (one line per scheme); ``employee_makeup`` /
+    ``employer_makeup``: true-ups of earlier months paid with this month (in the contributions)."""
+
     __tablename__ = "run_results"
     __table_args__ = (UniqueConstraint("run_id", "employee_id", name="uq_run_result"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,6 +174,9 @@ class RunResult(Base):
     resident: Mapped[bool] = mapped_column(Boolean)
     wage_method: Mapped[int] = mapped_column(SmallInteger)
     complete: Mapped[bool] = mapped_column(Boolean)
+    employee_carried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    employer_carried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    figure_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 for _name in RESULT_COLUMNS:  # one integer column per figure (rates in ppm)
@@ -191,6 +200,49 @@ class Correction(Base):
     treatment: Mapped[str] = mapped_column(String(10))
     carried_to: Mapped[str | None] = mapped_column(String(7), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EmployerRateRow(Base):
+    """A figure the employer declares for a city and scheme from ``start`` to ``end`` (None: open),
+    where the law tables have none or the employer says otherwise (``expatcn rates import``);
+    None = the table's. Imported by ``imported_by`` at ``imported_at``: an import replaces the set."""
+
+    __tablename__ = "employer_rates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    city: Mapped[str] = mapped_column(String(40))
+    scheme: Mapped[str] = mapped_column(String(20))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    base_floor_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    base_ceiling_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    no_ceiling: Mapped[bool] = mapped_column(Boolean, default=False)
+    employer_rate: Mapped[object | None] = mapped_column(Numeric(10, 6), nullable=True)
+    employee_rate: Mapped[object | None] = mapped_column(Numeric(10, 6), nullable=True)
+    why: Mapped[str] = mapped_column(Text)
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrueUp(Base):
+    """The difference a now-published figure makes to a month run on a figure carried forward,
+    for one employee (``month`` of ``year``, fen): employee and employer contributions, the
+    employee's IIT-deductible part, and the IIT. Recorded by ``expatcn trueup --carry``: the
+    contributions are paid with the run of ``carried_to`` (YYYY-MM)."""
+
+    __tablename__ = "trueups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    employee_fen: Mapped[int] = mapped_column(BigInteger)
+    employer_fen: Mapped[int] = mapped_column(BigInteger)
+    deductible_fen: Mapped[int] = mapped_column(BigInteger)
+    iit_fen: Mapped[int] = mapped_column(BigInteger)
+    carried_to: Mapped[str] = mapped_column(String(7))
+    law_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ApiKey(Base):

@@ -10,6 +10,7 @@ stored figure.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import time
@@ -41,9 +42,34 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 def compute(inputs: RunInputs, law: Law) -> tuple[dict[str, np.ndarray], MonthResult]:
     """The engines on ``inputs``: every figure of the run's month, (N,) each
-    (:meth:`expatcn.gross_to_net.MonthResult.figures`)."""
+    (:meth:`expatcn.gross_to_net.MonthResult.figures`), with the true-ups carried into the month
+    paid with it (``employee_makeup`` in the employee's contributions and out of net pay,
+    ``employer_makeup`` in the employer's contributions and cost)."""
     result = gross_to_net(inputs.month_inputs, law, keep_trace=True)
-    return result.figures(inputs.month), result
+    figures = result.figures(inputs.month)
+    n = inputs.employee_ids.size
+    for side, total, other, sign in (("employee", "employee_contributions", "net", -1),
+                                     ("employer", "employer_contributions", "employer_cost", 1)):
+        makeup = getattr(inputs, f"{side}_makeup")
+        figures[f"{side}_makeup"] = np.zeros(n, dtype=np.int64) if makeup is None else np.asarray(makeup, np.int64)
+        if makeup is not None:
+            figures[total] = figures[total] + makeup
+            figures[other] = figures[other] + sign * makeup
+    return figures, result
+
+
+def figure_notes(result: MonthResult, month: int) -> tuple[dict[str, np.ndarray], list[str | None]]:
+    """The month's figure labels (:meth:`MonthResult.labels`) and, per employee, the notes to
+    store: JSON ``{scheme: {"en": …, "zh": …}}`` of the schemes whose figures are carried forward,
+    employer-supplied or of low confidence (None: none)."""
+    english, chinese = result.labels(month), result.labels(month, "zh")
+    schemes = [k[: -len("_sources")] for k in english if k.endswith("_sources")]
+    notes: list[str | None] = []
+    for i in range(result.inputs.income.people):
+        mine = {s: {"en": english[f"{s}_sources"][i], "zh": chinese[f"{s}_sources"][i]}
+                for s in schemes if english[f"{s}_sources"][i]}
+        notes.append(json.dumps(mine, ensure_ascii=False) if mine else None)
+    return english, notes
 
 
 def _results_digest(ids: np.ndarray, figures: dict[str, np.ndarray]) -> str:
@@ -56,6 +82,10 @@ def _results_digest(ids: np.ndarray, figures: dict[str, np.ndarray]) -> str:
 
 @dataclass
 class RunSummary:
+    """A stored run: totals (fen), warnings for people to read (engine alerts, and the figures
+    carried forward or employer-supplied), and how many employees' contributions rest on a figure
+    carried forward (``carried``) or include true-ups of earlier months (``made_up``)."""
+
     year: int
     month: int
     employees: int
@@ -64,6 +94,8 @@ class RunSummary:
     law_digest: str
     timings: dict[str, float]
     warnings: list[str]
+    carried: int = 0
+    made_up: int = 0
 
 
 def run_row(conn: Connection, employer_id: int, year: int, month: int):
@@ -98,6 +130,7 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
         clock = time.perf_counter()
         progress("compute", 0, 1)
         figures, result = compute(inputs, law)
+        labels, notes = figure_notes(result, month)
         blob, inputs_sha = inputs.to_bytes()
         timings["engine"] = time.perf_counter() - clock
         progress("compute", 1, 1)
@@ -113,21 +146,48 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
             run_id = existing.id
             conn.execute(delete(RunResult).where(RunResult.run_id == run_id))
             conn.execute(update(Run).where(Run.id == run_id).values(**values))
-        _write_results(conn, run_id, inputs.employee_ids, figures, progress)
+        _write_results(conn, run_id, inputs.employee_ids, figures, labels, notes, progress)
         timings["write_results"] = time.perf_counter() - clock
         pause = os.environ.get(PAUSE_ENV)
         if pause:
             print(f"expatcn: {len(inputs.codes)} results written, not committed", file=sys.stderr, flush=True)
             time.sleep(float(pause))
     totals = {k: int(figures[k].sum()) for k in ("gross", "iit", "employee_contributions", "employer_contributions",
-                                                  "net", "employer_cost")}
+                                                  "net", "employer_cost", "employee_makeup", "employer_makeup")}
+    carried = labels["employee_carried"] | labels["employer_carried"]
+    made_up = (figures["employee_makeup"] != 0) | (figures["employer_makeup"] != 0)
     return RunSummary(year, month, len(inputs.codes), existing is not None, totals, law.digest, timings,
-                      result.iit.alerts())
+                      result.iit.alerts() + _figure_warnings(labels, carried, Month(year, month), employer_city(inputs)),
+                      int(carried.sum()), int(made_up.sum()))
 
 
-def _write_results(conn: Connection, run_id: int, ids: np.ndarray, figures: dict[str, np.ndarray], progress: Progress) -> None:
+def employer_city(inputs: RunInputs) -> str:
+    cities = sorted(set(inputs.month_inputs.city.tolist()))
+    return cities[0] if len(cities) == 1 else "<city>"
+
+
+def _figure_warnings(labels: dict[str, np.ndarray], carried: np.ndarray, month: Month, city: str) -> list[str]:
+    """What a person running payroll must know about the social insurance figures used: each
+    distinct label, and how many employees' contributions rest on a figure carried forward."""
+    out = []
+    for key, values in labels.items():
+        if key.endswith("_sources"):
+            for text in sorted({v for v in values.tolist() if v}):
+                out.append(f"{key[: -len('_sources')]}: {text}")
+    if carried.any():
+        out.append(f"the contributions of {int(carried.sum())} employees rest on figures carried forward: true them "
+                   f"up once published (`expatcn trueup {city} {month}`) / {int(carried.sum())}名员工的社保按沿用数据"
+                   f"计算，公布后请补差")
+    return out
+
+
+def _write_results(conn: Connection, run_id: int, ids: np.ndarray, figures: dict[str, np.ndarray],
+                   labels: dict[str, np.ndarray], notes: list[str | None], progress: Progress) -> None:
     n = ids.size
     columns = {k: figures[k].tolist() for k in RESULT_COLUMNS}
+    columns["employee_carried"] = labels["employee_carried"].tolist()
+    columns["employer_carried"] = labels["employer_carried"].tolist()
+    columns["figure_notes"] = notes
     resident = figures["resident"].tolist()
     method = figures["wage_method"].tolist()
     complete = figures["complete"].tolist()
@@ -185,6 +245,7 @@ class Verification:
     inputs_intact: bool
     differences: list[tuple[str, str, int, int]]  # (employee, figure, stored, recomputed)
     corrections_since: int
+    trueup: str | None = None  # the month ran on figures carried forward that the law tables now publish
 
 
 def verify_month(engine: Engine, year: int, month: int, *, law: Law,
@@ -211,8 +272,15 @@ def verify_month(engine: Engine, year: int, month: int, *, law: Law,
             now = np.asarray(figures[name], dtype=np.int64)[order]
             for i in np.flatnonzero(stored != now)[:50].tolist():
                 differences.append((inputs.codes[int(order[i])], name, int(stored[i]), int(now[i])))
+    carried = any(r.employee_carried or r.employer_carried for r in stored_rows)
+    contributions = {"employee_contributions", "employer_contributions"} & {d[1] for d in differences}
+    hint = None
+    if carried and contributions and run.law_digest != law.digest:
+        hint = (f"{Month(year, month)} was run on social insurance figures carried forward, and the law tables now "
+                f"give different ones: `expatcn trueup {employer_city(inputs)} {Month(year, month)}` shows the "
+                f"difference per employee and month, and carries it into the next open month")
     return Verification(str(Month(year, month)), run.status, run.employees,
-                        not differences and intact, run.law_digest, law.digest, intact, differences, corrections)
+                        not differences and intact, run.law_digest, law.digest, intact, differences, corrections, hint)
 
 
 __all__ = ["PAUSE_ENV", "RunSummary", "Verification", "close_month", "compute", "run_month", "run_row", "verify_month"]

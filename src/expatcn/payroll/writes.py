@@ -45,6 +45,10 @@ class ImportSummary:
 def write(engine: Engine, sheets: Sequence[Table]) -> ImportSummary:
     """Write ``sheets`` in one transaction (all or nothing), each kind after those it needs."""
     summary = ImportSummary()
+    elsewhere = [f"{s.where}: the employer's rates are imported with `expatcn rates import` (which records who "
+                 "imports them)" for s in sheets if s.kind not in WRITERS]
+    if elsewhere:
+        raise InputProblems(elsewhere)
     with write_transaction(engine) as conn:
         for sheet in sorted(sheets, key=lambda s: ORDER.index(s.kind)):
             problems = WRITERS[sheet.kind](conn, sheet, summary)

@@ -8,6 +8,7 @@ Sheets are read and checked by :mod:`expatcn.io.sheets` and written by
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files as resources
 from pathlib import Path
@@ -112,6 +113,8 @@ class RunDone(BaseModel):
     warnings: list[str]
     due: str | None = Field(description="the filing due date of the month's withholding return")
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    carried: int = Field(0, description="employees whose contributions rest on a figure carried forward")
+    made_up: int = Field(0, description="employees paying true-ups of earlier months with this month")
 
 
 class Closed(BaseModel):
@@ -159,6 +162,8 @@ class Verification(BaseModel):
     law_digest_now: str
     corrections_since: int
     differences: list[Difference]
+    trueup: str | None = Field(None, description="the month ran on figures carried forward that the law tables "
+                                                 "now publish differently: what to do")
 
 
 def due_date(year: int, month: int) -> str | None:
@@ -177,7 +182,8 @@ def run(store: Store, year: int, month: int, *, progress: Callable[[str, int, in
                        **({"progress": progress} if progress else {}))
     return RunDone(month=str(Month(year, month)), employees=s.employees, replaced=s.replaced,
                    totals={k: yuan_str(v) for k, v in s.totals.items()}, law_digest=s.law_digest,
-                   warnings=list(s.warnings), due=due_date(year, month), timings=s.timings)
+                   warnings=list(s.warnings), due=due_date(year, month), timings=s.timings, carried=s.carried,
+                   made_up=s.made_up)
 
 
 def close(store: Store, year: int, month: int, *, employer: str | None = None) -> Closed:
@@ -209,7 +215,7 @@ def verify(store: Store, year: int, month: int, *, employer: str | None = None) 
     v = runs.verify_month(store, year, month, law=load_law(), employer_tax_number=employer)
     return Verification(month=v.month, status=v.status, employees=v.employees, identical=v.identical,
                         inputs_intact=v.inputs_intact, law_digest_stored=v.law_digest_stored, law_digest_now=v.law_digest_now,
-                        corrections_since=v.corrections_since,
+                        corrections_since=v.corrections_since, trueup=v.trueup,
                         differences=[Difference(employee=e, figure=f, stored=a, recomputed=b) for e, f, a, b in v.differences])
 
 
@@ -237,6 +243,12 @@ class ResultRow(BaseModel):
     net: str
     employer_contributions: str
     employer_cost: str
+    employee_carried: bool = Field(description="the employee's contributions rest on a figure carried forward")
+    employer_carried: bool = Field(description="the employer's contributions rest on a figure carried forward")
+    figure_notes: dict[str, dict[str, str]] = Field(
+        description="scheme -> {en, zh}: figures carried forward, employer-supplied or of low confidence")
+    employee_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employee)")
+    employer_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employer)")
 
 
 class CorrectionOut(BaseModel):
@@ -276,6 +288,9 @@ def run_detail(store: Store, year: int, month: int) -> RunDetail:
         month=str(run.month), status=run.status, employees=run.employees, law_digest=run.law_digest,
         computed_at=run.computed_at, closed_at=run.closed_at, totals={k: yuan_str(v) for k, v in run.totals.items()},
         results=[ResultRow(id=r.code, name=r.name, resident=bool(r.resident), complete=bool(r.complete),
+                           employee_carried=bool(r.employee_carried), employer_carried=bool(r.employer_carried),
+                           figure_notes=json.loads(r.figure_notes) if r.figure_notes else {},
+                           employee_makeup=yuan_str(r.employee_makeup), employer_makeup=yuan_str(r.employer_makeup),
                            **{k: yuan_str(getattr(r, k)) for k in queries.TOTALS}) for r in d.results],
         corrections=[CorrectionOut(employee=c.code, treatment=c.treatment, filed=yuan_str(c.tax_filed_fen),
                                    corrected=yuan_str(c.tax_corrected_fen), difference=yuan_str(c.difference_fen),

@@ -1,0 +1,80 @@
+"""The employer's own social insurance figures in the store (``expatcn rates import``): where the
+law tables have none, or the employer says otherwise (:class:`expatcn.social.figures.EmployerRates`).
+
+An import replaces the employer's set in one transaction and records who imported it and when;
+runs use the set in force when they are computed and keep it in their inputs (so verify and
+true-ups recompute with the figures the run used).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from expatcn.money import fen_to_decimal, yuan_to_fen
+from expatcn.payroll.db import read_transaction, utc, write_transaction
+from expatcn.payroll.models import EmployerRateRow
+from expatcn.payroll.writes import the_employer
+from expatcn.social.figures import EmployerRate, EmployerRates
+
+
+@dataclass(frozen=True)
+class StoredRate:
+    """A stored row: the figures, and who imported them when."""
+
+    rate: EmployerRate
+    imported_by: str
+    imported_at: dt.datetime
+
+
+def _row(rate: EmployerRate) -> dict:
+    def fen(value: Decimal | str | None) -> int | None:
+        return None if value is None or value == "none" else yuan_to_fen(value)
+    return {"city": rate.city, "scheme": rate.scheme, "start": rate.start, "end": rate.end,
+            "base_floor_fen": fen(rate.base_floor), "base_ceiling_fen": fen(rate.base_ceiling),
+            "no_ceiling": rate.base_ceiling == "none", "employer_rate": rate.employer_rate,
+            "employee_rate": rate.employee_rate, "why": rate.why}
+
+
+def _rate(row) -> EmployerRate:
+    def rate(value) -> Decimal | None:
+        return None if value is None else Decimal(value).normalize()
+    ceiling = "none" if row.no_ceiling else (None if row.base_ceiling_fen is None else fen_to_decimal(row.base_ceiling_fen))
+    return EmployerRate(row.city, row.scheme, row.start, row.end, row.why,
+                        base_floor=None if row.base_floor_fen is None else fen_to_decimal(row.base_floor_fen),
+                        base_ceiling=ceiling, employer_rate=rate(row.employer_rate), employee_rate=rate(row.employee_rate),
+                        where=f"stored rate {row.city} {row.scheme} from {row.start}")
+
+
+def import_rates(engine: Engine, rates: EmployerRates, who: str, *, employer_tax_number: str | None = None) -> int:
+    """Replace the employer's figures with ``rates`` (checked), recording ``who`` and now."""
+    now = dt.datetime.now(dt.timezone.utc)
+    with write_transaction(engine) as conn:
+        employer = the_employer(conn, employer_tax_number)
+        conn.execute(delete(EmployerRateRow).where(EmployerRateRow.employer_id == employer.id))
+        if rates.rows:
+            conn.execute(insert(EmployerRateRow), [
+                {"employer_id": employer.id, "imported_by": who, "imported_at": now, **_row(r)} for r in rates.rows])
+    return len(rates.rows)
+
+
+def employer_rates(conn: Connection, employer_id: int) -> EmployerRates | None:
+    """The employer's figures as the engine takes them (None: none imported)."""
+    rows = conn.execute(select(EmployerRateRow).where(EmployerRateRow.employer_id == employer_id)
+                        .order_by(EmployerRateRow.city, EmployerRateRow.scheme, EmployerRateRow.start)).all()
+    return EmployerRates([_rate(r) for r in rows]) if rows else None
+
+
+def stored_rates(engine: Engine, *, employer_tax_number: str | None = None) -> list[StoredRate]:
+    """The employer's figures with who imported them and when."""
+    with read_transaction(engine) as conn:
+        employer = the_employer(conn, employer_tax_number)
+        rows = conn.execute(select(EmployerRateRow).where(EmployerRateRow.employer_id == employer.id)
+                            .order_by(EmployerRateRow.city, EmployerRateRow.scheme, EmployerRateRow.start)).all()
+    return [StoredRate(_rate(r), r.imported_by, utc(r.imported_at)) for r in rows]
+
+
+__all__ = ["StoredRate", "employer_rates", "import_rates", "stored_rates"]
