@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, fields
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -30,13 +29,12 @@ from expatcn.iit.exempt_income import payable_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.law import Law
-from expatcn.money import RATE_SCALE, fen_to_decimal, rate_to_ppm, yuan_to_fen
+from expatcn.money import rate_to_ppm
 from expatcn.payroll.db import PayrollError
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, RunResult, Trip, TrueUp
-from expatcn.payroll.rates import employer_rates
+from expatcn.payroll.rates import employer_rates, rates_arrays, rates_from
 from expatcn.residency import LumpSum, Trips, china_taxable_pay
 from expatcn.social.contributions import DEFAULT_RATE
-from expatcn.social.figures import EmployerRate, EmployerRates
 from expatcn.social.participation import hk_macao_taiwan_residents
 
 LUMP_SUMS = ("bonus", "equity")  # pay items taxed apart, each with a part paid abroad and a period it relates to
@@ -74,7 +72,7 @@ class RunInputs:
         month_args = {k[6:]: v for k, v in arrays.items() if k.startswith("month.")}
         if "month.carry_forward" in arrays:
             month_args["carry_forward"] = bool(month_args["carry_forward"])
-        inputs = MonthInputs(income=income, rates=_rates_from(arrays), **month_args)
+        inputs = MonthInputs(income=income, rates=rates_from(arrays), **month_args)
         return cls(year, month, arrays["employee_ids"], [str(c) for c in arrays["codes"]], inputs,
                    arrays.get("employee_makeup"), arrays.get("employer_makeup"))
 
@@ -103,47 +101,12 @@ def _snapshot_arrays(inputs: RunInputs) -> dict[str, np.ndarray]:
             continue
         arrays[f"month.{f.name}"] = np.ascontiguousarray(value)
     if mi.rates:
-        arrays.update(_rates_arrays(mi.rates))
+        arrays.update(rates_arrays(mi.rates))
     for name in ("employee_makeup", "employer_makeup"):
         value = getattr(inputs, name)
         if value is not None:
             arrays[name] = np.ascontiguousarray(value, dtype=np.int64)
     return arrays
-
-
-_NOT_GIVEN, _NO_CEILING = -1, -2  # in the figures of a stored rate: the table's figure; no ceiling
-
-
-def _rates_arrays(rates: EmployerRates) -> dict[str, np.ndarray]:
-    """The employer's figures as arrays of the snapshot (text, dates, figures in fen and ppm)."""
-    def fen(value) -> int:
-        return _NOT_GIVEN if value is None else _NO_CEILING if value == "none" else yuan_to_fen(value)
-
-    def ppm(value) -> int:
-        return _NOT_GIVEN if value is None else rate_to_ppm(value)
-    rows = rates.rows
-    return {
-        "rates.text": np.array([[r.city, r.scheme, r.why] for r in rows], dtype=str),
-        "rates.dates": np.array([[r.start, r.end or "NaT"] for r in rows], dtype="datetime64[D]"),
-        "rates.figures": np.array([[fen(r.base_floor), fen(r.base_ceiling), ppm(r.employer_rate), ppm(r.employee_rate)]
-                                   for r in rows], dtype=np.int64),
-    }
-
-
-def _rates_from(arrays: dict[str, np.ndarray]) -> EmployerRates | None:
-    if "rates.text" not in arrays:
-        return None
-    def yuan(fen: int):
-        return None if fen == _NOT_GIVEN else "none" if fen == _NO_CEILING else fen_to_decimal(fen)
-
-    def share(ppm: int):
-        return None if ppm == _NOT_GIVEN else (Decimal(ppm) / RATE_SCALE).normalize()
-    return EmployerRates([
-        EmployerRate(str(city), str(scheme), start.astype(dt.date), None if np.isnat(end) else end.astype(dt.date),
-                     str(why), base_floor=yuan(int(f[0])), base_ceiling=yuan(int(f[1])), employer_rate=share(int(f[2])),
-                     employee_rate=share(int(f[3])))
-        for (city, scheme, why), (start, end), f in zip(arrays["rates.text"], arrays["rates.dates"],
-                                                      arrays["rates.figures"])])
 
 
 def digest(arrays: dict[str, np.ndarray]) -> str:

@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from expatcn.money import fen_to_decimal, yuan_to_fen
+from expatcn.money import RATE_SCALE, fen_to_decimal, rate_to_ppm, yuan_to_fen
 from expatcn.payroll.db import read_transaction, utc, write_transaction
 from expatcn.payroll.models import EmployerRateRow
 from expatcn.payroll.writes import the_employer
@@ -77,4 +78,41 @@ def stored_rates(engine: Engine, *, employer_tax_number: str | None = None) -> l
     return [StoredRate(_rate(r), r.imported_by, utc(r.imported_at)) for r in rows]
 
 
-__all__ = ["StoredRate", "employer_rates", "import_rates", "stored_rates"]
+_NOT_GIVEN, _NO_CEILING = -1, -2  # in the figures of a stored rate: the table's figure; no ceiling
+
+
+def rates_arrays(rates: EmployerRates) -> dict[str, np.ndarray]:
+    """The employer's figures as arrays of a run's inputs snapshot (text, dates, figures in fen and ppm)."""
+    def fen(value) -> int:
+        return _NOT_GIVEN if value is None else _NO_CEILING if value == "none" else yuan_to_fen(value)
+
+    def ppm(value) -> int:
+        return _NOT_GIVEN if value is None else rate_to_ppm(value)
+    rows = rates.rows
+    return {
+        "rates.text": np.array([[r.city, r.scheme, r.why] for r in rows], dtype=str),
+        "rates.dates": np.array([[r.start, r.end or "NaT"] for r in rows], dtype="datetime64[D]"),
+        "rates.figures": np.array([[fen(r.base_floor), fen(r.base_ceiling), ppm(r.employer_rate), ppm(r.employee_rate)]
+                                   for r in rows], dtype=np.int64),
+    }
+
+
+def rates_from(arrays: dict[str, np.ndarray]) -> EmployerRates | None:
+    """The employer's figures of a run's inputs snapshot (None: none)."""
+    if "rates.text" not in arrays:
+        return None
+
+    def yuan(fen: int):
+        return None if fen == _NOT_GIVEN else "none" if fen == _NO_CEILING else fen_to_decimal(fen)
+
+    def share(ppm: int):
+        return None if ppm == _NOT_GIVEN else (Decimal(ppm) / RATE_SCALE).normalize()
+    return EmployerRates([
+        EmployerRate(str(city), str(scheme), start.astype(dt.date), None if np.isnat(end) else end.astype(dt.date),
+                     str(why), base_floor=yuan(int(f[0])), base_ceiling=yuan(int(f[1])), employer_rate=share(int(f[2])),
+                     employee_rate=share(int(f[3])))
+        for (city, scheme, why), (start, end), f in zip(arrays["rates.text"], arrays["rates.dates"],
+                                                      arrays["rates.figures"])])
+
+
+__all__ = ["StoredRate", "employer_rates", "import_rates", "rates_arrays", "rates_from", "stored_rates"]
