@@ -351,10 +351,12 @@ class PackageGrossUp:
 def grossup_package(
     net: int, year: int, *, city: str | None = None, contributions: int = 0, resident: bool = True,
     foreigner: bool = False, allowances: int = 0, special_additional_deductions: int = 0,
-    first_month: int = 1, last_month: int = 12, law: Law,
+    first_month: int = 1, last_month: int = 12, law: Law, rates=None, carry_forward: bool = True,
 ) -> PackageGrossUp:
     """The same net (fen) every month employed, for one person: fixed ``contributions``, or the
-    ``city``'s contributions following the gross; tax-free ``allowances`` elect the exemption."""
+    ``city``'s contributions following the gross (the employer's own figures ``rates`` where it
+    gives them; figures not yet published carried forward unless ``carry_forward`` is False);
+    tax-free ``allowances`` elect the exemption."""
     employed = np.zeros((1, MONTHS), dtype=bool)
     employed[0, first_month - 1 : last_month] = True
 
@@ -372,7 +374,9 @@ def grossup_package(
     if city:
         from expatcn.gross_to_net import MonthInputs
 
-        gross, month = grossup_full_month(target, MonthInputs(income=template, city=np.array([city.lower()])), law)
+        month_inputs = MonthInputs(income=template, city=np.array([city.lower()]), rates=rates,
+                                   carry_forward=carry_forward)
+        gross, month = grossup_full_month(target, month_inputs, law)
         paid_contributions, iit, paid = (month.monthly[k][0] for k in ("employee_contributions", "iit", "net"))
         alerts, result = month.iit.alerts(), month
     else:

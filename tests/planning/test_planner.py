@@ -113,6 +113,11 @@ def test_multi_year_2028_is_computed_under_current_law(german):
     dec_2027 = local.years[1].china_monthly["iit"][11]
     dec_2028 = local.years[2].china_monthly["iit"][11]
     assert dec_2027 > 20_000_00 and dec_2028 > dec_2027
+    # elected for 2028, both windows are said to have closed under current law (issue 11)
+    assert any(n.startswith("the expat allowance exemption ended on 2027-12-31") for n in local.years[2].notes)
+    assert any(n.startswith("separate taxation of the annual one-off bonus ended on 2027-12-31")
+               for n in local.years[2].notes)
+    assert not any("ended on 2027-12-31" in n for n in local.years[1].notes)
 
 
 def test_cheapest_compliant_with_reason_and_alternatives_left_out(german):
@@ -203,7 +208,9 @@ def test_months_without_data_are_reported_not_guessed(german):
     assert p.structure("secondment_certificate").years[0].complete  # 2026-27 rates from the notices (issue 11)
     # Shanghai from 2027-03 (employer medical after 沪医保规〔2026〕2号) and 2027-07 (pending) is
     # costed on the last published figures, carried forward (issue 11); 2028 has no table at all
-    assert not any("shanghai" in n for n in y2027.notes)
+    carried = [n for n in y2027.notes if n.startswith("shanghai 2027: social insurance figures not yet published")]
+    assert carried == ["shanghai 2027: social insurance figures not yet published, carried forward from the last "
+                       "published period (months 3, 4, 5, 6, 7, 8, 9, 10, 11, 12; to be trued up)"]
     y2028 = p.structure("secondment_certificate").years[2]
     assert any("no social insurance data for shanghai in 2028-01" in n for n in y2028.notes)
     assert p.cheapest is None and "cannot be costed in full" in p.reason

@@ -67,7 +67,8 @@ class SocialRequest(Strict):
     work_injury_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=6)
     local_hukou: bool = False
     opt_in: bool = False
-    partial: bool = False
+    partial: bool = Field(True, description="figures never published are shown as such, with no total")
+    strict: bool = Field(False, description="refuse figures carried forward or not published")
 
     def arguments(self) -> dict[str, Any]:
         """The arguments of :func:`expatcn.services.social.social_month` (the wage in fen)."""

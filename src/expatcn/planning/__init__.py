@@ -37,6 +37,7 @@ from expatcn.planning.results import (
 from expatcn.planning.rows import context, rows
 from expatcn.planning.structures import BY_KEY, STRUCTURES
 from expatcn.social.contributions import cities
+from expatcn.social.figures import EmployerRates
 from expatcn.social.host import host_countries, host_table
 
 __all__ = ["BY_KEY", "COMPONENTS", "COMPONENT_TITLES", "STRUCTURES", "Assignment", "Difference", "Plan", "PlanError",
@@ -60,9 +61,11 @@ def check(f: Assignment, law: Law, fx: dict[str, Decimal] | None = None) -> None
             raise PlanError(f"foreign_employer_class: {exc}") from None
 
 
-def plan(files: list[Assignment], law: Law, fx: dict[str, Decimal] | None = None) -> list[Plan]:
+def plan(files: list[Assignment], law: Law, fx: dict[str, Decimal] | None = None,
+         rates: EmployerRates | None = None) -> list[Plan]:
     """Every structure of every assignment over every year of it (see the module docstring);
-    ``fx`` (RMB per unit) overrides the assignments' own rates."""
+    ``fx`` (RMB per unit) overrides the assignments' own rates; ``rates``: the employer's own
+    social insurance figures (where the China side has a payroll)."""
     for f in files:
         check(f, law, fx)
     converters = [Converter({**f.fx, **(fx or {})}) for f in files]
@@ -72,7 +75,7 @@ def plan(files: list[Assignment], law: Law, fx: dict[str, Decimal] | None = None
     figures: dict[tuple[int, int], YearFigures] = {}
     book = trips(files)
     for year in years:
-        china_year(files, table, plans, contexts, converters, law, book, year, figures)
+        china_year(files, table, plans, contexts, converters, law, book, year, figures, rates)
     abroad(files, table, contexts, converters, law, years, figures)
     for r, row in enumerate(table):
         f = files[row.a]

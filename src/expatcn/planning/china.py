@@ -33,6 +33,7 @@ from expatcn.residency import (
     to_date,
 )
 from expatcn.social.contributions import city_entry
+from expatcn.social.figures import EmployerRates
 from expatcn.social.participation import hk_macao_taiwan_residents
 
 MONTHS = 12
@@ -75,12 +76,12 @@ def trips(files: list[Assignment]) -> Trips | None:
 
 def china_year(files: list[Assignment], rows: list[Row], plans: list[StructurePlan], contexts: list[Context],
                converters: list[Converter], law: Law, book: Trips | None, year: int,
-               figures: dict[tuple[int, int], YearFigures]) -> None:
+               figures: dict[tuple[int, int], YearFigures], rates: EmployerRates | None = None) -> None:
     """Every row of ``year``: its pay columns, residency and sourcing, the full month and IIT only;
-    fills ``figures[row, year]``."""
+    fills ``figures[row, year]``. ``rates``: the employer's own social insurance figures."""
     y = _columns(files, rows, converters, year, figures)
     _sourcing(files, rows, plans, law, book, y, figures)
-    _full_month(files, rows, contexts, law, y, figures)
+    _full_month(files, rows, contexts, law, y, figures, rates)
     _iit_only(files, rows, law, y, figures)
     for i, r in enumerate(y.active):
         figures[r, year].gross_cny = int(y.cols["total"][i].sum() + y.cols["bonus"][i].sum()
@@ -198,9 +199,10 @@ def _city_gaps(law: Law, city: str, year: int, cache: dict) -> list[tuple[int, s
     return cache[key]
 
 
-def _full_month(files, rows, contexts, law, y: _Year, figures) -> None:
+def _full_month(files, rows, contexts, law, y: _Year, figures, rates: EmployerRates | None) -> None:
     """Every row with a China payroll, one ``gross_to_net`` call; months the city tables lack are
-    reported unknown from the first of them, never guessed."""
+    reported unknown from the first of them, never guessed; months costed on figures carried
+    forward (not yet published) are named in the year's notes."""
     pay_rows = [i for i, r in enumerate(y.active) if rows[r].structure.china_payroll]
     if not pay_rows:
         return
@@ -241,7 +243,7 @@ def _full_month(files, rows, contexts, law, y: _Year, figures) -> None:
         foreign=foreign, nationality=np.array([f.person.nationality for f in files_of]),
         hk_macao_taiwan=hk_macao_taiwan_residents(law, np.array([f.person.nationality for f in files_of])),
         certificate_from=cert_from, certificate_until=cert_until,
-        housing_fund=np.array([bool(f.person.housing_fund) for f in files_of]),
+        housing_fund=np.array([bool(f.person.housing_fund) for f in files_of]), rates=rates,
     ), law, keep_trace=False, allow_partial=True)
     m = result.monthly
     for k, i in enumerate(idx):
@@ -252,6 +254,11 @@ def _full_month(files, rows, contexts, law, y: _Year, figures) -> None:
             figure.unknown_months += [f"{year}-{mm + 1:02d}" for mm in np.flatnonzero(unknown)]
             figure.notes.append(f"{files_of[k].city} {year}: a figure the tables mark unconfirmed "
                                 f"(months {', '.join(str(mm + 1) for mm in np.flatnonzero(unknown))})")
+        carried = (m["employee_carried"][k] | m["employer_carried"][k]) & emp[k]
+        if carried.any():
+            figure.notes.append(f"{files_of[k].city} {year}: social insurance figures not yet published, carried "
+                                f"forward from the last published period (months "
+                                f"{', '.join(str(mm + 1) for mm in np.flatnonzero(carried))}; to be trued up)")
         figure.unknown_months = sorted(set(figure.unknown_months))
         figure.notes += result.iit.alerts([k])
         figure.china_iit = int(m["iit"][k].sum()) if rows[r].structure.china_iit else 0

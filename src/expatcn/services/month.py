@@ -1,9 +1,14 @@
 """One employee's year from gross pay to net pay and employer cost (``expatcn month``,
-``POST /api/month``): social insurance and housing fund on both sides, IIT, net, with the law."""
+``POST /api/month``): social insurance and housing fund on both sides, IIT, net, with the law.
+
+Figures not yet published are carried forward from the last published period, and the months
+whose totals rest on one say so (``employee_carried`` / ``employer_carried`` and the figure notes);
+the employer's own figures (a rates file) are used where it gives them, labelled employer-supplied;
+``strict`` refuses instead of carrying forward."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from expatcn.gross_to_net import MonthResult, explain_month, gross_to_net, month_refs
 from expatcn.io.month_scenario import MonthScenario
@@ -12,6 +17,7 @@ from expatcn.law import Law, load_law
 from expatcn.money import yuan_str
 from expatcn.services.tax import TraceStep
 from expatcn.social.cities import city_key
+from expatcn.social.figures import EmployerRates
 
 Yuan = str
 TOTALS = ("gross", "employee_social", "employee_housing_fund", "employee_deduction", "housing_fund_employer_taxable",
@@ -35,6 +41,10 @@ class MonthRow(YearTotals):
     month: str
     contribution_wage: Yuan
     complete: bool
+    employee_carried: bool = Field(False, description="the employee's contributions (so IIT and net) rest on a figure carried forward")
+    employer_carried: bool = Field(False, description="the employer's contributions (so its cost) rest on a figure carried forward")
+    figure_notes: dict[str, dict[str, str]] = Field(
+        {}, description="scheme -> {en, zh}: figures carried forward, employer-supplied or of low confidence")
 
 
 class PensionRefund(BaseModel):
@@ -62,12 +72,16 @@ class FullMonth(BaseModel):
     alerts: list[str] = []
     law: list[str]
     trace: list[TraceStep] | None = None
+    carried: bool = Field(False, description="the year's totals contain figures carried forward (to be trued up)")
+    strict: bool = False
 
     @classmethod
     def of(cls, result: MonthResult, scenario: MonthScenario, law: Law, explain: bool = False) -> FullMonth:
         m = result.monthly
         employed = result.inputs.income.employed[0]
         months = [MonthRow(month=f"{result.year}-{i + 1:02d}", complete=not bool(m["unknown"][0, i]),
+                           employee_carried=bool(m["employee_carried"][0, i]),
+                           employer_carried=bool(m["employer_carried"][0, i]), figure_notes=_notes(result, i + 1),
                            **{k: yuan_str(m[k][0, i]) for k in (*TOTALS, "contribution_wage")})
                   for i in range(12) if employed[i] or m["gross"][0, i]]
         refund = result.pension_refund(law)
@@ -83,14 +97,26 @@ class FullMonth(BaseModel):
             assumptions=result.assumptions, alerts=result.iit.alerts([0]),
             law=[ref.describe() for ref in month_refs(result, 0)],
             trace=[TraceStep.of(step) for step in explain_month(result, 0)] if explain else None,
+            carried=any(r.employee_carried or r.employer_carried for r in months),
+            strict=not result.inputs.carry_forward,
         )
 
 
-def full_month(scenario: MonthScenario, *, explain: bool = False, partial: bool = False,
-               law: Law | None = None) -> FullMonth:
+def _notes(result: MonthResult, month: int) -> dict[str, dict[str, str]]:
+    """Employee 0's figure notes of ``month``, by scheme, in English and Chinese."""
+    english, chinese = result.labels(month), result.labels(month, "zh")
+    return {key[: -len("_sources")]: {"en": english[key][0], "zh": chinese[key][0]}
+            for key in english if key.endswith("_sources") and english[key][0]}
+
+
+def full_month(scenario: MonthScenario, *, explain: bool = False, partial: bool = False, strict: bool = False,
+               rates: EmployerRates | None = None, law: Law | None = None) -> FullMonth:
     """The scenario's year through ``gross_to_net``; ``city`` by its key or its English or
-    Chinese name; ``partial``: compute what the sourced figures decide and flag the rest."""
+    Chinese name; ``partial``: compute what the figures decide and flag the rest (never as 0);
+    ``rates``: the employer's own figures; ``strict``: no figure carried forward."""
     law = law or load_law()
     scenario = scenario.model_copy(update={"city": city_key(law, scenario.city)})
-    result = gross_to_net(scenario.to_month_inputs(law), law, allow_partial=partial)
+    inputs = scenario.to_month_inputs(law)
+    inputs.rates, inputs.carry_forward = rates, not strict
+    result = gross_to_net(inputs, law, allow_partial=partial)
     return FullMonth.of(result, scenario, law, explain)

@@ -33,6 +33,7 @@ from expatcn.planning import (
     compare,
 )
 from expatcn.planning import plan as plan_assignments
+from expatcn.social.figures import EmployerRates
 
 # an overlay: a shipped name (or, from a file, a path), an overlay table as data, or its text
 OverlayRef = str | Mapping[str, Any] | Overlay
@@ -168,10 +169,10 @@ class PlanAnswer(BaseModel):
 
 def plan_files(paths: Sequence[str | Path], *, projections: Sequence[str] = (), law_overlays: Sequence[str] = (),
                fx: Mapping[str, Decimal] | None = None, xlsx: Path | None = None,
-               chart: Path | None = None) -> PlanAnswer:
+               chart: Path | None = None, rates: EmployerRates | None = None) -> PlanAnswer:
     """Assignment files (each may hold ``alternatives:``); names of projections and overlays are
     shipped overlays or paths (an assignment's own relative to its file); the workbook and the
-    chart are written where asked."""
+    chart are written where asked; ``rates``: the employer's own social insurance figures."""
     assignments, refs, where = [], [], []
     for path in paths:
         files = load_assignments(path)
@@ -180,7 +181,7 @@ def plan_files(paths: Sequence[str | Path], *, projections: Sequence[str] = (), 
         refs += [_resolve(name, "projections", Path(path).parent) for f in files for name in f.projections]
     refs += [_resolve(name, "--projection", Path.cwd()) for name in projections]
     overlays = [_resolve(name, "--law-overlay", Path.cwd()) for name in law_overlays]
-    answer, plans, differences, labels = _plan(assignments, refs, overlays, fx, where)
+    answer, plans, differences, labels = _plan(assignments, refs, overlays, fx, where, rates)
     if xlsx is not None:
         write_workbook(xlsx, plans, differences, labels)
         answer.written.append(str(xlsx))
@@ -191,24 +192,25 @@ def plan_files(paths: Sequence[str | Path], *, projections: Sequence[str] = (), 
 
 
 def plan_data(raw: Mapping[str, Any], *, law_overlays: Sequence[OverlayRef] = (),
-              fx: Mapping[str, Decimal] | None = None) -> PlanAnswer:
+              fx: Mapping[str, Decimal] | None = None, rates: EmployerRates | None = None) -> PlanAnswer:
     """An assignment given as data (the API body, a web form or upload; it may hold
     ``alternatives:``): trips inline, projections and named overlays shipped ones only; overlays
     may also be given as data or text. Errors start with the field (``alternatives.1.city: …``)."""
     files = parse_assignments(dict(raw), None)
-    return plan([f.to_assignment() for f in files], law_overlays=law_overlays, fx=fx, where=_where(len(files)))
+    return plan([f.to_assignment() for f in files], law_overlays=law_overlays, fx=fx, where=_where(len(files)),
+                rates=rates)
 
 
 def plan(assignments: Sequence[Assignment], *, projections: Sequence[OverlayRef] = (),
          law_overlays: Sequence[OverlayRef] = (), fx: Mapping[str, Decimal] | None = None,
-         where: Sequence[str] | None = None) -> PlanAnswer:
+         where: Sequence[str] | None = None, rates: EmployerRates | None = None) -> PlanAnswer:
     """Assignments already built (a batch, no file): the assignments' own projections and the
     ones given, then the overlays; names are shipped overlays only. ``where`` prefixes the
     message of an assignment the law cannot plan (e.g. ``alternatives.1.``)."""
     names = [name for f in assignments for name in f.projections] + list(projections)
     refs = [_resolve(ref, "projections") for ref in names]
     overlays = [_resolve(ref, f"law_overlays.{i}") for i, ref in enumerate(law_overlays)]
-    return _plan(list(assignments), refs, overlays, fx, where)[0]
+    return _plan(list(assignments), refs, overlays, fx, where, rates)[0]
 
 
 def _where(n: int, source: str | None = None) -> list[str]:
@@ -241,7 +243,7 @@ def _label(ref: str | Overlay) -> str:
 
 
 def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: Mapping[str, Decimal] | None,
-          where: Sequence[str] | None = None):
+          where: Sequence[str] | None = None, rates: EmployerRates | None = None):
     """Plan under current law (with the projections) and, with overlays, under them too."""
     projections = list(dict.fromkeys(projections))
     base_law: Law = load_law(tuple(projections))
@@ -250,11 +252,11 @@ def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: 
             check(f, base_law, dict(fx or {}))
         except PlanError as exc:
             raise PlanError(f"{prefix}{exc}") from None
-    plans = plan_assignments(assignments, base_law, dict(fx or {}))
+    plans = plan_assignments(assignments, base_law, dict(fx or {}), rates)
     differences = None
     labels = [_label(o) for o in overlays]
     if overlays:
-        modified = plan_assignments(assignments, load_law(tuple(projections + list(overlays))), dict(fx or {}))
+        modified = plan_assignments(assignments, load_law(tuple(projections + list(overlays))), dict(fx or {}), rates)
         differences = [compare(b, m) for b, m in zip(plans, modified)]
     shipped = {str(overlay_path(n)): n for n in shipped_overlays()}
     answer = PlanAnswer(

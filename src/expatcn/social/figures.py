@@ -399,6 +399,17 @@ class CityStatus:
     gap: str | None = None
 
 
+def not_published(result) -> list[str]:
+    """The figures of a scheme result (``SchemeResult``) that nothing decides: never published,
+    nothing to carry forward, not supplied by the employer."""
+    law = result.law
+    if law is None:
+        return list(HOUSING_FUND_FIELDS) if result.scheme == HOUSING_FUND else []
+    names = HOUSING_FUND_FIELDS if isinstance(law, HousingFundLaw) else SCHEME_FIELDS
+    return [f for f in names if getattr(law, f) == UNCONFIRMED
+            and not (f == "employer_rate_range" and "employer_rate" in result.sources)]
+
+
 def figure_status(law: Law, day: dt.date, rates: EmployerRates | None = None) -> list[CityStatus]:
     """Every city's figures on ``day`` (carried forward, employer-supplied, low confidence, missing)."""
     out = []
@@ -429,5 +440,6 @@ def figure_status(law: Law, day: dt.date, rates: EmployerRates | None = None) ->
 __all__ = [
     "ALL_SCHEMES", "CARRIED_FORWARD", "EMPLOYER_SUPPLIED", "FIELD_NAMES", "HOUSING_FUND", "LOW_CONFIDENCE",
     "CityFigures", "CityStatus", "EmployerRate", "EmployerRates", "FigureSource", "city_figures", "figure_status",
+    "not_published",
     "city_table", "describe_sources", "period_label",
 ]

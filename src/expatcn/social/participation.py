@@ -26,6 +26,7 @@ from expatcn.law.model import LawRef
 from expatcn.law.schemas.social import SCHEMES, SocialForeigners, SocialHongKongMacaoTaiwan
 from expatcn.law.tables import SOCIAL_AGREEMENTS, SOCIAL_FOREIGNERS, SOCIAL_HK_MACAO_TAIWAN
 from expatcn.social.contributions import HOUSING_FUND, contributions
+from expatcn.social.figures import EmployerRates
 
 
 
@@ -162,11 +163,13 @@ def check_certificate(foreign: bool, has_certificate: bool, where: str) -> None:
 def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: str, *, opt_in: bool = False,
                  housing_fund: bool | None = None, certificate_from: str | None = None,
                  certificate_until: str | None = None, local_hukou: bool = False, work_injury_rate: int = -1,
-                 housing_fund_rate: int = -1, partial: bool = False, home_coverage: bool = False):
+                 housing_fund_rate: int = -1, partial: bool = False, home_coverage: bool = False,
+                 rates: EmployerRates | None = None, carry_forward: bool = True):
     """Participation and contributions of one employee in one month (what ``expatcn social`` and
     the API show): a batch of one through :func:`participation` and ``contributions``. Rates in
-    ppm, -1 for the table's default; a Hong Kong, Macao or Taiwan code (HK, MO, TW) follows Decree
-    No. 41. Returns ``(Contributions, Participation)``."""
+    ppm, -1 for the default (the employer's own in ``rates``, else the table's); a Hong Kong, Macao
+    or Taiwan code (HK, MO, TW) follows Decree No. 41; ``carry_forward=False``: strict. Returns
+    ``(Contributions, Participation)``."""
     hmt = bool(hk_macao_taiwan_residents(law, np.array([nationality]))[0])
     foreign = nationality != "CN" and not hmt
     check_certificate(foreign, bool(certificate_until), "certificate_until")
@@ -183,6 +186,6 @@ def one_employee(law: Law, city: str, day: dt.date, wage_fen: int, nationality: 
     result = contributions(
         law, city.lower(), day, np.array([wage_fen]), participates=p.schemes, local_hukou=np.array([local_hukou]),
         work_injury_rate=np.array([work_injury_rate]), housing_fund_rate=np.array([housing_fund_rate]),
-        allow_partial=partial,
+        allow_partial=partial, rates=rates, carry_forward=carry_forward,
     )
     return result, p
