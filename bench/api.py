@@ -26,7 +26,7 @@ BODY = {"name": "bench", "year": 2026, "person": {"foreigner": True, "allowance_
         "months": {"12": {"bonus": 120000}}}
 SERVER = """
 import sys, uvicorn
-from expatcn.api.app import create_app
+from expatcn.server import create_app
 uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 

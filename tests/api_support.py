@@ -19,7 +19,7 @@ class Api:
 
 
 def make_api(path, example: bool = True) -> Api:
-    from expatcn.api.app import create_app
+    from expatcn.server import create_app
     from expatcn.services.keys import create
 
     app = create_app(str(path), example_if_new=example)

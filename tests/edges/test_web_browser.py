@@ -37,7 +37,7 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     import uvicorn
 
-    from expatcn.api.app import create_app
+    from expatcn.server import create_app
     from expatcn.services.keys import create
 
     app = create_app(str(tmp_path_factory.mktemp("web") / "web.sqlite"), example_if_new=False)

@@ -1,9 +1,3 @@
-"""The HTTP API (FastAPI) and the web app's server: :func:`expatcn.api.app.create_app`."""
-
-from __future__ import annotations
-
-
-def create_app(*args, **kwargs):
-    from expatcn.api.app import create_app as _create
-
-    return _create(*args, **kwargs)
+"""The HTTP API (FastAPI): routes (:mod:`.routes`), who is calling (:mod:`.auth`), what a failed
+request answers (:mod:`.errors`), request models (:mod:`.schemas`). The application itself is
+composed in :mod:`expatcn.server`."""

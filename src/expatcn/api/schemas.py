@@ -15,22 +15,6 @@ from expatcn.io.assignment_file import AssignmentFile
 from expatcn.io.requests import Amount, Strict, amount
 
 
-class Error(BaseModel):
-    detail: str
-
-
-class ErrorItem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class InputErrors(BaseModel):
-    """422: each problem with the path of the field (``loc``), what is wrong (``msg``)."""
-
-    detail: list[ErrorItem]
-
-
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
@@ -96,24 +80,6 @@ class PayItemIn(Strict):
     month: str = Field(..., pattern=r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
     kind: str = Field(..., max_length=40, examples=["salary"])
     amount: Amount = amount()
-
-
-class CorrectionItem(Strict):
-    employee: str = Field(..., min_length=1, max_length=40)
-    kind: str = Field(..., max_length=40, examples=["salary"])
-    amount: Amount = amount()
-
-
-class CorrectionRequest(Strict):
-    items: list[CorrectionItem] = Field(..., min_length=1, max_length=10000)
-
-
-# --- keys -------------------------------------------------------------------------------------
-
-
-class KeyRequest(Strict):
-    role: Literal["viewer", "payroll", "admin"]
-    name: str = Field("", max_length=100)
 
 
 class Me(BaseModel):

@@ -22,7 +22,7 @@ def serve(
     created and printed once."""
     import uvicorn
 
-    from expatcn.api.app import create_app
+    from expatcn.server import create_app
     from expatcn.services import keys
 
     with payroll_errors():

@@ -1,14 +1,14 @@
-"""The inputs of the stateless calculations given as data rather than a scenario file: the body
-of ``POST /api/residency``, ``/api/social`` and ``/api/grossup``, a web calculator's form, a case of
-``expatcn check``. Each has the fields of the command's options and gives the use case its
-arguments (``arguments()``: amounts in fen, the month parsed, trips as checked records). Amounts
-are yuan, as numbers or strings, at most two decimals."""
+"""Inputs given as data rather than a file: the bodies of ``POST /api/residency``, ``/api/social``,
+``/api/grossup``, a web calculator's form, a case of ``expatcn check`` — each with the fields of the
+command's options, giving the use case its arguments (``arguments()``: amounts in fen, the month
+parsed, trips as checked records) — and a correction or a new API key, from the API or a web form.
+Amounts are yuan, as numbers or strings, at most two decimals."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,3 +100,18 @@ class GrossUpRequest(Strict):
                 "first_month": self.first_month, "last_month": self.last_month,
                 "bonus_net": None if self.bonus_net is None else yuan_to_fen(self.bonus_net),
                 "bonus_month": self.bonus_month}
+
+
+class CorrectionItem(Strict):
+    employee: str = Field(..., min_length=1, max_length=40)
+    kind: str = Field(..., max_length=40, examples=["salary"])
+    amount: Amount = amount()
+
+
+class CorrectionRequest(Strict):
+    items: list[CorrectionItem] = Field(..., min_length=1, max_length=10000)
+
+
+class KeyRequest(Strict):
+    role: Literal["viewer", "payroll", "admin"]
+    name: str = Field("", max_length=100)

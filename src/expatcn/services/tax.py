@@ -13,9 +13,10 @@ from expatcn.iit.explain import Step, explain_person
 from expatcn.iit.person_year import CUMULATIVE, YearResult, compute_year
 from expatcn.iit.reconciliation import Filing
 from expatcn.io.batch import read_batch, result_frame, to_year_inputs, write_frame
-from expatcn.io.scenario import Scenario, TripsResidency
 from expatcn.io.fx_rates import read_parities
+from expatcn.io.scenario import Scenario
 from expatcn.io.scenario import load_scenario as read_scenario
+from expatcn.io.scenario_trips import TripsResidency
 from expatcn.law import Law, load_law
 from expatcn.money import ppm_to_fraction, yuan_str
 from expatcn.residency import SITUATION_NAMES

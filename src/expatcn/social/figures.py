@@ -443,3 +443,10 @@ __all__ = [
     "not_published",
     "city_table", "describe_sources", "period_label",
 ]
+
+
+def source_texts(sources: dict, lang: str = "en") -> tuple[str, str]:
+    """A scheme's figure labels for an employee whose amounts rest on a carried-forward figure,
+    and for one whose do not (a wage above a published ceiling: the carried floor is not used)."""
+    published = {f: x for f, x in sources.items() if x.kind != CARRIED_FORWARD}
+    return describe_sources(sources, lang), describe_sources(published, lang)

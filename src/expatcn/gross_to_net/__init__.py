@@ -31,119 +31,22 @@ from types import SimpleNamespace
 import numpy as np
 
 from expatcn.arrays import add_amounts, is_zero, zeros
-from expatcn.errors import InputError
-from expatcn.iit.inputs import YearInputs
+from expatcn.gross_to_net.explain import explain_month, month_refs
+from expatcn.gross_to_net.inputs import MONTHS, MonthInputs
 from expatcn.iit.person_year import YearResult, compute_year
 from expatcn.law import Law
 from expatcn.law.model import LawRef
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
-from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
 from expatcn.social.contributions import ALL_SCHEMES, HOUSING_FUND, Contributions, contributions
-from expatcn.social.figures import CARRIED_FORWARD, EmployerRates, describe_sources
+from expatcn.social.figures import EmployerRates, source_texts
 from expatcn.social.participation import participation
 from expatcn.social.pension_refund import PensionRefundEstimate, pension_refund_estimate
 
-MONTHS = 12
-CARRIED_TOTAL = " (contains figures carried forward: to be trued up once published)"
 COLUMNS = (
     "gross", "contribution_wage", "employee_social", "employee_housing_fund", "employee_contributions",
     "employee_deduction", "housing_fund_employer_taxable", "iit", "net", "employer_social",
     "employer_housing_fund", "employer_contributions", "employer_cost", "employee_pension",
 )
-
-
-@dataclass
-class MonthInputs:
-    """What the full month takes, for N employees and one tax year.
-
-    income: the IIT inputs (wages, exempt allowances, bonus, labour, equity, residence, …) with
-        ``employee_contributions`` left empty — they are computed here.
-    city: (N,) city names (``law/social/<city>.yaml``).
-    contribution_wage: (N, 12) fen, the wage the city clips to its base limits (default: the
-        month's ``wages``; in practice often last year's average monthly wage, declared once a year).
-    foreign: (N,) foreign nationals (default ``income.foreigner``).
-    nationality, certificate_from, certificate_until: (N,) ISO alpha-2 and ``datetime64[D]`` (NaT: none),
-        the certificate of coverage under a bilateral agreement.
-    hk_macao_taiwan: (N,) Hong Kong, Macao or Taiwan residents (``participation.hk_macao_taiwan_residents``):
-        Decree No. 41 applies to them, not the foreigners' rules; home_coverage: (N,) such a resident
-        keeps their own region's social insurance with a certificate (pension and unemployment stay out).
-    opt_in: a foreigner joins the schemes a local rule makes optional; housing_fund: opts into
-        the housing fund (``participation`` applies the default: Chinese employees always
-        enrolled, foreigners only if they opt in).
-    local_hukou, work_injury_rate, housing_fund_rate: as in ``contributions`` (ppm, -1 = default).
-    pay: (N, 12) fen, the wages this payroll pays (default: ``income.wages``). It differs from
-        the taxable ``income.wages`` where only part of the pay is China-source (MOF/STA 2019
-        No. 35 apportionment): gross and net are of the pay, IIT of the taxable part.
-    bonus_paid, equity_paid: (N, 12) fen, the bonus and equity income this payroll pays (default:
-        ``income.bonus`` / ``income.equity``), for the same reason: where a lump sum is apportioned
-        by China work days, ``income`` holds the taxable part and these what is paid.
-    rates: the employer's own social insurance figures (used where it gives them, labelled).
-    carry_forward: use the last published figure where a month's is not published (labelled);
-        False = strict, refuse instead.
-    """
-
-    income: YearInputs
-    city: np.ndarray
-    contribution_wage: np.ndarray | None = None
-    foreign: np.ndarray | None = None
-    nationality: np.ndarray | None = None
-    certificate_from: np.ndarray | None = None
-    certificate_until: np.ndarray | None = None
-    hk_macao_taiwan: np.ndarray | None = None
-    home_coverage: np.ndarray | None = None
-    opt_in: np.ndarray | None = None
-    housing_fund: np.ndarray | None = None
-    local_hukou: np.ndarray | None = None
-    work_injury_rate: np.ndarray | None = None
-    housing_fund_rate: np.ndarray | None = None
-    pay: np.ndarray | None = None
-    bonus_paid: np.ndarray | None = None
-    equity_paid: np.ndarray | None = None
-    rates: EmployerRates | None = None
-    carry_forward: bool = True
-
-    def __post_init__(self) -> None:
-        n = self.income.people
-        self.pay = self.income.wages if self.pay is None else np.asarray(self.pay, dtype=np.int64)
-        if self.pay.shape != (n, MONTHS) or (self.pay.size and self.pay.min() < 0):
-            raise InputError(f"pay must be amounts ≥ 0 of shape ({n}, 12)")
-        for name in ("bonus_paid", "equity_paid"):
-            value = getattr(self, name)
-            if value is not None:
-                value = np.asarray(value, dtype=np.int64)
-                if value.shape != (n, MONTHS) or (value.size and value.min() < 0):
-                    raise InputError(f"{name} must be amounts ≥ 0 of shape ({n}, 12)")
-                setattr(self, name, value)
-        if not is_zero(self.income.employee_contributions) and self.income.employee_contributions.any():
-            raise InputError("income.employee_contributions: leave empty — the full month computes them")
-        self.city = np.asarray(self.city, dtype=str) if n else np.asarray([], str)
-        if any(name != name.lower() for name in set(self.city.tolist())):
-            self.city = np.char.lower(self.city)
-        if self.city.shape != (n,):
-            raise InputError(f"city must have one entry per person ({n}), got {self.city.shape}")
-        if self.contribution_wage is None:
-            self.contribution_wage = self.income.wages
-        self.contribution_wage = np.asarray(self.contribution_wage, dtype=np.int64)
-        if self.contribution_wage.shape != (n, MONTHS):
-            raise InputError(f"contribution_wage must have shape ({n}, 12), got {self.contribution_wage.shape}")
-        if self.contribution_wage.size and self.contribution_wage.min() < 0:
-            raise InputError("contribution_wage must not be negative")
-        self.foreign = self.income.foreigner if self.foreign is None else np.asarray(self.foreign, dtype=bool)
-        for name in ("hk_macao_taiwan", "home_coverage"):
-            value = np.zeros(n, dtype=bool) if getattr(self, name) is None else np.asarray(getattr(self, name), dtype=bool)
-            if value.shape != (n,):
-                raise InputError(f"{name} must have one entry per person ({n}), got {value.shape}")
-            setattr(self, name, value)
-        if (self.home_coverage & ~self.hk_macao_taiwan).any():
-            raise InputError("home_coverage: only a Hong Kong, Macao or Taiwan resident keeps their own region's social insurance")
-        self.foreign = self.foreign & ~self.hk_macao_taiwan  # Decree No. 41, not the foreigners' rules
-        if self.certificate_until is not None:
-            self.certificate_until = np.asarray(self.certificate_until, dtype="datetime64[D]")
-            self.certificate_from = (np.full(n, np.datetime64("NaT"), "datetime64[D]") if self.certificate_from is None
-                                     else np.asarray(self.certificate_from, dtype="datetime64[D]"))
-            if self.nationality is None:
-                raise InputError("certificate_until needs nationality")
-            self.nationality = np.asarray(self.nationality, dtype=str)
 
 
 @dataclass
@@ -265,13 +168,6 @@ class MonthResult:
             if at < part.rows.size and part.rows[at] == person:
                 return part, at, part.months.index(month) if part.per_month else 0
         return None
-
-
-def source_texts(sources: dict, lang: str = "en") -> tuple[str, str]:
-    """A scheme's figure labels for an employee whose amounts rest on a carried-forward figure,
-    and for one whose do not (a wage above a published ceiling: the carried floor is not used)."""
-    published = {f: x for f, x in sources.items() if x.kind != CARRIED_FORWARD}
-    return describe_sources(sources, lang), describe_sources(published, lang)
 
 
 def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
@@ -469,88 +365,6 @@ def _put(target: np.ndarray, rows, cols, value: np.ndarray) -> None:
         target[rows, cols] = value
     else:
         target[np.asarray(rows)[:, None] if not isinstance(rows, slice) else rows, cols] = value
-
-
-# --- traces ---------------------------------------------------------------------------------
-
-
-def explain_month(result: MonthResult, person: int) -> list:
-    """The trace of one employee's year: each month's contributions (scheme by scheme, with base,
-    rates and the law), the IIT steps (``expatcn.iit.explain.explain_person``), and net pay."""
-    from expatcn.iit.explain import Step, explain_person
-
-    steps: list = []
-    m = result.monthly
-    for month in range(1, MONTHS + 1):
-        found = result.contributions_of(person, month)
-        if found is None:
-            continue
-        part, row, col = found
-        c = part.result
-        at = (row, col) if part.per_month else (row,)
-        law = list(c.refs) + list(part.refs)
-        steps.append(Step(f"{part.city}: contribution wage", int(m["contribution_wage"][person, month - 1]),
-                          "the wage the city clips to its base floor and ceiling", month, law))
-        for name, s in c.schemes.items():
-            if not bool(np.broadcast_to(s.participates, c.wage.shape)[at]):
-                continue
-            base = int(np.broadcast_to(s.base, c.wage.shape)[at])
-            er_rate = int(np.broadcast_to(s.employer_rate, c.wage.shape)[at])
-            ee_rate = int(np.broadcast_to(s.employee_rate, c.wage.shape)[at])
-            fixed = f" + {fen_to_str(s.employee_fixed)}" if s.employee_fixed else ""
-            how = f"base {fen_to_str(base)} × {ppm_to_percent(ee_rate)}{fixed}"
-            label = ""
-            if s.sources:
-                rests = any(bool(np.broadcast_to(m, c.wage.shape)[at]) for m in (s.employer_carried, s.employee_carried))
-                label = source_texts(s.sources)[0 if rests else 1]
-                label = f" — {label}" if label else ""
-            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how + label,
-                              month))
-            steps.append(Step(f"{name}: employer", int(np.broadcast_to(s.employer, c.wage.shape)[at]),
-                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}{label}", month))
-        for label, key, how in (
-            ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
-             _housing_fund_cap(result, month)),
-            ("employer housing fund above the tax-free cap (taxable wages)", "housing_fund_employer_taxable", ""),
-        ):
-            if m[key][person, month - 1] or key == "employee_deduction":
-                steps.append(Step(label, int(m[key][person, month - 1]), how, month))
-        for note in part.notes:
-            steps.append(Step(f"note: {note}", None, "", month))
-    steps.extend(explain_person(result.iit, person))
-    for month in range(1, MONTHS + 1):
-        if not result.inputs.income.employed[person, month - 1] and not m["gross"][person, month - 1]:
-            continue
-        steps.append(Step("net pay", int(m["net"][person, month - 1]),
-                          f"gross {fen_to_str(m['gross'][person, month - 1])} − employee contributions "
-                          f"{fen_to_str(m['employee_contributions'][person, month - 1])} − IIT "
-                          f"{fen_to_str(m['iit'][person, month - 1])}"
-                          f"{CARRIED_TOTAL if m['employee_carried'][person, month - 1] else ''}", month))
-        steps.append(Step("employer cost", int(m["employer_cost"][person, month - 1]),
-                          f"gross + employer contributions {fen_to_str(m['employer_contributions'][person, month - 1])}"
-                          f"{CARRIED_TOTAL if m['employer_carried'][person, month - 1] else ''}", month))
-    return steps
-
-
-def _housing_fund_cap(result: MonthResult, month: int) -> str:
-    """The housing fund's tax-free cap as the law table of the month states it."""
-    table = result.iit.year_law.law.table(HOUSING_FUND_TAX_CAP)
-    day = dt.date(result.year, month, 1)
-    if not table.in_force_on(day):
-        return ""
-    entry = table.entry_on(day)
-    cite = entry.ref.sources[0].document or entry.ref.title
-    return f"{cite}: the housing fund is free of IIT up to {ppm_to_percent(rate_to_ppm(entry.value.rate_cap))} of the wage"
-
-
-def month_refs(result: MonthResult, person: int) -> list[LawRef]:
-    """Every law entry behind one employee's contributions (the IIT's are in its trace)."""
-    refs: list[LawRef] = []
-    for part in result.parts:
-        at = int(np.searchsorted(part.rows, person))
-        if at < part.rows.size and part.rows[at] == person:
-            refs.extend(r for r in (*part.result.refs, *part.refs) if r not in refs)
-    return refs
 
 
 __all__ = ["COLUMNS", "ContributionPart", "MonthInputs", "MonthResult", "explain_month", "gross_to_net", "month_refs"]
