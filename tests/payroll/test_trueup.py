@@ -12,6 +12,10 @@ the October run pays them. Every sum below is worked by hand.
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -26,6 +30,7 @@ from expatcn.payroll.models import Employee, Run, RunResult
 from expatcn.payroll.runs import close_month, run_month, verify_month
 from expatcn.payroll.trueup import trueup
 from expatcn.payroll.writes import write
+from expatcn.services import exports
 from expatcn.services.payroll import open_store, upgrade
 
 OVERLAY = """
@@ -145,3 +150,37 @@ def test_months_on_carried_figures_are_trued_up_and_carried(db_url, tmp_path):  
     assert tax_20(Decimal("255573.63")) == Decimal("34194.73")
     assert yuan(row.wage_tax) == Decimal("39696.48") - Decimal("34194.73")
     assert verify_month(engine, 2027, 10, law=published).identical  # the true-up is part of the run's inputs
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_payslips_say_which_figures_were_carried_and_what_was_made_up(tmp_path, monkeypatch):
+    """September's payslip names the figures carried forward; October's shows the true-up paid."""
+    engine = open_store(str(tmp_path / "payroll.sqlite"))
+    upgrade(engine)
+    _company(engine)
+    for month in range(1, 10):
+        run_month(engine, 2027, month, law=LAW)
+        close_month(engine, 2027, month, law=LAW)
+    overlay = tmp_path / "published.yaml"
+    overlay.write_text(OVERLAY, encoding="utf-8")
+    published = load_law((str(overlay),))
+    trueup(engine, "shanghai", Month(2027, 7), law=published, carry=True)
+    run_month(engine, 2027, 10, law=published)
+    monkeypatch.setattr(exports, "load_law", lambda: published)
+
+    def payslip_text(month: int, code: str) -> str:
+        archive = zipfile.ZipFile(io.BytesIO(exports.export_month(engine, 2027, month, ["payslips"]).files[0].content))
+        name = next(n for n in archive.namelist() if f"_{code}_" in n)
+        pdf = tmp_path / name
+        pdf.write_bytes(archive.read(name))
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    monkeypatch.setattr(exports, "load_law", lambda: LAW)
+    september = payslip_text(9, "A")
+    assert "Notes on the figures" in september and "carried forward from 2027-03..2027-06" in september
+    assert "a true-up follows" in september
+    monkeypatch.setattr(exports, "load_law", lambda: published)
+    october = payslip_text(10, "A")
+    assert "true-up of earlier months (employee)" in october and "666.21" in october
+    assert "true-up of earlier months (employer)" in october and "1,243.32" in october  # 3 × 414.44

@@ -43,10 +43,15 @@ def _noop(stage: str, done: int, total: int) -> None:
 def compute(inputs: RunInputs, law: Law) -> tuple[dict[str, np.ndarray], MonthResult]:
     """The engines on ``inputs``: every figure of the run's month, (N,) each
     (:meth:`expatcn.gross_to_net.MonthResult.figures`), with the true-ups carried into the month
-    paid with it (``employee_makeup`` in the employee's contributions and out of net pay,
-    ``employer_makeup`` in the employer's contributions and cost)."""
+    (:func:`with_makeups`)."""
     result = gross_to_net(inputs.month_inputs, law, keep_trace=True)
-    figures = result.figures(inputs.month)
+    return with_makeups(result.figures(inputs.month), inputs), result
+
+
+def with_makeups(figures: dict[str, np.ndarray], inputs: RunInputs) -> dict[str, np.ndarray]:
+    """The month's figures with the true-ups of earlier months paid with it: ``employee_makeup``
+    in the employee's contributions and out of net pay, ``employer_makeup`` in the employer's
+    contributions and cost (0 where none)."""
     n = inputs.employee_ids.size
     for side, total, other, sign in (("employee", "employee_contributions", "net", -1),
                                      ("employer", "employer_contributions", "employer_cost", 1)):
@@ -55,7 +60,7 @@ def compute(inputs: RunInputs, law: Law) -> tuple[dict[str, np.ndarray], MonthRe
         if makeup is not None:
             figures[total] = figures[total] + makeup
             figures[other] = figures[other] + sign * makeup
-    return figures, result
+    return figures
 
 
 def figure_notes(result: MonthResult, month: int) -> tuple[dict[str, np.ndarray], list[str | None]]:
@@ -283,4 +288,5 @@ def verify_month(engine: Engine, year: int, month: int, *, law: Law,
                         not differences and intact, run.law_digest, law.digest, intact, differences, corrections, hint)
 
 
-__all__ = ["PAUSE_ENV", "RunSummary", "Verification", "close_month", "compute", "run_month", "run_row", "verify_month"]
+__all__ = ["PAUSE_ENV", "RunSummary", "Verification", "close_month", "compute", "figure_notes", "run_month", "run_row",
+           "verify_month", "with_makeups"]

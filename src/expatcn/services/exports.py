@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Sequence
 
@@ -31,10 +32,13 @@ from expatcn.io.exports import (
     year_figures,
 )
 from expatcn.io.exports.common import InMemory
+from expatcn.io.exports.payslips import SCHEME_ROWS
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError
 from expatcn.payroll.inputs import claims_of
 from expatcn.payroll.queries import StoredRun, stored_run
+from expatcn.payroll.runs import with_makeups
+from expatcn.money import yuan_str
 from expatcn.services.payroll import Store
 
 KINDS = ("withholding", "social", "cost", "payslips", "reconciliation")
@@ -114,6 +118,7 @@ def export_month(store: Store, year: int, month: int, kinds: Sequence[str] = DEF
         sad_mode = "blank"
         notes.append("special additional deductions given as amounts (not declared items): their kinds are left blank "
                      "in the withholding sheet")
+    figures = with_makeups(figures, inputs)
     for i, row in enumerate(run.stored):
         for name in CHECKED:
             if int(getattr(row, name)) != int(figures[name][i]):
@@ -145,7 +150,7 @@ def export_month(store: Store, year: int, month: int, kinds: Sequence[str] = DEF
             steps = {code: [s for s in explain_month(result, i) if getattr(s, "month", month) in (month, None)]
                      for i, code in enumerate(inputs.codes)}
         written.append(write_payslips(records, figures, key, InMemory(f"{key}-payslips.zip"), employer=run.employer.name,
-                                      traces=steps))
+                                      traces=steps, notes=_figure_notes(run)))
     if "reconciliation" in kinds:
         if month != 12:
             notes.append(f"reconciliation from January to {key} only: the year is complete after December's run")
@@ -154,5 +159,26 @@ def export_month(store: Store, year: int, month: int, kinds: Sequence[str] = DEF
     return Exports(files=[ExportFile(name=f.name, content=f.content, media_type=MEDIA.get(f.suffix, "application/octet-stream"))
                           for f in written], notes=notes)
 
+
+def _figure_notes(run: StoredRun) -> dict[str, list[str]]:
+    """Employee code → the payslip's notes on the social insurance figures (carried forward,
+    employer-supplied, low confidence; true-ups paid with the month), in English and Chinese."""
+    out: dict[str, list[str]] = {}
+    for code, row in zip(run.inputs.codes, run.stored):
+        lines = [f"{SCHEME_NAMES[scheme][0]}: {text['en']} / {SCHEME_NAMES[scheme][1]}：{text['zh']}"
+                 for scheme, text in json.loads(row.figure_notes or "{}").items()]
+        if row.employee_carried or row.employer_carried:
+            lines.append("Contributions rest on figures carried forward (not yet published): a true-up follows once "
+                         "they are / 社保按沿用数据计算，新标准公布后补差")
+        if row.employee_makeup or row.employer_makeup:
+            lines.append(f"Includes true-ups of earlier months: employee {yuan_str(row.employee_makeup)}, employer "
+                         f"{yuan_str(row.employer_makeup)} / 含以前月份补差：个人{yuan_str(row.employee_makeup)}元，"
+                         f"单位{yuan_str(row.employer_makeup)}元")
+        if lines:
+            out[code] = lines
+    return out
+
+
+SCHEME_NAMES = {scheme: (en, zh) for scheme, en, zh in SCHEME_ROWS}
 
 __all__ = ["DEFAULT_KINDS", "ExportFile", "Exports", "KINDS", "export_month"]

@@ -43,6 +43,7 @@ CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
+MAKEUP_LINE = "Social insurance true-up of earlier months ({side}) 以前月份社保补差（{zh}）"
 SCHEME_ROWS = (
     ("pension", "Pension insurance", "养老保险"),
     ("medical", "Medical insurance", "医疗保险"),
@@ -90,9 +91,11 @@ def _month_label(month: str) -> tuple[str, str, int]:
 
 
 def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *, employer: str = "",
-                   trace: Sequence[Any] | None = None) -> bytes:
+                   trace: Sequence[Any] | None = None, notes: Sequence[str] = ()) -> bytes:
     """One payslip as PDF bytes. ``row``: the employee's figures (column → fen);
-    ``trace``: steps (``Step`` objects or their ``as_dict()``) — those of ``month`` are shown."""
+    ``trace``: steps (``Step`` objects or their ``as_dict()``) — those of ``month`` are shown;
+    ``notes``: lines on the figures (social insurance figures carried forward, employer-supplied
+    or of low confidence; true-ups paid with the month), English and Chinese."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -174,6 +177,8 @@ def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *
 
     deductions = [(f"{en} (employee) {zh}（个人）", amount(f"employee_{scheme}"), False)
                   for scheme, en, zh in SCHEME_ROWS if amount(f"employee_{scheme}")]
+    if amount("employee_makeup"):
+        deductions.append((MAKEUP_LINE.format(side="employee", zh="个人"), amount("employee_makeup"), False))
     deductions.append(("Individual income tax 个人所得税", amount("iit"), False))
     total_deductions = amount("employee_contributions") + amount("iit")
     deductions.append(("Total deductions 扣款合计", total_deductions, True))
@@ -215,10 +220,16 @@ def render_payslip(record: EmployeeRecord, row: Mapping[str, Any], month: str, *
 
     employer_lines = [(f"{en} (employer) {zh}（单位）", amount(f"employer_{scheme}"), False)
                       for scheme, en, zh in SCHEME_ROWS if amount(f"employer_{scheme}")]
+    if amount("employer_makeup"):
+        employer_lines.append((MAKEUP_LINE.format(side="employer", zh="单位"), amount("employer_makeup"), False))
     employer_lines += [("Employer contributions 单位缴费合计", amount("employer_contributions"), False),
                        ("Total employer cost 用工总成本", amount("employer_cost"), True)]
     story += [KeepTogether([para("Paid by the employer (for information) 单位缴纳（仅供参考）", heading),
                             money_table(employer_lines)])]
+
+    if notes:
+        story += [KeepTogether([para("Notes on the figures 数据说明", heading)]
+                               + [para(f"• {line}", small) for line in notes])]
 
     steps = [s for s in (trace or ()) if _field(s, "month") in (number, None if number == 12 else -1)]
     if steps:
@@ -293,23 +304,26 @@ def write_payslip_pdf(record: Any, row: Mapping[str, Any], month: str, path: Tar
 
 
 def _render(args: tuple) -> bytes:
-    record, row, month, employer, trace = args
-    return render_payslip(record, row, month, employer=employer, trace=trace)
+    record, row, month, employer, trace, notes = args
+    return render_payslip(record, row, month, employer=employer, trace=trace, notes=notes)
 
 
 def write_payslips(records: Any, figures: Any, month: str, path: Target, *, employer: str = "",
-                   traces: Mapping[str, Sequence[Any]] | None = None, workers: int = 1) -> Path | InMemory:
+                   traces: Mapping[str, Sequence[Any]] | None = None, workers: int = 1,
+                   notes: Mapping[str, Sequence[str]] | None = None) -> Path | InMemory:
     """Every employee's payslip for ``month`` (``"2026-03"``) as PDFs in one zip file at ``path``.
 
     traces: employee_id → trace steps (``explain_month(result, person)`` or ``explain_person``);
-    given, each payslip ends with that month's steps. workers: processes rendering in parallel
-    (a payslip takes ~0.08 s on one core, ~0.3 s with its trace); the zip is the same either way."""
+    given, each payslip ends with that month's steps. notes: employee_id → lines on the figures.
+    workers: processes rendering in parallel (a payslip takes ~0.08 s on one core, ~0.3 s with
+    its trace); the zip is the same either way."""
     recs = as_records(records)
     fig = as_figures(figures, recs)
     key, _, _ = _month_label(month)
     jobs = (
         (record, {name: (values[i].item() if hasattr(values[i], "item") else values[i])
-                  for name, values in fig.columns.items()}, key, employer, (traces or {}).get(record.employee_id))
+                  for name, values in fig.columns.items()}, key, employer, (traces or {}).get(record.employee_id),
+         (notes or {}).get(record.employee_id, ()))
         for i, record in enumerate(recs)
     )
 
