@@ -52,6 +52,54 @@ class HypotheticalTax:
         return progressive_tax(home_gross.sum(axis=1), self.table)[0]
 
 
+@dataclass(frozen=True)
+class HypotheticalContributions:
+    """The home contributions the assignee would have paid: a ``monthly`` amount (fen), or a
+    ``rate`` (ppm) of the home gross up to ``base_cap`` (fen a month)."""
+
+    monthly: int | None = None
+    rate: int | None = None
+    base_cap: int | None = None
+
+    def of(self, home_gross: np.ndarray) -> np.ndarray:
+        """Each month's hypothetical contributions, (N, 12)."""
+        if self.monthly is not None:
+            return np.where(home_gross > 0, self.monthly, 0)
+        base = home_gross if self.base_cap is None else np.minimum(home_gross, self.base_cap)
+        return apply_rate(base, self.rate)
+
+
+@dataclass
+class Settlement:
+    """A tax-equalized year settled (N,), fen: what the assignee bears (the hypothetical tax of
+    the year and the hypothetical contributions), what was actually due on both sides, and the
+    employer's equalization cost = actual − hypothetical."""
+
+    hypothetical_tax_withheld: np.ndarray
+    hypothetical_tax: np.ndarray  # on the actual home compensation of the year
+    hypothetical_true_up: np.ndarray  # + the employee owes the employer, − the employer owes
+    hypothetical_contributions: np.ndarray
+    actual_taxes: np.ndarray
+    actual_contributions: np.ndarray
+    cost: np.ndarray
+
+
+def settle(hypothetical: HypotheticalTax, contributions: HypotheticalContributions, home_gross: np.ndarray,
+           actual_taxes: np.ndarray, actual_contributions: np.ndarray) -> Settlement:
+    """The employer's equalization cost of a year in which the taxes and employee contributions
+    actually due (both countries, after any foreign tax credit) are paid for the assignee, who
+    bears the hypothetical tax (withheld monthly, trued up on the year) and contributions.
+    ``home_gross`` (N, 12); the actual amounts (N,)."""
+    home_gross = np.asarray(home_gross, dtype=np.int64)
+    withheld = hypothetical.withheld(home_gross).sum(axis=1)
+    year_tax = hypothetical.for_year(home_gross)
+    hypo_contributions = contributions.of(home_gross).sum(axis=1)
+    actual_taxes = np.asarray(actual_taxes, dtype=np.int64)
+    actual_contributions = np.asarray(actual_contributions, dtype=np.int64)
+    return Settlement(withheld, year_tax, year_tax - withheld, hypo_contributions, actual_taxes, actual_contributions,
+                      actual_taxes + actual_contributions - year_tax - hypo_contributions)
+
+
 @dataclass
 class Equalization:
     """Per month (N, 12) and per year (N,), fen."""

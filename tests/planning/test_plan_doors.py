@@ -87,13 +87,17 @@ def test_one_assignment_through_cli_api_and_web_gives_the_same_figures(tmp_path,
                        files={"file": ("one.json", json.dumps(ONE_YEAR).encode(), "application/json")})
     assert page.status_code == 200, page.text
     expected = []
-    keys = ("china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny", "employer_cost_cny")
+    keys = ("host_tax_cny", "china_tax_before_credit", "credit", "china_tax_after_credit", "china_employee",
+            "china_employer", "equalization_cost", "gross_cny", "employee_net_cny", "employer_cost_cny")
     for s in p["structures"]:
         expected.append([shown(s["totals"][k]) for k in keys])
         for y in s["years"]:
-            expected.append([shown(y[k]) for k in ("china_iit", "china_employee_contributions",
-                                                   "china_employer_contributions", "gross_cny", "employee_net_cny",
-                                                   "employer_cost_cny")])
+            host, china, eq = y["host_tax"], y["china_tax"], y["equalization"]
+            expected.append([shown(host and host["tax_cny"]), shown(china["before_credit"]), shown(china["credit"]),
+                             shown(china["after_credit"])]
+                            + [shown(y[k]) for k in ("china_employee_contributions", "china_employer_contributions")]
+                            + [shown(eq and eq["cost"])]
+                            + [shown(y[k]) for k in ("gross_cny", "employee_net_cny", "employer_cost_cny")])
     assert web_figures(page.text) == expected
     assert p["reason"] in page.text.replace("&#39;", "'")
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from expatcn.planning import PlanError, compare, plan
+from expatcn.planning import COMPONENTS, PlanError, compare, plan
 from expatcn.cli import app
 from expatcn.iit.inputs import YearInputs
 from expatcn.io.assignment_file import AssignmentFileError, load_assignment, load_assignments, parse_assignment
@@ -242,7 +242,11 @@ def test_chart_png_and_svg_have_the_bars(tmp_path, outbound, german):
     assert bars == 3 * 2 + 4 * 2
     text = svg.read_text()
     ids = set(re.findall(r'id="bar-(\d)-([a-z_]+)-(\d{4})-([a-z_]+)"', text))
-    assert len({i[:3] for i in ids}) == bars and len(ids) == 3 * bars
+    assert len({i[:3] for i in ids}) == bars and len(ids) == len(COMPONENTS) * bars
+    marks = set(re.findall(r'id="mark-(\d)-([a-z_]+)-(\d{4})-([a-z_]+)"', text))
+    for a, p in enumerate(plans):  # the cheapest compliant structure is marked in every year, and only it
+        assert {(m[1], m[2]) for m in marks if m[0] == str(a) and m[3] == "cheapest"} == {
+            (p.cheapest, str(y)) for y in p.assignment.years}
     assert svg.stat().st_size > 20_000
     png = tmp_path / "plan.png"
     assert render_chart(png, [german[2]]) == 5 * 3

@@ -75,15 +75,18 @@ def _print(answer) -> None:
         table.add_column("structure")
         for y in p.structures[0].years:
             table.add_column(str(y.year), justify="right")
-        for col in ("total", "employee net", "China IIT"):
+        for col in ("total", "employee net", "China tax after credit"):
             table.add_column(col, justify="right")
         table.add_column("status")
         for st in p.structures:
-            cells = [st.title] + [money(y.employer_cost_cny) + ("" if y.complete else "*") for y in st.years]
-            cells += [money(st.totals.employer_cost_cny), money(st.totals.employee_net_cny), money(st.totals.china_iit),
-                      st.status]
-            table.add_row(*cells, style="bold green" if st.structure == p.cheapest_compliant else None)
+            cheapest = st.structure == p.cheapest_compliant
+            cells = [("★ " if cheapest else "") + st.title]
+            cells += [money(y.employer_cost_cny) + ("" if y.complete else "*") for y in st.years]
+            cells += [money(st.totals.employer_cost_cny), money(st.totals.employee_net_cny),
+                      money(st.totals.china_tax_after_credit), "cheapest compliant" if cheapest else st.status]
+            table.add_row(*cells, style="bold green" if cheapest else "red" if not st.compliant else None)
         console.print(table)
+        _print_taxes(console, p, money)
         detail = Table(title="Contributions over the assignment (RMB; other country in its currency)")
         for col in ("structure", "China employee", "China employer", "other country employee", "other country employer"):
             detail.add_column(col, justify="left" if col == "structure" else "right")
@@ -113,6 +116,27 @@ def _print(answer) -> None:
         console.print("Projections applied (assumptions, not law): " + ", ".join(Path(x).stem for x in answer.projections))
     for path in answer.written:
         console.print(f"wrote {path}")
+
+
+def _print_taxes(console, p, money) -> None:
+    """Host income tax, China tax before and after the foreign tax credit, the credit carried
+    forward and the equalization cost, over the assignment (RMB)."""
+    from rich.table import Table
+
+    if not any(st.totals.host_tax_cny or st.totals.credit != "0.00" or st.totals.equalization_cost
+               for st in p.structures):
+        return
+    table = Table(title="Taxes over the assignment (RMB; host tax also in its currency)")
+    for col in ("structure", "host income tax", "host tax RMB", "China tax before credit", "foreign tax credit",
+                "China tax after credit", "credit carried forward", "equalization cost"):
+        table.add_column(col, justify="left" if col == "structure" else "right")
+    for st in p.structures:
+        host = [y.host_tax for y in st.years if y.host_tax is not None]
+        native = f"{host[0].currency} {sum(Decimal(h.tax) for h in host):,}" if host else "not modelled"
+        table.add_row(st.title, native, money(st.totals.host_tax_cny), money(st.totals.china_tax_before_credit),
+                      money(st.totals.credit), money(st.totals.china_tax_after_credit),
+                      money(st.totals.carried_forward), money(st.totals.equalization_cost))
+    console.print(table)
 
 
 def _print_notes(console, p) -> None:

@@ -24,6 +24,10 @@ split_payroll: {paid_abroad_share: 0.4}           # part of salary and bonus pai
 fx: {EUR: 7.80}                 # RMB per unit, given by the user (no rate is ever looked up)
 projections: [projections/shanghai_held_to_2028]  # labelled assumptions for months the law tables lack
 structures: [local_hire, secondment_certificate]  # default: every structure of the direction
+host_tax: {options: {church: BY}}                 # outbound: the host income tax's own choices
+equalization:                                     # tax equalization (the employer pays the actual taxes)
+  hypothetical_tax: {rate: "0.25"}                # or {monthly: …} or {table: [{up_to, rate, quick_deduction}, …]}
+  hypothetical_contributions: {rate: "0.105", base_cap: 37302}   # or {monthly: …}
 ```
 Errors name the file and the field. Amounts are exact decimals (two places at most).
 """
@@ -47,6 +51,7 @@ from pydantic import (
 )
 
 from expatcn.errors import InputError
+from expatcn.io.equalization_file import Hypothetical, hypothetical_contributions, hypothetical_tax
 from expatcn.io.files import describe, read_mapping
 from expatcn.io.trips import TripFileError, read_trip_records
 from expatcn.planning import assignment as domain
@@ -147,6 +152,28 @@ class SplitPayroll(BaseModel):
     paid_abroad_share: Decimal = Field(ge=0, le=1, description="share of salary and bonus paid by the home entity")
 
 
+class HostTax(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    options: dict[str, object] = Field(default_factory=dict, description="the host income tax's own choices, e.g. "
+                                       "{church: BY} (DE), {filing_status: married_joint} (US)")
+
+
+class EqualizationPolicy(BaseModel):
+    """The employer's tax-equalization policy (the forms of ``expatcn equalize``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hypothetical_tax: Hypothetical
+    hypothetical_contributions: Hypothetical
+
+    @model_validator(mode="after")
+    def _contributions(self) -> EqualizationPolicy:
+        if self.hypothetical_contributions.table is not None:
+            raise ValueError("hypothetical_contributions: give monthly or rate (with base_cap), not a table")
+        return self
+
+
 class AssignmentFile(BaseModel):
     """One assignment; see the module docstring for an example."""
 
@@ -170,7 +197,9 @@ class AssignmentFile(BaseModel):
     fx: dict[str, Decimal] = Field(default_factory=dict, description="RMB per unit of each currency, given by the user")
     projections: list[str] = Field(default_factory=list, description="projection overlays (assumptions), by name or path")
     structures: list[str] | None = None
-    equalization: dict | None = Field(None, description="hypothetical tax for tax equalization (kept for expatcn.equalization)")
+    host_tax: HostTax = HostTax()
+    equalization: EqualizationPolicy | None = Field(
+        None, description="tax equalization: the hypothetical home tax and contributions the assignee bears (RMB)")
 
     @field_validator("city")
     @classmethod
@@ -250,6 +279,10 @@ class AssignmentFile(BaseModel):
                 self.certificate.start, self.certificate.until),
             foreign_employer_class=self.foreign_employer_class, paid_abroad_share=self.split_payroll.paid_abroad_share,
             fx=dict(self.fx), projections=tuple(self.projections), structures=tuple(self.structures or ()),
+            host_tax_options=dict(self.host_tax.options),
+            equalization=None if self.equalization is None else domain.Equalization(
+                hypothetical_tax(self.equalization.hypothetical_tax),
+                hypothetical_contributions(self.equalization.hypothetical_contributions)),
         )
 
 

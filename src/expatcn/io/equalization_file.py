@@ -19,13 +19,13 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from expatcn.equalization import HypotheticalTax
+from expatcn.equalization import HypotheticalContributions, HypotheticalTax
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.inputs import YearInputs
 from expatcn.io.files import load_model
 from expatcn.io.scenario import ScenarioError, Yuan
 from expatcn.law.schemas.common import TaxSchedule
-from expatcn.money import apply_rate, rate_to_ppm, yuan_to_fen
+from expatcn.money import rate_to_ppm, yuan_to_fen
 
 
 class Home(BaseModel):
@@ -88,6 +88,26 @@ class EqualizationFile(BaseModel):
     china: China
 
 
+def hypothetical_tax(hypo: Hypothetical) -> HypotheticalTax:
+    """The policy's hypothetical tax as the composite takes it (fen, ppm or a schedule)."""
+    return HypotheticalTax(
+        monthly=None if hypo.monthly is None else yuan_to_fen(hypo.monthly),
+        rate=None if hypo.rate is None else rate_to_ppm(hypo.rate),
+        table=None if hypo.table is None else TaxSchedule.model_validate({"brackets": [b.model_dump() for b in hypo.table]}),
+    )
+
+
+def hypothetical_contributions(hypo: Hypothetical) -> HypotheticalContributions:
+    """The policy's hypothetical contributions: a monthly amount or a rate up to a base cap."""
+    if hypo.table is not None:
+        raise ScenarioError("hypothetical_contributions: give monthly or rate")
+    return HypotheticalContributions(
+        monthly=None if hypo.monthly is None else yuan_to_fen(hypo.monthly),
+        rate=None if hypo.rate is None else rate_to_ppm(hypo.rate),
+        base_cap=None if hypo.base_cap is None else yuan_to_fen(hypo.base_cap),
+    )
+
+
 def load_equalization(path: str | Path) -> EqualizationFile:
     return load_model(path, EqualizationFile, ScenarioError)
 
@@ -100,20 +120,8 @@ def to_arrays(plan: EqualizationFile, law):
     for month, amount in plan.home.months.items():
         home[0, month - 1] = yuan_to_fen(amount)
     home = np.where(employed, home, 0)
-    hypo = plan.hypothetical_tax
-    tax = HypotheticalTax(
-        monthly=None if hypo.monthly is None else yuan_to_fen(hypo.monthly),
-        rate=None if hypo.rate is None else rate_to_ppm(hypo.rate),
-        table=None if hypo.table is None else TaxSchedule.model_validate({"brackets": [b.model_dump() for b in hypo.table]}),
-    )
-    social = plan.hypothetical_contributions
-    if social.monthly is not None:
-        contributions = np.where(employed, yuan_to_fen(social.monthly), 0)
-    elif social.rate is not None:
-        base = home if social.base_cap is None else np.minimum(home, yuan_to_fen(social.base_cap))
-        contributions = apply_rate(base, rate_to_ppm(social.rate))
-    else:
-        raise ScenarioError("hypothetical_contributions: give monthly or rate")
+    tax = hypothetical_tax(plan.hypothetical_tax)
+    contributions = np.where(employed, hypothetical_contributions(plan.hypothetical_contributions).of(home), 0)
     check_kinds(law, plan.china.allowances, "china.allowances", ScenarioError)
     allowance = sum((yuan_to_fen(a) for a in plan.china.allowances.values()), 0)
     china = YearInputs(

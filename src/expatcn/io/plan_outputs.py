@@ -25,25 +25,44 @@ YEAR_COLUMNS = (
     ("abroad_currency", "Other country currency"), ("abroad_employee", "Other country employee contributions"),
     ("abroad_employer", "Other country employer contributions"),
     ("abroad_employee_cny", "Other country employee contributions (RMB)"),
-    ("abroad_employer_cny", "Other country employer contributions (RMB)"), ("gross_cny", "Gross pay (RMB)"),
+    ("abroad_employer_cny", "Other country employer contributions (RMB)"),
+    ("host_tax", "Host income tax"), ("host_tax_cny", "Host income tax (RMB)"),
+    ("china_tax_before_credit", "China tax before credit (RMB)"), ("credit", "Foreign tax credit (RMB)"),
+    ("china_tax_after_credit", "China tax after credit (RMB)"),
+    ("carried_forward", "Foreign tax carried forward (RMB)"), ("hypothetical_tax", "Hypothetical tax (RMB)"),
+    ("hypothetical_true_up", "Hypothetical tax true-up (RMB)"),
+    ("hypothetical_contributions", "Hypothetical contributions (RMB)"),
+    ("equalization_cost", "Equalization cost (RMB)"), ("gross_cny", "Gross pay (RMB)"),
     ("employee_net_cny", "Employee net (RMB)"), ("employer_cost_cny", "Employer cost (RMB)"),
     ("lost_contribution_months", "Lost China contribution months"), ("unknown_months", "Unknown months"),
     ("risks", "Risks"), ("notes", "Notes"),
 )
 MONEY = '#,##0.00'
 FEN_COLUMNS = {"china_iit", "china_employee", "china_employer", "abroad_employee_cny", "abroad_employer_cny",
-               "gross_cny", "employee_net_cny", "employer_cost_cny"}
+               "gross_cny", "employee_net_cny", "employer_cost_cny", "host_tax_cny", "china_tax_before_credit",
+               "credit", "china_tax_after_credit", "hypothetical_tax", "hypothetical_true_up",
+               "hypothetical_contributions", "equalization_cost"}
+LAST_YEAR_COLUMNS = {"carried_forward"}  # a balance: the total row shows the last year's
 
 
 def _cell(y: YearFigures, name: str):
     value = getattr(y, name)
-    if name in FEN_COLUMNS:
+    if name in FEN_COLUMNS | LAST_YEAR_COLUMNS:
         return fen_to_decimal(value)
-    if name in ("abroad_employee", "abroad_employer"):
-        return None if y.abroad_currency is None else _minor(value, y.abroad_minor)
+    if name in ("abroad_employee", "abroad_employer", "host_tax"):
+        return None if y.abroad_currency is None or value is None else _minor(value, y.abroad_minor)
     if isinstance(value, list):
         return "; ".join(value)
     return value
+
+
+def _sum_of(st, name: str) -> Decimal | None:
+    """Σ over the years in yuan; None where a year lacks it (an absent host tax or equalization
+    counts as nothing only when no year has it)."""
+    values = [getattr(y, name) for y in st.years]
+    if all(v is None for v in values):
+        return None
+    return None if any(v is None for v in values) else fen_to_decimal(sum(values))
 
 
 def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[Difference]] | None = None,
@@ -68,7 +87,9 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             row += 1
         headers = ["Structure", "Status"] + [f"Employer cost {y} (RMB)" for y in years] + [
             "Employer cost total (RMB)", "Employee net total (RMB)", "China IIT total (RMB)",
-            "China contributions total (RMB)", "Other country contributions total (RMB)", "Risks"]
+            "China contributions total (RMB)", "Other country contributions total (RMB)",
+            "Host income tax total (RMB)", "China tax after credit total (RMB)", "Equalization cost total (RMB)",
+            "Risks"]
         for c, h in enumerate(headers, 1):
             ws.cell(row, c, h).font = bold
         row += 1
@@ -78,7 +99,9 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             abroad = [st.total("abroad_employee_cny"), st.total("abroad_employer_cny")]
             values += [fen_to_decimal(st.total("employer_cost_cny")), fen_to_decimal(st.total("employee_net_cny")),
                        fen_to_decimal(st.total("china_iit")), fen_to_decimal(sum(china)),
-                       None if None in abroad else fen_to_decimal(sum(abroad)), "; ".join(st.risks)]
+                       None if None in abroad else fen_to_decimal(sum(abroad)), _sum_of(st, "host_tax_cny"),
+                       fen_to_decimal(st.total("china_tax_after_credit")), _sum_of(st, "equalization_cost"),
+                       "; ".join(st.risks)]
             for c, v in enumerate(values, 1):
                 cell = ws.cell(row, c, v)
                 if isinstance(v, Decimal):
@@ -115,10 +138,13 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
             sheet.cell(r, 1, "Total").font = bold
             for c, (name, _) in enumerate(YEAR_COLUMNS, 1):
                 if name in FEN_COLUMNS:
-                    cell = sheet.cell(r, c, fen_to_decimal(st.total(name)))
+                    cell = sheet.cell(r, c, _sum_of(st, name))
                     cell.number_format = MONEY
-                elif name in ("abroad_employee", "abroad_employer") and st.years and st.years[0].abroad_currency:
-                    cell = sheet.cell(r, c, sum(_minor(getattr(y, name), y.abroad_minor) for y in st.years))
+                elif name in LAST_YEAR_COLUMNS and st.years:
+                    cell = sheet.cell(r, c, fen_to_decimal(getattr(st.years[-1], name)))
+                    cell.number_format = MONEY
+                elif name in ("abroad_employee", "abroad_employer", "host_tax") and st.years and st.years[0].abroad_currency:
+                    cell = sheet.cell(r, c, sum(_minor(getattr(y, name) or 0, y.abroad_minor) for y in st.years))
                     cell.number_format = MONEY
                 elif name in ("months", "lost_contribution_months"):
                     sheet.cell(r, c, sum(getattr(y, name) for y in st.years))
@@ -149,8 +175,11 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
 
 def render_chart(path: str | Path, plans: list[Plan]) -> int:
     """Employer cost per year by structure, stacked by component (pay, China employer
-    contributions, the other country's employer contributions; RMB). One panel per assignment.
-    A year that is not complete is hatched; a structure that is not applicable gets no bar. Returns
+    contributions, the other country's employer contributions, the tax equalization cost; RMB).
+    One panel per assignment. The cheapest compliant structure is outlined in gold and starred; a
+    structure that is not compliant is faded, cross-hatched and labelled so (an alternative work
+    pattern is faded); a year that is not complete is hatched; a structure that is not applicable
+    gets no bar. Each bar's label carries the SVG id ``mark-<a>-<structure>-<year>-<cheapest|status>``. Returns
     the number of bars drawn (applicable structure-years with an RMB employer cost); each bar segment carries the SVG id ``bar-<a>-<structure>-<year>-<component>``."""
     import matplotlib
 
@@ -158,7 +187,7 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    colours = {"gross": "#4C72B0", "china_employer": "#DD8452", "abroad_employer": "#55A868"}
+    colours = {"gross": "#4C72B0", "china_employer": "#DD8452", "abroad_employer": "#55A868", "equalization": "#C44E52"}
     fig, axes = plt.subplots(len(plans), 1, figsize=(11, 5.6 * len(plans)), squeeze=False)
     bars = 0
     for a, (plan, ax) in enumerate(zip(plans, axes[:, 0])):
@@ -167,24 +196,35 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
         width = 0.8 / max(len(shown), 1)
         ticks, tick_labels = [], []
         for s, st in enumerate(shown):
+            cheapest = st.key == plan.cheapest
             for i, y in enumerate(st.years):
                 x = i + (s - (len(shown) - 1) / 2) * width
                 ticks.append(x)
-                tick_labels.append(BY_KEY[st.key].short)
+                tick_labels.append(("★ " if cheapest else "") + BY_KEY[st.key].short)
                 if not st.applicable or y.employer_cost_cny is None:
                     ax.text(x, 0.02, "not applicable" if not st.applicable else "no RMB figure (fx)", rotation=90,
                             ha="center", va="bottom", fontsize=8, transform=ax.get_xaxis_transform())
                     continue
                 bottom = 0.0
+                faded = not st.compliant or not st.comparable  # shown for what it costs, never chosen
                 for name in COMPONENTS:
                     value = float(fen_to_decimal(y.component(name) or 0))
                     rect = ax.bar(x, value, width * 0.92, bottom=bottom, color=colours[name],
-                                  edgecolor="white" if y.complete else "black",
-                                  hatch=None if y.complete else "//", linewidth=0.6)[0]
+                                  alpha=0.35 if faded else 1.0,
+                                  edgecolor="#B8860B" if cheapest else ("white" if y.complete else "black"),
+                                  hatch="xx" if not st.compliant else (None if y.complete else "//"),
+                                  linewidth=2.0 if cheapest else 0.6)[0]
                     rect.set_gid(f"bar-{a}-{st.key}-{y.year}-{name}")
                     bottom += value
-                ax.text(x, bottom, f"{bottom / 1e6:.2f}" + ("" if y.complete else "*"), ha="center", va="bottom",
-                        fontsize=7)
+                label = f"{bottom / 1e6:.2f}" + ("" if y.complete else "*")
+                if cheapest:
+                    label = "★ cheapest compliant\n" + label
+                elif not st.compliant:
+                    label = "not compliant\n" + label
+                text = ax.text(x, bottom, label, ha="center", va="bottom", fontsize=7,
+                               fontweight="bold" if cheapest else "normal",
+                               color="#B22222" if not st.compliant else "black")
+                text.set_gid(f"mark-{a}-{st.key}-{y.year}-{'cheapest' if cheapest else st.status.replace(' ', '_')}")
                 bars += 1
         ax.set_xticks(ticks, tick_labels, rotation=35, ha="right", fontsize=7)
         for i, year in enumerate(years):
@@ -195,15 +235,23 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
         ax.set_xlim(-0.5, len(years) - 0.5)
         ax.set_ylabel("employer cost, million RMB")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:.1f}"))
-        ax.margins(y=0.12)
+        ax.margins(y=0.2)
         title = plan.assignment.title or plan.assignment.person.name
         ax.set_title(f"Employer cost per year by structure — {title}", fontsize=10, pad=22)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[n]) for n in COMPONENTS]
-        labels = [COMPONENT_TITLES[n] for n in COMPONENTS]
+        used = [n for n in COMPONENTS if n != "equalization" or any(y.equalization_cost for st in shown
+                                                                     for y in st.years)]
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[n]) for n in used]
+        labels = [COMPONENT_TITLES[n] for n in used]
+        if plan.cheapest is not None:
+            handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="#B8860B", linewidth=2))
+            labels.append("★ cheapest compliant")
+        if any(not st.compliant for st in shown):
+            handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#dddddd", edgecolor="black", hatch="xx"))
+            labels.append("not compliant (not chosen)")
         if any(not y.complete for st in shown for y in st.years):
             handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"))
             labels.append("incomplete year (*): unknown months")
-        ax.legend(handles, labels, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.42), ncol=len(labels),
+        ax.legend(handles, labels, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.45), ncol=min(len(labels), 4),
                   frameon=False)
     fig.tight_layout()
     fig.savefig(str(path), dpi=110)

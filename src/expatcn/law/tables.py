@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from expatcn.law.schemas.calendar import FilingDeadlines, WithholdingDeadlines
 from expatcn.law.schemas.common import TaxSchedule, Window
+from expatcn.law.schemas.host_tax import ContributionReliefs
 from expatcn.law.schemas.identity import IdentityDocuments
 from expatcn.law.schemas.iit import (
     AnnualBonus,
@@ -89,6 +90,9 @@ PENSION_REFUND = TableRef("social/pension_refund", PensionRefund)
 WITHHOLDING_DEADLINES = TableRef("calendar/withholding_deadlines", WithholdingDeadlines)
 FILING_DEADLINES = TableRef("calendar/filing_deadlines", FilingDeadlines)
 STATUS_CHANGE_REPORTS = TableRef("calendar/status_change_reports", FilingDeadlines)
+
+# host countries (their income tax tables are looked up by name: host_tax/<iso2>)
+HOST_CONTRIBUTION_RELIEF = TableRef("host_tax/contribution_relief", ContributionReliefs)
 
 # identity documents
 IDENTITY_DOCUMENTS = TableRef("identity/documents", IdentityDocuments)

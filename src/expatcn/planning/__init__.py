@@ -18,13 +18,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from expatcn.host_tax import COUNTRIES
 from expatcn.iit.allowances import check_kinds
 from expatcn.law import Law
 from expatcn.planning.abroad import abroad
 from expatcn.planning.assignment import Assignment
 from expatcn.planning.china import china_year, trips
 from expatcn.planning.choice import across, certificate_saving, choose, structure_risks
+from expatcn.planning.credit import credit
+from expatcn.planning.equalized import equalized
 from expatcn.planning.fx import Converter
+from expatcn.planning.host_income_tax import check_options, host_tax
 from expatcn.planning.results import (
     COMPONENT_TITLES,
     COMPONENTS,
@@ -54,6 +58,7 @@ def check(f: Assignment, law: Law, fx: dict[str, Decimal] | None = None) -> None
     if f.city not in cities(law):
         raise PlanError(f"city: no social insurance table for {f.city!r}; known cities: {', '.join(cities(law))}")
     check_kinds(law, f.package.allowances, "package.allowances", PlanError)
+    check_options(f)
     if f.foreign_employer_class is not None and f.other_country in host_countries(law):
         try:
             law.table(host_table(f.other_country)).values[-1].employer_class(f.foreign_employer_class)
@@ -78,23 +83,29 @@ def plan(files: list[Assignment], law: Law, fx: dict[str, Decimal] | None = None
         china_year(files, table, plans, contexts, converters, law, book, year, figures, rates)
     abroad(files, table, contexts, converters, law, years, figures)
     for r, row in enumerate(table):
+        for year in files[row.a].years:
+            _abroad_cny(figures[r, year], converters[row.a])
+    host_tax(files, table, converters, law, figures)
+    credit(files, table, law, figures)
+    equalized(files, table, figures)
+    for r, row in enumerate(table):
         f = files[row.a]
         for year in f.years:
             y = figures[r, year]
-            _totals(y, converters[row.a])
+            _totals(y)
             plans[r].years.append(y)
         structure_risks(plans[r], row, f, contexts[row.a])
     out = []
     for a, f in enumerate(files):
         mine = [p for p, row in zip(plans, table) if row.a == a]
         cheapest, reason = choose(mine)
-        assumptions = [f"projection (assumption, not law): {p}" for p in f.projections]
+        assumptions = [f"projection (assumption, not law): {p}" for p in f.projections] + _tax_assumptions(f)
         out.append(Plan(f, mine, cheapest, reason, law.digest, assumptions, certificate_saving(mine)))
     return out
 
 
-def _totals(y: YearFigures, conv: Converter) -> None:
-    """The other country's contributions in RMB, employee net and employer cost."""
+def _abroad_cny(y: YearFigures, conv: Converter) -> None:
+    """The other country's contributions in RMB (None without a rate)."""
     if y.abroad_currency is not None and (y.abroad_employee or y.abroad_employer):
         if conv.has(y.abroad_currency):
             y.abroad_employee_cny = int(conv.to_fen(y.abroad_employee, y.abroad_currency, y.abroad_minor))
@@ -103,10 +114,40 @@ def _totals(y: YearFigures, conv: Converter) -> None:
             y.abroad_employee_cny = y.abroad_employer_cny = None
             y.notes.append(f"fx.{y.abroad_currency}: give the rate (RMB per unit) to add {y.abroad_country} "
                            "contributions to RMB totals")
+
+
+def _totals(y: YearFigures) -> None:
+    """Employee net (after host tax and the credit, or the equalized net) and employer cost."""
     if y.gross_cny is None or y.abroad_employee_cny is None:
         return
-    y.employee_net_cny = y.gross_cny - y.china_iit - y.china_employee - y.abroad_employee_cny
     y.employer_cost_cny = y.gross_cny + y.china_employer + y.abroad_employer_cny
+    if y.hypothetical_tax is not None and y.equalization_cost is not None:
+        # equalized: the assignee keeps the stay-at-home net; the employer bears the taxes actually due
+        y.employee_net_cny = y.gross_cny - y.hypothetical_tax - y.hypothetical_contributions
+        y.employer_cost_cny += y.equalization_cost
+        return
+    if y.host_tax_gap or y.host_tax is not None and y.host_tax_cny is None or y.china_tax_after_credit is None:
+        return
+    y.employee_net_cny = (y.gross_cny - (y.host_tax_cny or 0) - y.abroad_employee_cny - y.china_tax_after_credit
+                          - y.china_employee)
+
+
+def _tax_assumptions(f: Assignment) -> list[str]:
+    """What the plan takes as given about income tax outside China and about equalization."""
+    out = []
+    if not f.inbound and f.host_country not in COUNTRIES:
+        out.append(f"host income tax for {f.host_country} is not modelled (modelled: {', '.join(COUNTRIES)}): "
+                   "employee net is before it and before China's foreign tax credit")
+    if not f.inbound and f.host_country == "US":
+        out.append("US: federal income tax only; state and local income tax not modelled (the documented choice "
+                   "is none)")
+    if f.inbound:
+        out.append(f"income tax of {f.home_country} on the assignee is not modelled (China IIT only)")
+    if f.equalization is not None:
+        out.append("tax equalization: the employer pays the taxes and employee contributions actually due and "
+                   "recovers the hypothetical tax and contributions; tax on the taxes it pays (gross-up) is not "
+                   "modelled in the plan")
+    return out
 
 
 def compare(base: Plan, modified: Plan) -> list[Difference]:

@@ -17,6 +17,7 @@ from expatcn.planning.fx import Converter, minor_units
 from expatcn.planning.results import YearFigures
 from expatcn.planning.rows import Context, Row
 from expatcn.social.agreements import certificate_covers_month
+from expatcn.planning.host_income_tax import contribution_relief
 from expatcn.social.host import host_contributions, host_countries, host_table
 
 
@@ -80,6 +81,7 @@ def _country(files, rows, contexts, converters, law, years, figures, country: st
                         timeline.agreement.in_force_on(month)
     employer = np.zeros_like(wage)
     employee = np.zeros_like(wage)
+    by_scheme: dict[str, np.ndarray] = {}
     classes: list = [None] * len(members)
     for lo, hi in _runs(covered):
         result = host_contributions(law, country, wage[:, lo:hi], months[lo:hi],
@@ -87,6 +89,8 @@ def _country(files, rows, contexts, converters, law, years, figures, country: st
                                     employer_class=[files[rows[r].a].foreign_employer_class for r in members])
         employer[:, lo:hi] = result.employer_total()
         employee[:, lo:hi] = result.employee_total()
+        for key, amounts in result.employee.items():
+            by_scheme.setdefault(key, np.zeros_like(wage))[:, lo:hi] = amounts
         classes = result.employer_class
     for k, r in enumerate(members):
         f = files[rows[r].a]
@@ -108,6 +112,9 @@ def _country(files, rows, contexts, converters, law, years, figures, country: st
                 y.notes.append(f"{country} employer class: {classes[k].name}{assumed}")
             y.abroad_employer = int(employer[k, cols].sum())
             y.abroad_employee = int(employee[k, cols].sum())
+            y.abroad_wage = None if k in missing_fx else int(wage[k, cols].sum())
+            y.abroad_deductible, y.abroad_credited = contribution_relief(
+                law, country, year, {key: int(amounts[k, cols].sum()) for key, amounts in by_scheme.items()})
 
 
 def _abroad_wage(f: Assignment, conv: Converter, year: int, bonus_month: bool, currency: str,

@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from expatcn.dates import Month
+from expatcn.equalization import HypotheticalContributions, HypotheticalTax
 from expatcn.planning.structures import INBOUND, OUTBOUND, of_direction
 
 
@@ -43,6 +44,15 @@ class Package:
 
 
 @dataclass(frozen=True)
+class Equalization:
+    """The employer's tax-equalization policy: the hypothetical home tax (the composite's
+    :class:`expatcn.equalization.HypotheticalTax`) and hypothetical contributions, RMB fen."""
+
+    tax: HypotheticalTax
+    contributions: HypotheticalContributions
+
+
+@dataclass(frozen=True)
 class Certificate:
     start: dt.date | None = None  # default: the assignment start
     until: dt.date | None = None  # default: start + the agreement's maximum − 1 day
@@ -68,6 +78,8 @@ class Assignment:
     fx: dict[str, Decimal] = field(default_factory=dict)  # RMB per unit, given by the user
     projections: tuple[str, ...] = ()  # projection overlays assumed (names, shown in every output)
     structures: tuple[str, ...] = ()
+    host_tax_options: dict = field(default_factory=dict)  # the host income tax's own choices (e.g. DE church)
+    equalization: Equalization | None = None  # tax equalization (None: the assignee bears the taxes)
 
     @property
     def inbound(self) -> bool:

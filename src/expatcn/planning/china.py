@@ -37,7 +37,7 @@ from expatcn.social.figures import EmployerRates
 from expatcn.social.participation import hk_macao_taiwan_residents
 
 MONTHS = 12
-COLUMNS = ("total", "china_paid", "allowances", "bonus", "bonus_china", "contribution_wage", "sad")
+COLUMNS = ("total", "china_paid", "allowances", "bonus", "bonus_china", "contribution_wage", "sad", "deduction")
 
 
 @dataclass
@@ -83,6 +83,7 @@ def china_year(files: list[Assignment], rows: list[Row], plans: list[StructurePl
     _sourcing(files, rows, plans, law, book, y, figures)
     _full_month(files, rows, contexts, law, y, figures, rates)
     _iit_only(files, rows, law, y, figures)
+    _worldwide(files, rows, law, y, figures)
     for i, r in enumerate(y.active):
         figures[r, year].gross_cny = int(y.cols["total"][i].sum() + y.cols["bonus"][i].sum()
                                          + y.cols["allowances"][i].sum())
@@ -118,6 +119,7 @@ def _columns(files, rows, converters, year, figures) -> _Year:
         cols["contribution_wage"][i] = np.where(emp, base, 0)
         if not f.inbound or not f.person.allowance_exemption:
             cols["sad"][i] = np.where(emp, minor_units(f.person.special_additional_deductions), 0)
+        y.package_monthly = [int(v) for v in cols["total"][i] + cols["bonus"][i]]
         if row.structure.stops_china:
             y.lost_contribution_months = y.months
     return _Year(year, active, cols, employed, np.ones(len(active), bool))
@@ -246,6 +248,7 @@ def _full_month(files, rows, contexts, law, y: _Year, figures, rates: EmployerRa
         housing_fund=np.array([bool(f.person.housing_fund) for f in files_of]), rates=rates,
     ), law, keep_trace=False, allow_partial=True)
     m = result.monthly
+    cols["deduction"][idx] = m["employee_deduction"]
     for k, i in enumerate(idx):
         r = y.active[i]
         figure = figures[r, year]
@@ -284,3 +287,25 @@ def _iit_only(files, rows, law, y: _Year, figures) -> None:
         figure.notes += result.alerts([k])
         figure.china_iit = int(result.total_tax[k].sum())
         figure.china_monthly = {"iit": [int(v) for v in result.total_tax[k]]}
+
+
+def _worldwide(files, rows, law, y: _Year, figures) -> None:
+    """China tax on the worldwide income of every outbound row (a domiciled Chinese national stays
+    resident and is taxed on it wherever it is earned, IIT Law art. 1): the whole package of the
+    year with the employee's deductible China contributions, as the annual reconciliation settles
+    it (``year_tax``: comprehensive income plus any bonus taxed on its own). One ``compute_year``.
+    The work is done abroad, so all of it is foreign-source income (Announcement 2020 No. 3 §1)."""
+    out = [i for i, r in enumerate(y.active) if not files[rows[r].a].inbound]
+    if not out:
+        return
+    idx, cols = np.array(out), y.cols
+    result = compute_year(YearInputs(
+        year=y.year, wages=cols["total"][idx], allowances=cols["allowances"][idx], bonus=cols["bonus"][idx],
+        employee_contributions=cols["deduction"][idx], special_additional_deductions=cols["sad"][idx],
+        employed=y.employed[idx], resident=np.ones(len(idx), bool), foreigner=np.zeros(len(idx), bool),
+        allowance_election=np.zeros(len(idx), bool),
+    ), law)
+    for k, i in enumerate(idx):
+        figure = figures[y.active[i], y.year]
+        figure.china_tax = int(result.annual["year_tax"][k])
+        figure.china_income = int(cols["total"][i].sum() + cols["allowances"][i].sum() + cols["bonus"][i].sum())

@@ -69,10 +69,12 @@ def certificate_saving(plans: list[StructurePlan]) -> str | None:
         china = b.total("china_employee") + b.total("china_employer") - a.total("china_employee") - a.total("china_employer")
         abroad = (b.total("abroad_employee_cny") + b.total("abroad_employer_cny")
                   - a.total("abroad_employee_cny") - a.total("abroad_employer_cny"))
+        saving = (f"the certificate of coverage saves the employer {fen_to_str(cost)} RMB over the assignment "
+                  f"(contributions removed: China {fen_to_str(china)}, abroad {fen_to_str(abroad)} RMB)")
+        if a.total("employee_net_cny") is None or b.total("employee_net_cny") is None:
+            return saving
         net = a.total("employee_net_cny") - b.total("employee_net_cny")
-        return (f"the certificate of coverage saves the employer {fen_to_str(cost)} RMB over the assignment "
-                f"(contributions removed: China {fen_to_str(china)}, abroad {fen_to_str(abroad)} RMB); "
-                f"employee net {'+' if net >= 0 else '−'}{fen_to_str(abs(net))}")
+        return f"{saving}; employee net {'+' if net >= 0 else '−'}{fen_to_str(abs(net))}"
     return None
 
 

@@ -10,9 +10,10 @@ from expatcn.errors import InputError
 from expatcn.planning.assignment import Assignment
 
 # the employer-cost components the chart stacks (all RMB)
-COMPONENTS = ("gross", "china_employer", "abroad_employer")
+COMPONENTS = ("gross", "china_employer", "abroad_employer", "equalization")
 COMPONENT_TITLES = {"gross": "pay (gross)", "china_employer": "China employer contributions",
-                    "abroad_employer": "home/host-country employer contributions"}
+                    "abroad_employer": "home/host-country employer contributions",
+                    "equalization": "tax equalization cost"}
 
 
 class PlanError(InputError):
@@ -44,14 +45,44 @@ class YearFigures:
     residency: dict | None = None
     lost_contribution_months: int = 0
     china_monthly: dict[str, list[int]] = field(default_factory=dict)  # month by month (fen), from the engines
+    # the other country's wage and the relief its income tax gives for contributions (minor units)
+    abroad_wage: int | None = 0  # None: a rate is missing
+    abroad_deductible: int = 0
+    abroad_credited: int = 0
+    # host income tax (outbound): minor units of the host currency and RMB fen (None: no rate or no table)
+    host_tax: int | None = None
+    host_tax_cny: int | None = None
+    host_resident: bool | None = None
+    host_tax_gap: bool = False  # a modelled host country without a table for the year: no net
+    # China tax on worldwide income (a resident taxed on it) and the foreign tax credit (fen)
+    china_tax: int | None = None  # before credit, the year's tax at the reconciliation
+    china_income: int = 0  # the comprehensive income amount it is on
+    credit_limit: int = 0
+    credit: int = 0  # this year's foreign tax + earlier excess credited
+    carry_forward_used: int = 0
+    excess: int = 0  # foreign tax above the limit this year (carried forward)
+    carried_forward: int = 0  # excess still available at the year end
+    lapsed: int = 0
+    china_tax_after_credit: int | None = None
+    # tax equalization (fen; None: no equalization policy)
+    package_monthly: list[int] = field(default_factory=list)  # salary and bonus month by month: the home gross
+    hypothetical_tax: int | None = None
+    hypothetical_true_up: int | None = None
+    hypothetical_contributions: int | None = None
+    equalization_cost: int | None = None
 
     @property
     def complete(self) -> bool:
         return not self.unknown_months and self.employer_cost_cny is not None
 
+    @property
+    def china_tax_before_credit(self) -> int:
+        """China tax on worldwide income (outbound), else the IIT withheld."""
+        return self.china_iit if self.china_tax is None else self.china_tax
+
     def component(self, name: str) -> int | None:
         return {"gross": self.gross_cny, "china_employer": self.china_employer,
-                "abroad_employer": self.abroad_employer_cny}[name]
+                "abroad_employer": self.abroad_employer_cny, "equalization": self.equalization_cost}[name]
 
 
 @dataclass

@@ -72,8 +72,8 @@ class Structure:
 
 
 HOME_SI_CONTINUES = "{home} social security continues on the salary during the assignment (home-country posting rules)"
-HOST_TAX_NOT_MODELLED = ("host-country income tax and the foreign tax credit are not modelled: employee net is before "
-                         "host income tax")
+WORLDWIDE_TAX = ("China tax on the worldwide income of a Chinese national domiciled in China (IIT Law art. 1), less "
+                 "the {host} income tax credited (IIT Law art. 7) at the reconciliation of the next year")
 LOCAL_HUKOU = "China contributions of a Chinese employee: local household registration assumed"
 
 STRUCTURES: tuple[Structure, ...] = (
@@ -101,17 +101,17 @@ STRUCTURES: tuple[Structure, ...] = (
               china_payroll=True, china_iit=True, abroad=True, certificate="required",
               not_applicable="no social security agreement between China and {host}: no certificate of coverage, "
                              "host contributions are due in full",
-              assumptions=(HOST_TAX_NOT_MODELLED, LOCAL_HUKOU), without_certificate="double_contributions"),
+              assumptions=(WORLDWIDE_TAX, LOCAL_HUKOU), without_certificate="double_contributions"),
     Structure("double_contributions", OUTBOUND, "Secondment, double contributions", "Double contributions",
-              china_payroll=True, china_iit=True, abroad=True, assumptions=(HOST_TAX_NOT_MODELLED, LOCAL_HUKOU)),
+              china_payroll=True, china_iit=True, abroad=True, assumptions=(WORLDWIDE_TAX, LOCAL_HUKOU)),
     Structure("localization", OUTBOUND, "Full localization", "Localization",
               china_payroll=False, china_iit=False, china_pay=False, abroad=True, stops_china=True,
-              assumptions=("the host entity pays the whole package; the China contract ends", HOST_TAX_NOT_MODELLED,
+              assumptions=("the host entity pays the whole package; the China contract ends", WORLDWIDE_TAX,
                            LOCAL_HUKOU)),
     Structure("home_contributions_host_payroll", OUTBOUND, "Home keeps China SI, host payroll", "Home SI + host payroll",
               china_payroll=True, china_iit=False, china_pay=False, abroad=True,
               assumptions=("the host entity pays the package; the home entity keeps China contributions on the China "
-                           "contribution wage", HOST_TAX_NOT_MODELLED, LOCAL_HUKOU)),
+                           "contribution wage", WORLDWIDE_TAX, LOCAL_HUKOU)),
 )
 
 BY_KEY = {s.key: s for s in STRUCTURES}

@@ -53,6 +53,40 @@ class AbroadFigures(BaseModel):
     employer_contributions_cny: str | None = None
 
 
+class HostTaxYear(BaseModel):
+    """The host country's income tax of the year (outbound), in its currency and in RMB."""
+
+    country: str
+    currency: str
+    tax: str
+    tax_cny: str | None
+    resident: bool
+
+
+class ChinaTaxYear(BaseModel):
+    """China tax on worldwide income and the foreign tax credit (RMB; outbound). Inbound: the
+    IIT withheld, no credit."""
+
+    before_credit: str | None
+    income: str
+    credit_limit: str
+    credit: str
+    carry_forward_used: str
+    excess: str
+    carried_forward: str
+    lapsed: str
+    after_credit: str | None
+
+
+class EqualizationYear(BaseModel):
+    """Tax equalization of the year (RMB): what the assignee bears and the employer's cost."""
+
+    hypothetical_tax: str
+    hypothetical_true_up: str
+    hypothetical_contributions: str
+    cost: str
+
+
 class ResidencyYear(BaseModel):
     """The residency engine's answer for the assignment's stays in the year (inbound)."""
 
@@ -79,6 +113,9 @@ class PlanYear(BaseModel):
     china_employee_contributions: str
     china_employer_contributions: str
     abroad: AbroadFigures | None
+    host_tax: HostTaxYear | None
+    china_tax: ChinaTaxYear
+    equalization: EqualizationYear | None
     gross_cny: str | None
     employee_net_cny: str | None
     employer_cost_cny: str | None
@@ -99,6 +136,12 @@ class PlanTotals(BaseModel):
     gross_cny: str | None
     employee_net_cny: str | None
     employer_cost_cny: str | None
+    host_tax_cny: str | None = None
+    china_tax_before_credit: str | None = None
+    credit: str | None = None
+    china_tax_after_credit: str | None = None
+    carried_forward: str | None = None  # unused foreign tax at the end of the plan, still creditable
+    equalization_cost: str | None = None
     abroad: AbroadFigures | None = None
 
 
@@ -148,7 +191,7 @@ class AssignmentPlan(BaseModel):
     assumptions: list[str]
     law_digest: str
     structures: list[PlanStructure]
-    cheapest_compliant: str | None
+    cheapest_compliant: str | None  # the structure the chart and tables mark
     reason: str
     certificate_saving: str | None
     what_if: WhatIf | None = None
@@ -271,23 +314,40 @@ def _plan(assignments: list[Assignment], projections: list, overlays: list, fx: 
 # ----------------------------------------------------------------------------- plan → answer
 
 
+def _minor_str(amount: int, minor: int) -> str:
+    """An amount in the other country's currency, as an exact decimal string."""
+    return minor_to_str(amount, minor).replace(",", "")
+
+
 def _abroad(country: str | None, currency: str | None, minor: int, employee: int, employer: int,
             employee_cny: int | None, employer_cny: int | None) -> AbroadFigures | None:
     if currency is None:
         return None
-    amount = lambda v: minor_to_str(v, minor).replace(",", "")  # noqa: E731
-    return AbroadFigures(country=country, currency=currency, employee_contributions=amount(employee),
-                         employer_contributions=amount(employer), employee_contributions_cny=yuan_str(employee_cny),
+    return AbroadFigures(country=country, currency=currency, employee_contributions=_minor_str(employee, minor),
+                         employer_contributions=_minor_str(employer, minor), employee_contributions_cny=yuan_str(employee_cny),
                          employer_contributions_cny=yuan_str(employer_cny))
 
 
 def _year(y: YearFigures) -> PlanYear:
+    host = None if y.host_tax is None else HostTaxYear(
+        country=y.abroad_country, currency=y.abroad_currency, tax=_minor_str(y.host_tax, y.abroad_minor),
+        tax_cny=yuan_str(y.host_tax_cny), resident=bool(y.host_resident))
+    china = ChinaTaxYear(
+        before_credit=yuan_str(y.china_tax if y.china_tax is not None else y.china_iit), income=yuan_str(y.china_income),
+        credit_limit=yuan_str(y.credit_limit), credit=yuan_str(y.credit),
+        carry_forward_used=yuan_str(y.carry_forward_used), excess=yuan_str(y.excess),
+        carried_forward=yuan_str(y.carried_forward), lapsed=yuan_str(y.lapsed),
+        after_credit=yuan_str(y.china_tax_after_credit))
+    equalization = None if y.equalization_cost is None else EqualizationYear(
+        hypothetical_tax=yuan_str(y.hypothetical_tax), hypothetical_true_up=yuan_str(y.hypothetical_true_up),
+        hypothetical_contributions=yuan_str(y.hypothetical_contributions), cost=yuan_str(y.equalization_cost))
     return PlanYear(
         year=y.year, months=y.months, china_iit=yuan_str(y.china_iit),
         china_employee_contributions=yuan_str(y.china_employee),
         china_employer_contributions=yuan_str(y.china_employer),
         abroad=_abroad(y.abroad_country, y.abroad_currency, y.abroad_minor, y.abroad_employee, y.abroad_employer,
                        y.abroad_employee_cny, y.abroad_employer_cny),
+        host_tax=host, china_tax=china, equalization=equalization,
         gross_cny=yuan_str(y.gross_cny), employee_net_cny=yuan_str(y.employee_net_cny),
         employer_cost_cny=yuan_str(y.employer_cost_cny), complete=y.complete, unknown_months=y.unknown_months,
         lost_contribution_months=y.lost_contribution_months,
@@ -298,7 +358,18 @@ def _year(y: YearFigures) -> PlanYear:
 def _structure(st: StructurePlan) -> PlanStructure:
     first = st.years[0] if st.years else None
     totals = {name: yuan_str(st.total(name)) for name in (
-        "china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny", "employer_cost_cny")}
+        "china_iit", "china_employee", "china_employer", "gross_cny", "employee_net_cny", "employer_cost_cny",
+        "china_tax_after_credit", "credit")}
+    totals["china_tax_before_credit"] = yuan_str(st.total("china_tax") if all(
+        y.china_tax is not None for y in st.years) else st.total("china_iit"))
+    if any(y.host_tax is not None for y in st.years):
+        totals["host_tax_cny"] = yuan_str(None if any(y.host_tax is not None and y.host_tax_cny is None
+                                                      for y in st.years)
+                                          else sum(y.host_tax_cny or 0 for y in st.years))
+    if first is not None:
+        totals["carried_forward"] = yuan_str(st.years[-1].carried_forward)
+    if any(y.equalization_cost is not None for y in st.years):
+        totals["equalization_cost"] = yuan_str(st.total("equalization_cost"))
     abroad = None if first is None else _abroad(
         first.abroad_country, first.abroad_currency, first.abroad_minor, st.total("abroad_employee"),
         st.total("abroad_employer"), st.total("abroad_employee_cny"), st.total("abroad_employer_cny"))

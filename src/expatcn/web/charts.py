@@ -61,8 +61,11 @@ def residency_timeline(person: ResidencyPerson, lines: Lines, lang: str = "en", 
     return Markup("".join(out))
 
 
-def bars(rows: list[tuple[str, float | None, bool]], unit: str = "") -> Markup:
-    """Horizontal bars (label, value, highlighted); a missing value is drawn as a note."""
+def bars(rows: list[tuple[str, float | None, bool]], unit: str = "", marks: list[str] | None = None) -> Markup:
+    """Horizontal bars (label, value, highlighted); a missing value is drawn as a note. ``marks``
+    (one per row, may be empty): a word shown after the value (e.g. "not compliant"); a row with
+    a mark that is not highlighted is drawn faded."""
+    marks = marks or [""] * len(rows)
     w = 1100
     row_h = 34
     label_w = 330
@@ -70,7 +73,7 @@ def bars(rows: list[tuple[str, float | None, bool]], unit: str = "") -> Markup:
     values = [v for _, v, _ in rows if v is not None]
     top = max(values) if values else 1
     out = [f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    for i, (label, value, best) in enumerate(rows):
+    for i, ((label, value, best), mark) in enumerate(zip(rows, marks)):
         y = 8 + i * row_h
         out.append(f'<text x="{label_w - 10}" y="{y + 20}" class="axis" text-anchor="end">{escape(label)}</text>')
         if value is None:
@@ -78,7 +81,9 @@ def bars(rows: list[tuple[str, float | None, bool]], unit: str = "") -> Markup:
             continue
         bw = (w - label_w - 130) * value / top if top else 0
         out.append(f'<rect x="{label_w}" y="{y + 5}" width="{max(bw, 1):.1f}" height="{row_h - 12}" rx="3" '
-                   f'class="{"bar best" if best else "bar"}"/>')
-        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 21}" class="barlabel">{value:,.0f}{escape(unit)}</text>')
+                   f'class="{"bar best" if best else "bar faded" if mark else "bar"}"/>')
+        note = f" · {escape(mark)}" if mark else ""
+        out.append(f'<text x="{label_w + bw + 8:.1f}" y="{y + 21}" class="barlabel{" warn" if mark and not best else ""}">'
+                   f'{value:,.0f}{escape(unit)}{note}</text>')
     out.append("</svg>")
     return Markup("".join(out))

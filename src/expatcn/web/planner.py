@@ -16,6 +16,7 @@ from expatcn.law import Overlay
 from expatcn.services.keys import Principal
 from expatcn.services.plan import plan_data
 from expatcn.web import charts
+from expatcn.web.i18n import translate
 from expatcn.web.common import FORM_DEFAULTS, USER_ERRORS, blank, language_of, messages_of, posting, render, user_of
 
 router = APIRouter(include_in_schema=False)
@@ -102,7 +103,8 @@ def _plan_assignment(form: dict) -> dict:
 
 
 def _plan_chart(result: dict, lang: str):
-    rows = []
+    """Employer cost by structure; the cheapest compliant highlighted, the non-compliant marked."""
+    rows, marks = [], []
     for p in result.get("plans", []):
         for s in p.get("structures", []):
             cost = (s.get("totals") or {}).get("employer_cost_cny")
@@ -110,5 +112,8 @@ def _plan_chart(result: dict, lang: str):
                 value = None if cost in (None, "") else float(Decimal(str(cost)))
             except (InvalidOperation, ValueError):
                 value = None
-            rows.append((s.get("title") or s.get("structure"), value, s.get("structure") == p.get("cheapest_compliant")))
-    return charts.bars(rows, " ¥") if rows else None
+            best = s.get("structure") == p.get("cheapest_compliant")
+            rows.append((s.get("title") or s.get("structure"), value, best))
+            marks.append(translate(lang, "cheapest") if best else translate(lang, "not_compliant")
+                         if not s.get("compliant", True) else "")
+    return charts.bars(rows, " ¥", marks) if rows else None

@@ -375,3 +375,29 @@ class AustraliaIncomeTax(HostTaxTable):
         if self.tax_year_starts != "07-01":
             raise ValueError("the Australian income year starts on 1 July")
         return self
+
+
+class ContributionRelief(LawValue):
+    """What one country's income tax allows for the employee's own social contributions: the
+    share of each scheme's employee contribution (``law/social/host/<iso2>.yaml`` keys) that is
+    deducted from income, and the share that enters a non-refundable credit (Canada)."""
+
+    deductible: dict[str, str] = Field(default_factory=dict, description="scheme key → share deducted (e.g. 1, 0.96, 20/119)")
+    credited: dict[str, str] = Field(default_factory=dict, description="scheme key → share in the credit base")
+    rule: str = Field(description="the provision, in a sentence")
+    confidence: Literal["high", "medium", "low"]
+
+    @field_validator("deductible", "credited")
+    @classmethod
+    def _shares(cls, shares: dict[str, str]) -> dict[str, str]:
+        for key, share in shares.items():
+            if not 0 <= Fraction(share) <= 1:
+                raise ValueError(f"{key}: a share between 0 and 1, got {share}")
+        return shares
+
+
+@value_schema("host_contribution_relief")
+class ContributionReliefs(LawValue):
+    """Per host country (ISO alpha-2): :class:`ContributionRelief`."""
+
+    countries: dict[str, ContributionRelief]
