@@ -52,16 +52,21 @@ def import_(
     files: Annotated[list[Path] | None, typer.Argument(help="roster, pay, trips or deductions files (.xlsx, .csv)")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="the kind of a CSV file whose headers do not tell")] = None,
     example: Annotated[bool, typer.Option("--example", help="import the example company shipped with expatcn")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="trips: remove the stored trips of each employee named "
+                                                            "that the file does not hold (listed)")] = False,
     db: DbOption = None,
 ) -> None:
-    """Import files in one transaction: all valid and written, or nothing written."""
+    """Import files in one transaction: all valid and written, or nothing written. Trips are added
+    and updated by (employee, entry); --replace also removes the ones the file does not hold."""
     from expatcn.services import payroll
 
     with payroll_errors():
         paths = [*(files or []), *(payroll.example_files() if example else [])]
-        done = payroll.import_files(payroll.open_store(db), paths, kind)
+        done = payroll.import_files(payroll.open_store(db), paths, kind, replace_trips=replace)
     for table, counts in done.counts.items():
         typer.echo(f"{table}: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v or k != "removed"))
+    for line in done.removed:
+        typer.echo(f"  removed: {line}")
 
 
 @app.command("employees")

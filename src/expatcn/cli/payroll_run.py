@@ -25,8 +25,13 @@ def _yuan(amount: str) -> str:
 
 @app.command("run")
 def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
+        include: Annotated[list[str] | None, typer.Option(
+            "--include", help="an employee with no pay in the month to compute anyway (a leaver, unpaid leave); "
+                              "'all' for every one")] = None,
+        allow_negative: Annotated[bool, typer.Option("--allow-negative", help="keep a negative net pay")] = False,
         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Compute every employee for the month from the year-to-date inputs; replaces an open run."""
+    """Compute every employee for the month from the year-to-date inputs; replaces an open run.
+    Employees with no pay in the month are listed and left out unless --include names them."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -43,7 +48,8 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
                 tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        done = payroll.run(payroll.open_store(db), *Month.parse(month), progress=progress, employer=employer)
+        done = payroll.run(payroll.open_store(db), *Month.parse(month), progress=progress, employer=employer,
+                           include=include or (), allow_negative=allow_negative)
     if as_json:
         print_json(done.model_dump(mode="json"))
         return
@@ -51,6 +57,9 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
                f"law {done.law_digest[:12]}")
     for key, label in TOTALS:
         typer.echo(f"  {label:<24}{_yuan(done.totals[key]):>18}")
+    if done.unpaid:
+        typer.echo(f"  left out, no pay in {done.month}: {', '.join(done.unpaid)} (--include ID or --include all to "
+                   "compute them: a leaver, unpaid leave)")
     for w in done.warnings:
         typer.echo(f"  note: {w}")
     if done.due:

@@ -270,7 +270,7 @@ def _sorted_view(inputs: MonthInputs, order: np.ndarray | None):
              "certificate_until", "opt_in",
              "housing_fund", "local_hukou", "work_injury_rate", "housing_fund_rate")
     arrays = {name: getattr(inputs, name) for name in names}
-    arrays["employed"] = inputs.income.employed
+    arrays["employed"] = inputs.income.employed if inputs.paid_here is None else inputs.income.employed & inputs.paid_here
     if order is not None:
         arrays = {name: None if a is None else np.asarray(a)[order] for name, a in arrays.items()}
     return SimpleNamespace(year=inputs.income.year, rates=inputs.rates, carry_forward=inputs.carry_forward, **arrays)

@@ -41,6 +41,9 @@ class MonthInputs:
         ``income.bonus`` / ``income.equity``), for the same reason: where a lump sum is apportioned
         by China work days, ``income`` holds the taxable part and these what is paid.
     rates: the employer's own social insurance figures (used where it gives them, labelled).
+    paid_here: (N, 12) bool, the months this payroll paid the employee (default: every month
+        employed); contributions are computed only for these. A month employed but left out of
+        the payroll (no pay: unpaid leave, a leaver) keeps its basic deduction but has none.
     carry_forward: use the last published figure where a month's is not published (labelled);
         False = strict, refuse instead.
     """
@@ -63,6 +66,7 @@ class MonthInputs:
     bonus_paid: np.ndarray | None = None
     equity_paid: np.ndarray | None = None
     rates: EmployerRates | None = None
+    paid_here: np.ndarray | None = None
     carry_forward: bool = True
 
     def __post_init__(self) -> None:

@@ -183,6 +183,18 @@ def read(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: Law, 
     required; ``name`` is where the messages say they came from, default ``rows``). ``kind``
     names the kind of a CSV file or rows; an Excel sheet is known by its headers. Raises
     :class:`~expatcn.errors.InputProblems` listing every problem."""
+    sheets, problems = read_all(source, law=law, kind=kind, name=name)
+    if problems:
+        raise InputProblems(problems)
+    return sheets
+
+
+def read_all(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: Law, kind: str | None = None,
+             name: str | None = None) -> tuple[list[Sheet], list[str]]:
+    """:func:`read` without raising on the rows: the sheets with the rows whose cells are all
+    well formed, and every problem found (cells, then the row checks of those rows), so that the
+    store's checks can run on the good rows and one report lists everything. A file that cannot
+    be read at all still raises."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -206,13 +218,12 @@ def read(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: Law, 
             problems.append(f"{table_where}, row 1: cannot tell what the sheet holds from its headers; "
                             "expected the headers of a template (expatcn template roster|pay|trips|deductions)")
             continue
+        before = len(problems)
         sheet = _parse(table_where, sheet_kind, header, rows, problems)
-        if not problems:
+        if sheet_kind != "employer" or len(problems) == before:  # an employer row with a bad cell is not counted
             problems.extend(CHECKS[sheet_kind](sheet, law))
         sheets.append(sheet)
-    if problems:
-        raise InputProblems(problems)
-    return sheets
+    return sheets, problems
 
 
 def _parse(where: str, kind: str, header: list[Any], rows: Iterable[tuple[int, list[Any]]], problems: list[str]) -> Sheet:
@@ -241,6 +252,7 @@ def _parse(where: str, kind: str, header: list[Any], rows: Iterable[tuple[int, l
         if all(blank(v) for v in values):
             continue
         parsed: dict[str, Any] = {}
+        before = len(problems)
         for i, column in positions:
             value = values[i] if i < len(values) else None
             try:
@@ -250,7 +262,8 @@ def _parse(where: str, kind: str, header: list[Any], rows: Iterable[tuple[int, l
                 continue
             if parsed[column.field] is None and column.required:
                 problems.append(f"{where}, row {row_no}, column {column.header!r}: required ({column.form})")
-        sheet.rows.append((row_no, parsed))
+        if len(problems) == before:  # a row with a bad cell is reported, not checked further
+            sheet.rows.append((row_no, parsed))
         if len(problems) >= InputProblems.MAX:
             raise InputProblems(problems)
     return sheet
@@ -424,4 +437,4 @@ def employer_rates(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, 
 CHECKS = {"employer": _check_employer, "roster": _check_roster, "pay": _check_pay, "trips": _check_trips,
           "deductions": _check_deductions, "rates": _check_rates}
 
-__all__ = ["KINDS", "PAY_KINDS", "ROSTER_DEFAULTS", "Sheet", "detect_kind", "employer_rates", "read", "template"]
+__all__ = ["KINDS", "PAY_KINDS", "ROSTER_DEFAULTS", "Sheet", "detect_kind", "employer_rates", "read", "read_all", "template"]

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import Connection, select
@@ -45,7 +46,10 @@ BONUS_METHODS = {"separate": BonusMethod.SEPARATE, "combined": BonusMethod.COMBI
 class RunInputs:
     """The engine inputs of a run and who they are about (``employee_ids`` in row order);
     ``employee_makeup`` / ``employer_makeup``: (N,) fen of true-ups of earlier months paid with
-    this month (``expatcn trueup --carry``)."""
+    this month (``expatcn trueup --carry``).
+
+    ``unpaid``: the codes of the employees on the roster with no pay in the month, left out
+    (not part of the stored snapshot)."""
 
     year: int
     month: int
@@ -54,6 +58,7 @@ class RunInputs:
     month_inputs: MonthInputs
     employee_makeup: np.ndarray | None = None
     employer_makeup: np.ndarray | None = None
+    unpaid: list[str] = field(default_factory=list)
 
     def to_bytes(self) -> tuple[bytes, str]:
         """The inputs as a NumPy ``.npz`` archive and their SHA-256 (over names, dtypes, shapes, bytes)."""
@@ -132,6 +137,20 @@ def _staff(conn: Connection, employer: Employer, year: int, month: int, only: li
         query = query.where(Employee.hire_date <= period.last,
                             (Employee.leave_date.is_(None)) | (Employee.leave_date >= period.first))
     return list(conn.execute(query.order_by(Employee.id)).all())
+
+
+# pay items that are not pay: parts of another item, declared figures, another agent's pay, premiums
+NOT_PAY = ("paid_abroad", "bonus_paid_abroad", "equity_paid_abroad", "contribution_wage", "special_additional_deductions",
+           "other_deductions", "tax_reductions", "prior_employer_wages", "prior_employer_tax", "individual_pension",
+           "commercial_health_insurance", "tax_deferred_pension")
+
+
+def _paid(conn: Connection, staff: list, year: int, month: int) -> set[int]:
+    """The employees of ``staff`` paid something in the month (a pay item other than :data:`NOT_PAY`)."""
+    ids = {e.id for e in staff}
+    rows = conn.execute(select(PayItem.employee_id).distinct().where(
+        PayItem.year == year, PayItem.month == month, PayItem.amount_fen > 0, PayItem.kind.not_in(NOT_PAY))).all()
+    return {r[0] for r in rows} & ids
 
 
 def _employed(staff: list, year: int, month: int) -> np.ndarray:
@@ -292,8 +311,11 @@ def _declared(conn: Connection, ids: np.ndarray, year: int, month: int, employed
     return out
 
 
-def _withheld(conn: Connection, employer: Employer, ids: np.ndarray, year: int, closed_months: int) -> np.ndarray:
-    """(N, 12) the wage tax withheld in the closed months 1..``closed_months``."""
+def _withheld(conn: Connection, employer: Employer, ids: np.ndarray, year: int,
+              closed_months: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """(N, 12) the wage tax withheld in the closed months 1..``closed_months``, and the months a
+    closed run paid each employee (``None``: every closed run paid all of them): a closed month
+    that left an employee out (no pay) has no contributions of theirs."""
     n = ids.size
     withheld = np.zeros((n, 12), dtype=np.int64)
     filed = conn.execute(
@@ -301,26 +323,45 @@ def _withheld(conn: Connection, employer: Employer, ids: np.ndarray, year: int, 
         .join(Run, Run.id == RunResult.run_id)
         .where(Run.employer_id == employer.id, Run.year == year, Run.month <= closed_months, Run.status == "closed")
     ).all() if closed_months else []
-    if filed and n:
-        emp = np.fromiter((r[1] for r in filed), dtype=np.int64, count=len(filed))
-        mon = np.fromiter((r[0] for r in filed), dtype=np.int64, count=len(filed))
-        tax = np.fromiter((r[2] for r in filed), dtype=np.int64, count=len(filed))
-        at = np.minimum(np.searchsorted(ids, emp), max(n - 1, 0))
-        ours = ids[at] == emp
-        withheld[at[ours], mon[ours] - 1] = tax[ours]
-    return withheld
+    if not (filed and n):
+        return withheld, None
+    emp = np.fromiter((r[1] for r in filed), dtype=np.int64, count=len(filed))
+    mon = np.fromiter((r[0] for r in filed), dtype=np.int64, count=len(filed))
+    tax = np.fromiter((r[2] for r in filed), dtype=np.int64, count=len(filed))
+    at = np.minimum(np.searchsorted(ids, emp), max(n - 1, 0))
+    ours = ids[at] == emp
+    withheld[at[ours], mon[ours] - 1] = tax[ours]
+    paid = np.ones((n, 12), dtype=bool)
+    months_run = np.unique(mon)
+    paid[:, months_run - 1] = False
+    paid[at[ours], mon[ours] - 1] = True
+    return withheld, None if paid.all() else paid
 
 
 def build_inputs(conn: Connection, employer: Employer, year: int, month: int, law: Law, *,
                  only: list[int] | None = None, closed_months: int | None = None,
-                 carry_forward: bool = True) -> RunInputs:
-    """The year-to-date inputs of ``month``: every employee employed in it (or ``only`` these),
+                 carry_forward: bool = True, include: Collection[str] | Literal["all"] = ()) -> RunInputs:
+    """The year-to-date inputs of ``month``: every employee employed in it and paid in it (or
+    ``only`` these),
     months 1..``month`` of pay, residency from the trips, declared deductions, the tax withheld
     in the closed months (``closed_months``, default ``month − 1``), the employer's own social
     insurance figures, and the true-ups carried into ``month``. ``carry_forward=False``: strict,
-    no social insurance figure carried forward."""
+    no social insurance figure carried forward.
+    An employee employed but not paid in the month (a leaver paid nothing more, unpaid leave) is
+    left out and listed in ``unpaid``, unless ``include`` names them (employee IDs, or ``"all"``)."""
     closed_months = month - 1 if closed_months is None else closed_months
     staff = _staff(conn, employer, year, month, only)
+    unpaid: list[str] = []
+    if only is None:
+        if include != "all":
+            unknown = sorted(set(include) - {e.code for e in staff})
+            if unknown:
+                raise PayrollError(f"cannot include {', '.join(unknown)}: not employees of {employer.tax_number} "
+                                   f"employed in {Month(year, month)} (hire and leave dates)")
+        paid = _paid(conn, staff, year, month)
+        kept = [e for e in staff if e.id in paid or include == "all" or e.code in include]
+        unpaid = [e.code for e in staff if e not in kept]
+        staff = kept
     n = len(staff)
     ids = np.array([e.id for e in staff], dtype=np.int64)
     codes = [e.code for e in staff]
@@ -337,7 +378,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         if name in pay.kinds:
             allowances = pay.kinds[name].copy() if allowances is None else allowances + pay.kinds[name]
     exempt = [name for name in payable_kinds(law) if name in pay.kinds]
-    withheld = _withheld(conn, employer, ids, year, closed_months)
+    withheld, paid_here = _withheld(conn, employer, ids, year, closed_months)
     flags = {name: np.array([bool(getattr(e, name)) for e in staff], dtype=bool)
              for name in ("domiciled", "allowance_election", "first_income_this_year", "low_income_last_year", "opt_in",
                           "housing_fund", "local_hukou")}
@@ -396,9 +437,10 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         equity_paid=_differs(sourced.paid["equity"], sourced.taxable["equity"]),
         rates=employer_rates(conn, employer.id),
         carry_forward=carry_forward,
+        paid_here=paid_here,
     )
     employee_makeup, employer_makeup = _makeups(conn, employer, ids, year, month)
-    return RunInputs(year, month, ids, codes, month_inputs, employee_makeup, employer_makeup)
+    return RunInputs(year, month, ids, codes, month_inputs, employee_makeup, employer_makeup, sorted(unpaid))
 
 
 def _makeups(conn: Connection, employer: Employer, ids: np.ndarray, year: int, month: int):

@@ -14,8 +14,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from expatcn.dates import Month
 from expatcn.gross_to_net import MonthResult, gross_to_net
 from expatcn.law import Law
+from expatcn.money import yuan_str
 from expatcn.payroll.db import PayrollError, read_transaction, write_transaction
 from expatcn.payroll.inputs import RunInputs, build_inputs, digest
 from expatcn.payroll.models import RESULT_COLUMNS, Correction, Run, RunResult
@@ -101,6 +103,17 @@ class RunSummary:
     warnings: list[str]
     carried: int = 0
     made_up: int = 0
+    unpaid: list[str] = field(default_factory=list)  # on the roster, no pay in the month: left out
+
+
+def _negative_net(inputs: RunInputs, figures: dict[str, np.ndarray]) -> None:
+    """Net pay below zero is an error naming each employee (what they would owe)."""
+    below = np.flatnonzero(figures["net"] < 0)
+    if below.size:
+        names = ", ".join(f"{inputs.codes[i]} ({yuan_str(int(figures['net'][i]))})" for i in below[:10].tolist())
+        raise PayrollError(f"net pay below zero for {below.size} employee(s): {names} — contributions and tax exceed "
+                           f"the pay of {Month(inputs.year, inputs.month)}; check their pay items, or run with "
+                           "--allow-negative to keep it (recovered later from the employee)")
 
 
 def run_row(conn: Connection, employer_id: int, year: int, month: int):
@@ -118,8 +131,11 @@ def _require_closed_before(conn: Connection, employer_id: int, year: int, month:
 
 
 def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _noop, law: Law,
-              employer_tax_number: str | None = None) -> RunSummary:
-    """Compute every employee for the month and store the results, replacing an open run's."""
+              employer_tax_number: str | None = None, include: Collection[str] | Literal["all"] = (),
+              allow_negative: bool = False) -> RunSummary:
+    """Compute every employee for the month and store the results, replacing an open run's.
+    Employees with no pay in the month are left out unless ``include`` names them (or ``"all"``);
+    a negative net pay is an error unless ``allow_negative``."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     with write_transaction(engine) as conn:
@@ -129,12 +145,14 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
             raise PayrollError(f"{Month(year, month)} is closed; change it with `expatcn correct {Month(year, month)}`")
         _require_closed_before(conn, employer.id, year, month, "running")
         progress("load", 0, 1)
-        inputs = build_inputs(conn, employer, year, month, law)
+        inputs = build_inputs(conn, employer, year, month, law, include=include)
         timings["load_ytd"] = time.perf_counter() - clock
         progress("load", 1, 1)
         clock = time.perf_counter()
         progress("compute", 0, 1)
         figures, result = compute(inputs, law)
+        if not allow_negative:
+            _negative_net(inputs, figures)
         labels, notes = figure_notes(result, month)
         blob, inputs_sha = inputs.to_bytes()
         timings["engine"] = time.perf_counter() - clock
@@ -163,7 +181,7 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
     made_up = (figures["employee_makeup"] != 0) | (figures["employer_makeup"] != 0)
     return RunSummary(year, month, len(inputs.codes), existing is not None, totals, law.digest, timings,
                       result.iit.alerts() + _figure_warnings(labels, carried, Month(year, month), employer_city(inputs)),
-                      int(carried.sum()), int(made_up.sum()))
+                      int(carried.sum()), int(made_up.sum()), inputs.unpaid)
 
 
 def employer_city(inputs: RunInputs) -> str:
@@ -225,7 +243,7 @@ def close_month(engine: Engine, year: int, month: int, *, law: Law,
         if run.status == "closed":
             raise PayrollError(f"{Month(year, month)} is already closed (at {run.closed_at:%Y-%m-%d %H:%M})")
         _require_closed_before(conn, employer.id, year, month, "closing")
-        current = build_inputs(conn, employer, year, month, law)
+        current = build_inputs(conn, employer, year, month, law, include=RunInputs.from_bytes(run.inputs).codes)
         if current.digest() != run.inputs_sha256:
             raise PayrollError(f"the inputs of {Month(year, month)} changed since it was run: run it again "
                                f"(`expatcn run {Month(year, month)}`), then close")

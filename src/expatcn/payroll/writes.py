@@ -4,8 +4,14 @@ deductions, trips, pay items.
 Every sheet of one call is written in one transaction (all or nothing). Rows are upserted by their
 natural keys (employee ID; employee + month + kind; employee + trip entry; employee + year + first
 month), so writing the same rows twice changes nothing the second time. What only the store can
-tell is checked here: the employees named are on the roster, and a closed month's pay items change
-only through a correction (``expatcn correct YYYY-MM``), which records what changed.
+tell is checked here: the employees named are on the roster, a trip does not overlap a stored one,
+and a closed month's pay items change only through a correction (``expatcn correct YYYY-MM``),
+which records what changed. Every problem of every sheet is gathered before anything is kept, so
+that one attempt lists them all (with those the reader found: ``problems``).
+
+Trips are added and updated by (employee, entry); the stored trips a sheet does not name stay,
+unless ``replace_trips``: then the stored trips of each employee the sheet names that it does not
+hold are removed, and the summary lists them.
 """
 
 from __future__ import annotations
@@ -33,27 +39,40 @@ class Table(Protocol):
 
 @dataclass
 class ImportSummary:
-    """Rows per table: inserted, updated, unchanged (and trips removed)."""
+    """Rows per table: inserted, updated, unchanged (and trips removed, each named in ``removed``)."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
 
     def add(self, table: str, what: str, n: int = 1) -> None:
         self.counts.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})
         self.counts[table][what] = self.counts[table].get(what, 0) + n
 
 
-def write(engine: Engine, sheets: Sequence[Table]) -> ImportSummary:
-    """Write ``sheets`` in one transaction (all or nothing), each kind after those it needs."""
+def write(engine: Engine, sheets: Sequence[Table], *, problems: Sequence[str] = (),
+          replace_trips: bool = False) -> ImportSummary:
+    """Write ``sheets`` in one transaction (all or nothing), each kind after those it needs.
+    ``problems``: what the reader already found; the store's checks add theirs and, if there is
+    any, :class:`~expatcn.errors.InputProblems` lists them all and nothing is kept."""
     summary = ImportSummary()
     elsewhere = [f"{s.where}: the employer's rates are imported with `expatcn rates import` (which records who "
                  "imports them)" for s in sheets if s.kind not in WRITERS]
     if elsewhere:
         raise InputProblems(elsewhere)
+    found = list(problems)
     with write_transaction(engine) as conn:
         for sheet in sorted(sheets, key=lambda s: ORDER.index(s.kind)):
-            problems = WRITERS[sheet.kind](conn, sheet, summary)
-            if problems:
-                raise InputProblems(problems)  # rolls back everything
+            try:
+                if sheet.kind == "trips":
+                    found += _write_trips(conn, sheet, summary, replace=replace_trips)
+                else:
+                    found += WRITERS[sheet.kind](conn, sheet, summary)
+            except PayrollError as exc:  # no employer (its sheet had problems): listed with them
+                if not found:
+                    raise
+                found.append(f"{sheet.where}: {exc}")
+        if found:
+            raise InputProblems(found)  # rolls back everything
     return summary
 
 
@@ -76,6 +95,8 @@ def closed_months(conn: Connection, employer_id: int) -> set[tuple[int, int]]:
 
 
 def _write_employer(conn: Connection, sheet: Table, summary: ImportSummary) -> list[str]:
+    if not sheet.rows:  # its problems are already reported
+        return []
     _, values = sheet.rows[0]
     existing = conn.execute(select(Employer).where(Employer.tax_number == values["tax_number"])).first()
     if existing is None:
@@ -111,17 +132,15 @@ def _write_roster(conn: Connection, sheet: Table, summary: ImportSummary) -> lis
     return []
 
 
-def _codes(conn: Connection, sheet: Table) -> dict[str, int]:
-    """The store's employee ids by code; :class:`~expatcn.errors.InputProblems` naming each row
-    whose employee is not on the roster."""
+def _codes(conn: Connection, sheet: Table) -> tuple[dict[str, int], list[tuple[int, dict]], list[str]]:
+    """The store's employee ids by code, the sheet's rows whose employee is on the roster, and a
+    problem naming each row whose employee is not."""
     employer = the_employer(conn)
     ids = dict(conn.execute(select(Employee.code, Employee.id).where(Employee.employer_id == employer.id)).all())
     problems = [f"{sheet.where}, row {row_no}, column 'Employee ID / 工号': expected an employee of the roster, "
                 f"got {values['code']!r} (import the roster first, or in the same command)"
                 for row_no, values in sheet.rows if values["code"] not in ids]
-    if problems:
-        raise InputProblems(problems)
-    return ids
+    return ids, [(r, v) for r, v in sheet.rows if v["code"] in ids], problems
 
 
 def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correcting: tuple[int, int] | None = None,
@@ -129,19 +148,17 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
     """Upsert pay items. A closed month's items may only change through a correction
     (``correcting`` = that month; ``changes`` collects what changed). A sheet without the period
     columns keeps the stored periods."""
-    ids = _codes(conn, sheet)
-    problems: list[str] = []
+    ids, rows, problems = _codes(conn, sheet)
     closed = closed_months(conn, the_employer(conn).id)
     has_period = any(k in v for _, v in sheet.rows[:1] for k in ("period_from", "period_to"))
     items: dict[tuple[int, int, int, str], tuple[int, int, tuple | None]] = {}
-    for row_no, v in sheet.rows:
+    for row_no, v in rows:
         key = (ids[v["code"]], *v["month"], v["kind"])
         if key in items:
             problems.append(f"{sheet.where}, row {row_no}: employee {v['code']}, {key[1]}-{key[2]:02d}, kind {v['kind']} "
                             f"already on row {items[key][1]} (one amount per employee, month and kind)")
+            continue
         items[key] = (v["amount"], row_no, (v.get("period_from"), v.get("period_to")) if has_period else None)
-    if problems:
-        return problems
     existing: dict[tuple[int, int, int, str], tuple[int, int, tuple]] = {}
     for year, month in sorted({k[1:3] for k in items}):
         for r in conn.execute(select(PayItem.id, PayItem.employee_id, PayItem.kind, PayItem.amount_fen,
@@ -183,20 +200,30 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
     return []
 
 
-def _write_trips(conn: Connection, sheet: Table, summary: ImportSummary) -> list[str]:
-    """The sheet's trips replace the stored trips of each employee it names."""
-    ids = _codes(conn, sheet)
-    wanted = {(ids[v["code"]], v["entry"]): v for _, v in sheet.rows}
+def _write_trips(conn: Connection, sheet: Table, summary: ImportSummary, *, replace: bool = False) -> list[str]:
+    """Add and update trips by (employee, entry); with ``replace``, also remove the stored trips of
+    each employee named that the sheet does not hold (listed in ``summary.removed``). The trips an
+    employee ends up with must not overlap, and only the last may be open."""
+    ids, rows, problems = _codes(conn, sheet)
+    wanted = {(ids[v["code"]], v["entry"]): (row_no, v) for row_no, v in rows}
     stored = {}
     for chunk in _chunks(sorted({k[0] for k in wanted}), 500):
         for r in conn.execute(select(Trip).where(Trip.employee_id.in_(chunk))):
             stored[(r.employee_id, r.entry)] = r
-    gone = [r.id for k, r in stored.items() if k not in wanted]
-    for chunk in _chunks(gone, 500):
+    gone = [r for k, r in stored.items() if k not in wanted] if replace else []
+    code_of = {v: k for k, v in ids.items()}
+    kept = {k: (None, r.exit) for k, r in stored.items() if k not in wanted and not replace}
+    problems += _overlaps(sheet.where, {**kept, **{k: (row_no, v.get("exit")) for k, (row_no, v) in wanted.items()}},
+                          code_of)
+    if problems:
+        return problems
+    for chunk in _chunks([r.id for r in gone], 500):
         conn.execute(delete(Trip).where(Trip.id.in_(chunk)))
     summary.add("trips", "removed", len(gone))
+    summary.removed += [f"{code_of[r.employee_id]} trip {r.entry:%Y-%m-%d %H:%M} – "
+                        f"{'(open)' if r.exit is None else format(r.exit, '%Y-%m-%d %H:%M')}" for r in gone]
     new = []
-    for key, v in wanted.items():
+    for key, (_, v) in wanted.items():
         old = stored.get(key)
         row = {"employee_id": key[0], "entry": v["entry"], "exit": v.get("exit"), "note": v.get("note")}
         if old is None:
@@ -212,9 +239,24 @@ def _write_trips(conn: Connection, sheet: Table, summary: ImportSummary) -> list
     return []
 
 
+def _overlaps(where: str, trips: dict[tuple[int, Any], tuple[int | None, Any]], code_of: dict[int, str]) -> list[str]:
+    """A problem for each trip (of the sheet, or stored) that begins before the one before it ended,
+    or follows an open one. ``trips``: (employee, entry) → (row of the sheet or None, exit)."""
+    problems = []
+    ordered = sorted(trips.items())
+    for (before, (row_a, exit_a)), (after, (row_b, _)) in zip(ordered, ordered[1:]):
+        if before[0] != after[0] or (exit_a is not None and exit_a <= after[1]):
+            continue
+        rows = " and ".join(f"row {r}" if r else "a stored trip" for r in (row_a, row_b))
+        problems.append(f"{where}, {rows}: employee {code_of[before[0]]}'s trip entering {before[1]:%Y-%m-%d %H:%M} "
+                        f"{'is still open' if exit_a is None else f'ends {exit_a:%Y-%m-%d %H:%M}'}, after the next entry "
+                        f"{after[1]:%Y-%m-%d %H:%M} (trips must not overlap; --replace drops stored trips the file does not hold)")
+    return problems
+
+
 def _write_deductions(conn: Connection, sheet: Table, summary: ImportSummary) -> list[str]:
-    ids = _codes(conn, sheet)
-    rows = [{"employee_id": ids[v["code"]], **{k: x for k, x in v.items() if k != "code"}} for _, v in sheet.rows]
+    ids, known, problems = _codes(conn, sheet)
+    rows = [{"employee_id": ids[v["code"]], **{k: x for k, x in v.items() if k != "code"}} for _, v in known]
     years = sorted({r["year"] for r in rows})
     stored = {(d.employee_id, d.year, d.from_month): d for d in conn.execute(
         select(DeductionDeclaration).where(DeductionDeclaration.year.in_(years))).all()}
@@ -235,7 +277,7 @@ def _write_deductions(conn: Connection, sheet: Table, summary: ImportSummary) ->
         conn.execute(update(DeductionDeclaration).where(key).values(**record))
     summary.add("deduction_declarations", "inserted", len(new))
     summary.add("deduction_declarations", "updated", len(changed))
-    return []
+    return problems
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

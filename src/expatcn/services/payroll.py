@@ -33,6 +33,7 @@ class Imported(BaseModel):
     """Rows written per table: inserted, updated, unchanged (and, for trips, removed)."""
 
     counts: dict[str, dict[str, int]]
+    removed: list[str] = Field(default_factory=list, description="the trips removed (--replace), one line each")
 
 
 def open_store(db_path: str | None = None) -> Store:
@@ -51,31 +52,42 @@ def init(db_path: str | None = None) -> tuple[str, str]:
     return db.database_url(db_path), upgrade(open_store(db_path))
 
 
-def _write(store: Store, read: list[sheets.Sheet]) -> Imported:
-    return Imported(counts=writes.write(store, read).counts)
+def _write(store: Store, sources: Sequence[tuple[Any, str | None]], kind: str | None, replace_trips: bool) -> Imported:
+    """Read every source (a path, bytes with their file name, or rows), then write them all in one
+    transaction; every problem of every source and of the store's checks comes in one report."""
+    law = load_law()
+    read: list[sheets.Sheet] = []
+    problems: list[str] = []
+    for source, name in sources:
+        found, wrong = sheets.read_all(source, law=law, kind=kind, name=name)
+        read += found
+        problems += wrong
+    summary = writes.write(store, read, problems=problems, replace_trips=replace_trips)
+    return Imported(counts=summary.counts, removed=summary.removed)
 
 
-def import_files(store: Store, paths: Sequence[str | Path], kind: str | None = None) -> Imported:
-    """Import ``.xlsx`` / ``.csv`` files in one transaction: all valid and written, or nothing."""
+def import_files(store: Store, paths: Sequence[str | Path], kind: str | None = None, *,
+                 replace_trips: bool = False) -> Imported:
+    """Import ``.xlsx`` / ``.csv`` files in one transaction: all valid and written, or nothing.
+    ``replace_trips``: the trips of each employee a trips sheet names are exactly the sheet's."""
     if not paths:
         raise InputError("nothing to import: name the files, or --example")
-    law = load_law()
-    return _write(store, [s for p in paths for s in sheets.read(p, law=law, kind=kind)])
+    return _write(store, [(p, None) for p in paths], kind, replace_trips)
 
 
-def import_bytes(store: Store, uploads: Sequence[tuple[str, bytes]], kind: str | None = None) -> Imported:
+def import_bytes(store: Store, uploads: Sequence[tuple[str, bytes]], kind: str | None = None, *,
+                 replace_trips: bool = False) -> Imported:
     """Import uploaded files, given as (file name, content), in one transaction."""
     if not uploads:
         raise InputError("files: no file uploaded")
-    law = load_law()
-    return _write(store, [s for name, content in uploads for s in sheets.read(content, law=law, kind=kind, name=name)])
+    return _write(store, [(content, name) for name, content in uploads], kind, replace_trips)
 
 
-def import_rows(store: Store, kind: str, rows: Sequence[Mapping[str, Any]]) -> Imported:
+def import_rows(store: Store, kind: str, rows: Sequence[Mapping[str, Any]], *, replace_trips: bool = False) -> Imported:
     """Import JSON rows of one kind (keys: the template's field names), with the files' checks."""
     if not rows:
         raise InputError("no rows")
-    return _write(store, sheets.read(rows, law=load_law(), kind=kind))
+    return _write(store, [(rows, None)], kind, replace_trips)
 
 
 def example_files() -> list[Path]:
@@ -112,6 +124,8 @@ class RunDone(BaseModel):
     law_digest: str
     warnings: list[str]
     due: str | None = Field(description="the filing due date of the month's withholding return")
+    unpaid: list[str] = Field(default_factory=list, description="employees on the roster with no pay in the month: "
+                                                                "left out (include them with include)")
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
     carried: int = Field(0, description="employees whose contributions rest on a figure carried forward")
     made_up: int = Field(0, description="employees paying true-ups of earlier months with this month")
@@ -176,14 +190,17 @@ def due_date(year: int, month: int) -> str | None:
 
 
 def run(store: Store, year: int, month: int, *, progress: Callable[[str, int, int], None] | None = None,
-        employer: str | None = None) -> RunDone:
-    """Compute every employee for the month from the year-to-date inputs; replaces an open run."""
-    s = runs.run_month(store, year, month, law=load_law(), employer_tax_number=employer,
-                       **({"progress": progress} if progress else {}))
+        employer: str | None = None, include: Sequence[str] | str = (), allow_negative: bool = False) -> RunDone:
+    """Compute every employee for the month from the year-to-date inputs; replaces an open run.
+    Employees with no pay in the month are listed in ``unpaid`` and left out, unless ``include``
+    names them (employee IDs, or ``"all"``); negative net pay is an error unless ``allow_negative``."""
+    chosen = "all" if include == "all" or (not isinstance(include, str) and "all" in include) else list(include)
+    s = runs.run_month(store, year, month, law=load_law(), employer_tax_number=employer, include=chosen,
+                       allow_negative=allow_negative, **({"progress": progress} if progress else {}))
     return RunDone(month=str(Month(year, month)), employees=s.employees, replaced=s.replaced,
                    totals={k: yuan_str(v) for k, v in s.totals.items()}, law_digest=s.law_digest,
                    warnings=list(s.warnings), due=due_date(year, month), timings=s.timings, carried=s.carried,
-                   made_up=s.made_up)
+                   made_up=s.made_up, unpaid=s.unpaid)
 
 
 def close(store: Store, year: int, month: int, *, employer: str | None = None) -> Closed:
