@@ -89,3 +89,24 @@ def test_every_problem_of_a_file_in_one_report(store, tmp_path):
     assert any(p.startswith(f"{pay}, row 6: 2025-01 is closed") for p in problems)
     assert any(p.startswith(f"{trips}, row 2, column 'Employee ID / 工号'") for p in problems)
     assert len(problems) == 5
+
+
+@pytest.mark.parametrize("id_type, number, message", [
+    ("resident_id", "310101198503120021", "fails the check digit of a Resident identity card (居民身份证): the last character should be 2"),
+    ("resident_id", "12345", "is not a number of a Resident identity card"),
+    ("resident_id", "310101198502300021", "holds no valid birth date (19850230)"),
+    ("hk_macau_permit", "H123", "is not a number of a Mainland Travel Permit for Hong Kong and Macao Residents"),
+    ("taiwan_permit", "1234567", "is not a number of a Mainland Travel Permit for Taiwan Residents"),
+    ("passport", "X-123/45", "is not a number of a Passport"),
+])
+def test_id_numbers_are_checked_naming_row_and_column(tmp_path, id_type, number, message):
+    engine = open_store(str(tmp_path / "p.sqlite"))
+    upgrade(engine)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Employee ID,Name,ID type,ID number,Nationality,Hire date\n"
+                      f"A1,Someone,passport,E12345678,DE,2025-01-01\nA2,Other,{id_type},{number},CN,2025-01-01\n",
+                      encoding="utf-8")
+    with pytest.raises(InputProblems) as caught:
+        import_files(engine, [COMPANY_FILES[0], roster])
+    assert caught.value.problems == [f"{roster}, row 3, column 'ID number / 证件号码': {number!r} {message}"
+                                     + caught.value.problems[0].split(message, 1)[1]]

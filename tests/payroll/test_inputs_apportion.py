@@ -28,9 +28,9 @@ ROSTER = [
     ["Employee ID / 工号", "Name / 姓名", "ID type / 证件类型", "ID number / 证件号码", "Nationality / 国籍",
      "Hire date / 任职受雇日期", "年度首次取得工资薪金", "Low income last year / 上年收入不超过6万元"],
     ["N1", "Nora Becker", "passport", "C01X00T47", "DE", "2024-01-01", "", ""],
-    ["H1", "Li Wei 李伟", "resident_id", "110101199001010011", "CN", "2025-07-01", "是", ""],
-    ["H0", "Liu Yang 刘洋", "resident_id", "110101199202020022", "CN", "2025-07-01", "", ""],
-    ["L1", "Chen Jing 陈静", "resident_id", "110101199303030033", "CN", "2020-03-01", "", "yes"],
+    ["H1", "Li Wei 李伟", "resident_id", "110101199001010015", "CN", "2025-07-01", "是", ""],
+    ["H0", "Liu Yang 刘洋", "resident_id", "110101199202020025", "CN", "2025-07-01", "", ""],
+    ["L1", "Chen Jing 陈静", "resident_id", "110101199303030038", "CN", "2020-03-01", "", "yes"],
 ]
 # N1: 2024-10-01..11-30 and 2025 trips of 120 days in all — a non-resident for 2025, 90–183 days
 TRIPS = [["Employee ID / 工号", "Entry / 入境", "Exit / 出境"],

@@ -182,7 +182,9 @@ def _choice(*choices: str, labels: dict[str, str] | None = None) -> Callable[[An
 
 
 ID_TYPES = {"passport": "护照", "resident_id": "居民身份证", "hk_macau_permit": "港澳居民来往内地通行证",
-            "taiwan_permit": "台湾居民来往大陆通行证", "foreigner_permanent_residence": "外国人永久居留身份证"}
+            "hk_macau_permit_foreign": "港澳居民来往内地通行证（非中国籍）", "hk_macau_residence": "中华人民共和国港澳居民居住证",
+            "taiwan_permit": "台湾居民来往大陆通行证", "taiwan_residence": "中华人民共和国台湾居民居住证",
+            "foreigner_permanent_residence": "外国人永久居留身份证"}
 
 # The kinds of pay item, with the sheet's Chinese labels. The allowances are the kinds of
 # iit.allowances.exempt_kinds (law table iit/expat_allowance_exemption decides whether, and when),
@@ -242,7 +244,8 @@ ROSTER = (
     Column("name", "Name", "姓名", _text(200), "text", True),
     Column("id_type", "ID type", "证件类型", _choice(*ID_TYPES, labels={v: k for k, v in ID_TYPES.items()}),
            " or ".join(ID_TYPES), True),
-    Column("id_number", "ID number", "证件号码", _text(40), "the passport or ID number", True),
+    Column("id_number", "ID number", "证件号码", _text(40),
+           "the number as the document prints it (a resident ID: 18 characters with its check digit)", True),
     Column("nationality", "Nationality", "国籍", _country, "a two-letter country code, e.g. CN, DE", True),
     Column("hire_date", "Hire date", "任职受雇日期", _date, "a date YYYY-MM-DD", True),
     Column("leave_date", "Leave date", "离职日期", _date, "a date YYYY-MM-DD, or blank"),

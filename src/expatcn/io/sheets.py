@@ -26,6 +26,7 @@ from expatcn.errors import InputError, InputProblems, LawError
 from expatcn.iit.special_additional import Claims
 from expatcn.io.files import parse_mapping, read_mapping
 from expatcn.io.files import problems as validation_problems
+from expatcn.io.identity import check_id_number
 from expatcn.io.sheet_columns import (
     DEDUCTIONS,
     EMPLOYER,
@@ -287,7 +288,8 @@ def _check_employer(sheet: Sheet, law: Law) -> list[str]:
 
 def _check_roster(sheet: Sheet, law: Law) -> list[str]:
     """Every row becomes a full record (blank cells: :data:`ROSTER_DEFAULTS`; domiciled: a CN
-    national); an employee once, dates in order, a certificate of coverage for foreigners only."""
+    national); an employee once, an ID number of its document's form (:func:`check_id_number`),
+    dates in order, a certificate of coverage for foreigners only."""
     problems: list[str] = []
     seen: dict[str, int] = {}
     for i, (row_no, values) in enumerate(sheet.rows):
@@ -299,6 +301,11 @@ def _check_roster(sheet: Sheet, law: Law) -> list[str]:
         if record["code"] in seen:
             problems.append(f"{where}, column {ROSTER[0].header!r}: employee {record['code']} already on row {seen[record['code']]}")
         seen[record["code"]] = row_no
+        try:  # GB 11643 check digit and birth date, permit and passport forms (law/identity/documents)
+            record["id_number"] = check_id_number(law, record["id_type"], record["id_number"],
+                                                  f"{where}, column {ROSTER[3].header!r}")
+        except InputError as exc:
+            problems.append(str(exc))
         if record["leave_date"] and record["leave_date"] < record["hire_date"]:
             problems.append(f"{where}, column {ROSTER[6].header!r}: expected a date on or after the hire date {record['hire_date']}")
         if record["certificate_until"] and record["nationality"] == "CN":
