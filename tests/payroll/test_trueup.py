@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from expatcn.dates import Month
 from expatcn.io import sheets
+from expatcn.io.identity import gb11643_check_digit
 from expatcn.law import load_law
 from expatcn.payroll.db import read_transaction
 from expatcn.payroll.models import Employee, Run, RunResult
@@ -55,9 +56,13 @@ WAGES = {"A": 40_000, "B": 5_000, "C": 20_000}  # above both ceilings; below bot
 LAW = load_law()
 
 
+def resident_id(first17: str) -> str:
+    return first17 + gb11643_check_digit(first17)
+
+
 def _company(engine) -> None:
     employer = [{"name": "Test Co.", "tax_number": "91310000TEST00001X", "city": "shanghai"}]
-    roster = [{"code": code, "name": code, "id_type": "resident_id", "id_number": f"31010119800101{i:04d}",
+    roster = [{"code": code, "name": code, "id_type": "resident_id", "id_number": resident_id(f"3101011980010100{i}"),
                "nationality": "CN", "hire_date": "2026-01-01"} for i, code in enumerate(WAGES)]
     pay = [{"code": code, "month": f"2027-{m:02d}", "kind": "salary", "amount": str(wage)}
            for code, wage in WAGES.items() for m in range(1, 11)]

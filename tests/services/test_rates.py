@@ -17,7 +17,7 @@ shanghai,pension,2026-07,2027-06,15%,our notice 2026-08
 
 def _company(engine) -> None:
     import_rows(engine, "employer", [{"name": "Test Co.", "tax_number": "91310000TEST00001X", "city": "shanghai"}])
-    import_rows(engine, "roster", [{"code": "A", "name": "A", "id_type": "resident_id", "id_number": "310101198001010001",
+    import_rows(engine, "roster", [{"code": "A", "name": "A", "id_type": "resident_id", "id_number": "31010119800101000X",
                                     "nationality": "CN", "hire_date": "2026-01-01"}])
     import_rows(engine, "pay", [{"code": "A", "month": f"2026-{m:02d}", "kind": "salary", "amount": "20000"}
                                 for m in range(1, 10)])
