@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -46,3 +47,19 @@ def print_json(data: Any, write: Callable[[str], Any] | None = None) -> None:
     if hasattr(data, "model_dump"):
         data = data.model_dump(mode="json", by_alias=True)
     (write or sys.stdout.write)(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+RATES_HELP = ("the employer's own social insurance figures (YAML, Excel or CSV: city, scheme, from, to, base "
+              "floor/ceiling, employer/employee rate, why); used where given, labelled employer-supplied")
+STRICT_HELP = "refuse a social insurance figure not yet published instead of carrying the last published one forward"
+CARRIED_NOTE = ("† rests on social insurance figures carried forward from the last published period (not yet "
+                "published): to be trued up once they are")
+
+
+def employer_rates(path: Path | None):
+    """The ``--rates`` file, checked (:func:`expatcn.services.rates.read`); None without one."""
+    if path is None:
+        return None
+    from expatcn.services import rates  # start-up speed: see expatcn.cli
+
+    return rates.read(path)

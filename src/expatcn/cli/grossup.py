@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from expatcn.cli import app
-from expatcn.cli.common import UserError, print_json, user_errors
+from expatcn.cli.common import CARRIED_NOTE, RATES_HELP, STRICT_HELP, UserError, employer_rates, print_json, user_errors
 from expatcn.cli.tax import print_trace
 from expatcn.money import MoneyError, yuan_grouped, yuan_to_fen
 
@@ -55,6 +56,8 @@ def grossup(
     bonus_month: Annotated[int, typer.Option(help="month the bonus is paid")] = 12,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="show every step of the gross found and the law behind it")] = False,
+    rates: Annotated[Path | None, typer.Option("--rates", help=RATES_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Net → gross under residents' cumulative withholding (each month differs as the cumulative
     band rises), non-residents' monthly tax, a package with tax-free allowances, and a net bonus."""
@@ -68,7 +71,8 @@ def grossup(
             nonresident=nonresident, foreigner=foreigner, allowances=_allowances(allowance),
             special_additional_deductions=_amount(special_additional_deductions, "--special-additional-deductions"),
             first_month=first_month, last_month=last_month,
-            bonus_net=_amount(bonus_net, "--bonus-net") if bonus_net else None, bonus_month=bonus_month, explain=explain)
+            bonus_net=_amount(bonus_net, "--bonus-net") if bonus_net else None, bonus_month=bonus_month, explain=explain,
+            rates=employer_rates(rates), strict=strict)
     if as_json:
         print_json(answer)
     else:
@@ -81,12 +85,17 @@ def _print(a: GrossUp) -> None:
     table = Table("month", "gross wages", "allowances", "employee contributions", "IIT", "net paid", "target",
                   title=f"Net → gross, {a.year}{where}", title_justify="left")
     for r in a.months:
-        table.add_row(f"{a.year}-{r.month:02d}", yuan_grouped(r.gross_wages), yuan_grouped(r.allowances),
+        table.add_row(f"{a.year}-{r.month:02d}" + (" †" if r.carried else ""), yuan_grouped(r.gross_wages),
+                      yuan_grouped(r.allowances),
                       yuan_grouped(r.employee_contributions), yuan_grouped(r.iit),
                       yuan_grouped(r.net) + ("" if r.exact else " *"), yuan_grouped(r.target))
     console.print(table)
     if not all(r.exact for r in a.months):
         console.print("* rounding to the fen makes the exact net unreachable: the smallest gross paying at least it")
+    if any(r.carried for r in a.months):
+        console.print(CARRIED_NOTE, soft_wrap=True)
+    for note in a.figure_notes:
+        console.print(f"{note['scheme']}: {note['en']}", soft_wrap=True)
     for alert in a.alerts:
         console.print(f"[yellow]Alert:[/yellow] {alert}", soft_wrap=True)
     if a.bonus:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from expatcn.cli import app
-from expatcn.cli.common import print_json, user_errors
+from expatcn.cli.common import CARRIED_NOTE, RATES_HELP, STRICT_HELP, employer_rates, print_json, user_errors
 from expatcn.money import yuan_grouped
 
 if TYPE_CHECKING:
@@ -35,17 +35,31 @@ def month(
     scenario: Annotated[Path, typer.Argument(help="full-month scenario file (.yaml or .json)")],
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="show every step and the law behind it")] = False,
-    partial: Annotated[bool, typer.Option("--partial", help="compute what the sourced figures decide, flag the rest")] = False,
+    partial: Annotated[bool, typer.Option("--partial", help="compute what the published figures decide, flag the rest")] = False,
+    rates: Annotated[Path | None, typer.Option("--rates", help=RATES_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
-    """Gross → social insurance and housing fund → IIT → net pay, and employer cost, month by month."""
+    """Gross → social insurance and housing fund → IIT → net pay, and employer cost, month by month.
+    A social insurance figure not yet published is the last published one carried forward, and the
+    months resting on one are marked †."""
     from expatcn.services import month as service  # start-up speed: see expatcn.cli
 
     with user_errors():
-        answer = service.full_month(service.load_month_scenario(scenario), explain=explain, partial=partial)
+        answer = service.full_month(service.load_month_scenario(scenario), explain=explain, partial=partial,
+                                    strict=strict, rates=employer_rates(rates))
     if as_json:
         print_json(answer)
     else:
         _print(answer)
+
+
+def _cells(row) -> list[str]:
+    """A row's amounts; those resting on a figure carried forward marked † (employee side: its
+    contributions, IIT and net; employer side: its contributions and cost)."""
+    employee, employer = getattr(row, "employee_carried", False), getattr(row, "employer_carried", False)
+    marked = {"employee_social", "employee_housing_fund", "iit", "net"} if employee else set()
+    marked |= {"employer_social", "employer_housing_fund", "employer_cost"} if employer else set()
+    return [yuan_grouped(getattr(row, k)) + (" †" if k in marked else "") for k, _ in TABLE]
 
 
 def _print(a: FullMonth) -> None:
@@ -54,12 +68,21 @@ def _print(a: FullMonth) -> None:
     table = Table("month", *(label for _, label in TABLE),
                   title=f"{a.name} — {a.city} {a.year}, {a.nationality}, {status}", title_justify="left")
     for row in a.months:
-        flag = "" if row.complete else " *"
-        table.add_row(row.month + flag, *(yuan_grouped(getattr(row, k)) for k, _ in TABLE))
-    table.add_row("year", *(yuan_grouped(getattr(a.year_totals, k)) for k, _ in TABLE), style="bold")
+        flag = ("" if row.complete else " *") + (" †" if row.employee_carried or row.employer_carried else "")
+        table.add_row(row.month + flag, *_cells(row))
+    table.add_row("year" + (" †" if a.carried else ""), *_cells(a.year_totals), style="bold")
     console.print(table)
     if any(not r.complete for r in a.months):
-        console.print("* some figures unconfirmed in the law tables (computed with --partial; shown as 0)")
+        console.print("* a social insurance figure never published (nothing to carry forward): left out of the "
+                      "month's figures (--partial); give it with --rates FILE", soft_wrap=True)
+    if a.carried:
+        console.print(CARRIED_NOTE, soft_wrap=True)
+    notes: dict[str, list[str]] = {}
+    for row in a.months:
+        for scheme, text in row.figure_notes.items():
+            notes.setdefault(f"{scheme}: {text['en']}", []).append(row.month[5:])
+    for text, months in notes.items():
+        console.print(f"{text} (months {', '.join(months)})", soft_wrap=True)
     console.print(f"IIT for the year after reconciliation: {a.iit_year_tax} (withheld {a.iit_withheld})")
     r = a.pension_refund_estimate
     if r.eligible:

@@ -33,7 +33,7 @@ def init(db: DbOption = None) -> None:
 
 @app.command("template")
 def template(
-    kind: Annotated[str, typer.Argument(help="roster, pay, trips, deductions or employer")],
+    kind: Annotated[str, typer.Argument(help="roster, pay, trips, deductions, employer or rates")],
     out: Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx or .csv); default <kind>.xlsx")] = None,
 ) -> None:
     """Write an empty import template with bilingual headers (English / 中文)."""

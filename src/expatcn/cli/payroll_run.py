@@ -56,10 +56,15 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
     typer.echo(f"{done.month}: {done.employees} employees {'recomputed (previous result replaced)' if done.replaced else 'computed'}; "
                f"law {done.law_digest[:12]}")
     for key, label in TOTALS:
-        typer.echo(f"  {label:<24}{_yuan(done.totals[key]):>18}")
+        typer.echo(f"  {label:<24}{_yuan(done.totals[key]):>18}" + (" †" if done.carried and key != "gross" else ""))
     if done.unpaid:
         typer.echo(f"  left out, no pay in {done.month}: {', '.join(done.unpaid)} (--include ID or --include all to "
                    "compute them: a leaver, unpaid leave)")
+    if done.made_up:
+        typer.echo(f"  of which true-ups of earlier months, employee {_yuan(done.totals['employee_makeup'])}, employer "
+                   f"{_yuan(done.totals['employer_makeup'])} ({done.made_up} employees)")
+    if done.carried:
+        typer.echo(f"  † {done.carried} employees' contributions rest on figures carried forward (not yet published)")
     for w in done.warnings:
         typer.echo(f"  note: {w}")
     if done.due:
@@ -135,5 +140,48 @@ def verify(month: MonthArg, db: DbOption = None, employer: EmployerOption = None
             typer.echo(f"  {v.corrections_since} correction(s) recorded against this month since it closed")
         for d in v.differences:
             typer.echo(f"  {d.employee} {d.figure}: stored {d.stored} recomputed {d.recomputed}")
+        if v.trueup:
+            typer.echo(f"  {v.trueup}")
     if not v.identical:
         raise typer.Exit(1)
+
+
+@app.command("trueup")
+def trueup(
+    city: Annotated[str, typer.Argument(help="the payroll's city, by key or name (shanghai, 上海)")],
+    from_month: Annotated[str, typer.Argument(help="the first month to true up, YYYY-MM")],
+    carry: Annotated[bool, typer.Option("--carry", help="record the differences to be paid with the next open month")] = False,
+    db: DbOption = None, employer: EmployerOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Months run on social insurance figures carried forward, now that the law tables (or the
+    employer's rates) give them: per employee and month the difference in employee and employer
+    contributions, in the IIT-deductible part and in the IIT; --carry records it for the next run."""
+    from expatcn.services import trueup as service
+
+    with payroll_errors():
+        answer = service.trueup(service.open_store(db), city, from_month, carry=carry, employer=employer)
+    if as_json:
+        print_json(answer)
+        return
+    typer.echo(f"{answer.city}: closed months {answer.start}..{answer.through or answer.start} against the law tables of "
+               f"now; the next open month is {answer.next_open}")
+    if not answer.lines:
+        typer.echo("  nothing to true up: every month's contributions are what the figures of now give")
+        return
+    typer.echo(f"  {'employee':<10}{'month':<9}{'employee':>12}{'employer':>12}{'deductible':>12}{'IIT':>11}  IIT goes")
+    for ln in answer.lines:
+        goes = {"carried": f"carried into {answer.next_open} (cumulative method)",
+                "reconciliation": "to the annual reconciliation", "refile": f"correct the {ln.month} return"}[ln.treatment]
+        typer.echo(f"  {ln.employee:<10}{ln.month:<9}{_yuan(ln.employee_contributions):>12}"
+                   f"{_yuan(ln.employer_contributions):>12}{_yuan(ln.deductible):>12}{_yuan(ln.iit):>11}  {goes}")
+        if ln.note:
+            typer.echo(f"    {ln.note}")
+    t = answer.totals
+    typer.echo(f"  {'total':<19}{_yuan(t['employee']):>12}{_yuan(t['employer']):>12}{_yuan(t['deductible']):>12}"
+               f"{_yuan(t['iit']):>11}")
+    if carry:
+        typer.echo(f"  {answer.recorded} lines recorded: the run of {answer.next_open} pays the contributions with "
+                   "the month (employee's part from net pay)")
+    else:
+        typer.echo(f"  (shown only: --carry records them for {answer.next_open})")

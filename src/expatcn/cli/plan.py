@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from expatcn.cli import app
-from expatcn.cli.common import UserError, print_json, user_errors
+from expatcn.cli.common import RATES_HELP, UserError, employer_rates, print_json, user_errors
 from expatcn.errors import LawError
 from expatcn.money import fen_to_str, yuan_to_fen
 
@@ -42,6 +42,7 @@ def plan_command(
     projection: Annotated[list[str] | None, typer.Option(
         "--projection", help="projection overlay (an assumption for months the tables lack), on both sides")] = None,
     fx: Annotated[list[str] | None, typer.Option("--fx", help="RMB per unit, e.g. USD=7.10 (repeatable)")] = None,
+    rates: Annotated[Path | None, typer.Option("--rates", help=RATES_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Cost an assignment under each structure, year by year, and pick the cheapest compliant one."""
@@ -51,7 +52,7 @@ def plan_command(
         raise typer.BadParameter("--chart must end in .png or .svg")
     with user_errors(LawError):
         answer = plan_files(files, projections=projection or [], law_overlays=law_overlay or [],
-                            fx=parse_fx(fx or []), xlsx=xlsx, chart=chart)
+                            fx=parse_fx(fx or []), xlsx=xlsx, chart=chart, rates=employer_rates(rates))
     if as_json:
         print_json(answer.model_dump(mode="json"))
         return

@@ -69,6 +69,13 @@ def employer_rates(conn: Connection, employer_id: int) -> EmployerRates | None:
     return EmployerRates([_rate(r) for r in rows]) if rows else None
 
 
+def rates_in_store(engine: Engine) -> EmployerRates | None:
+    """The figures of the store's one employer (None: none, no employer yet, or several)."""
+    with read_transaction(engine) as conn:
+        employers = conn.execute(select(EmployerRateRow.employer_id).distinct()).all()
+        return employer_rates(conn, employers[0].employer_id) if len(employers) == 1 else None
+
+
 def stored_rates(engine: Engine, *, employer_tax_number: str | None = None) -> list[StoredRate]:
     """The employer's figures with who imported them and when."""
     with read_transaction(engine) as conn:
@@ -115,4 +122,5 @@ def rates_from(arrays: dict[str, np.ndarray]) -> EmployerRates | None:
                                                       arrays["rates.figures"])])
 
 
-__all__ = ["StoredRate", "employer_rates", "import_rates", "rates_arrays", "rates_from", "stored_rates"]
+__all__ = ["StoredRate", "employer_rates", "import_rates", "rates_arrays", "rates_from", "rates_in_store",
+           "stored_rates"]

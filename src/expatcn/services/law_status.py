@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 
 from expatcn.law import Law, load_law
 from expatcn.law.status import table_status
+from expatcn.payroll import rates as stored
+from expatcn.services.payroll import Store, open_store
 from expatcn.social.figures import FIELD_NAMES, EmployerRates, figure_status
 
 HORIZON_DAYS = 90  # what "ends soon" means on the dashboard: a quarter ahead (a display setting, not law)
@@ -56,9 +58,12 @@ def _period(start: dt.date | None, end: dt.date | None) -> str | None:
 
 
 def law_status(day: dt.date | None = None, *, horizon_days: int = HORIZON_DAYS, rates: EmployerRates | None = None,
-               law: Law | None = None) -> LawStatus:
-    """The law tables' freshness on ``day`` (default today); ``rates``: the employer's figures."""
+               store: Store | None = None, law: Law | None = None) -> LawStatus:
+    """The law tables' freshness on ``day`` (default today); the employer's figures from ``rates``
+    or, without, from the payroll ``store`` (if given and it holds some)."""
     law = law or load_law()
+    if rates is None and store is not None:
+        rates = stored.rates_in_store(store)
     day = day or dt.date.today()
     tables = [TableLine(table=t.name, title=t.title, last_period=_period(t.last_start, t.last_end) or "",
                         in_force=_period(t.in_force_start, t.in_force_end), confidence=t.confidence, pending=t.pending,
@@ -78,4 +83,4 @@ def law_status(day: dt.date | None = None, *, horizon_days: int = HORIZON_DAYS, 
     return LawStatus(day=day, horizon_days=horizon_days, tables=tables, cities=cities)
 
 
-__all__ = ["HORIZON_DAYS", "LawStatus", "law_status"]
+__all__ = ["HORIZON_DAYS", "LawStatus", "law_status", "open_store"]

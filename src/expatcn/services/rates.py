@@ -18,7 +18,7 @@ from expatcn.io import sheets
 from expatcn.law import load_law
 from expatcn.money import ppm_to_percent, rate_to_ppm
 from expatcn.payroll import rates as stored
-from expatcn.services.payroll import Store
+from expatcn.services.payroll import Store, open_store
 from expatcn.social.figures import EmployerRate, EmployerRates
 
 
@@ -75,4 +75,4 @@ def list_rates(store: Store, *, employer: str | None = None) -> list[RateOut]:
     return [RateOut.of(r.rate, r.imported_by, r.imported_at) for r in stored.stored_rates(store, employer_tax_number=employer)]
 
 
-__all__ = ["RateOut", "RatesImported", "import_rates", "list_rates", "read"]
+__all__ = ["RateOut", "RatesImported", "import_rates", "list_rates", "open_store", "read"]

@@ -21,10 +21,13 @@ from expatcn.social.cities import cities as city_names
 from expatcn.social.cities import city_key
 from expatcn.social.amounts import SchemeResult
 from expatcn.social.contributions import DEFAULT_RATE, Contributions
-from expatcn.social.figures import CARRIED_FORWARD, FIELD_NAMES, EmployerRates, FigureSource, not_published
+from expatcn.social.figures import (
+    CARRIED_FORWARD, FIELD_NAMES, EmployerRates, FigureSource, describe_sources, not_published,
+)
 from expatcn.social.participation import Participation, one_employee
 
 Yuan = str
+NOT_PUBLISHED = "not_published"
 
 
 class FigureNote(BaseModel):
@@ -55,7 +58,9 @@ class SchemeRow(BaseModel):
     employer: Yuan | None
     employee: Yuan | None
     carried: bool = Field(False, description="the amounts rest on a figure carried forward")
-    figures: list[FigureNote] = []
+    figures: list[FigureNote] = Field([], description="each figure carried forward, employer-supplied, of low "
+                                                      "confidence or not published")
+    label: dict[str, str] | None = Field(None, description="{en, zh}: the figure notes in one line")
     not_published: list[str] = Field([], description="figures never published: supply them in a rates file")
 
 
@@ -109,8 +114,17 @@ def _row(name: str, s: SchemeResult, p: Participation) -> SchemeRow:
     participates = bool(s.participates[0])
     missing = not_published(s) if participates and (s.employer_unknown[0] or s.employee_unknown[0]) else []
     carried = bool(s.employer_carried[0] or s.employee_carried[0])
-    notes = [FigureNote.of(figure, source) for figure, source in s.sources.items()
-             if participates and (carried or source.kind != CARRIED_FORWARD)]
+    shown = {figure: source for figure, source in s.sources.items()
+             if participates and (carried or source.kind != CARRIED_FORWARD)}
+    notes = [FigureNote.of(figure, source) for figure, source in shown.items()]
+    notes += [FigureNote(figure=figure, kind=NOT_PUBLISHED, en=f"{FIELD_NAMES[figure][0]}: not published",
+                         zh=f"{FIELD_NAMES[figure][1]}：未公布") for figure in missing]
+    label = None
+    if shown or missing:
+        gaps = {"en": f"not published: {', '.join(FIELD_NAMES[f][0] for f in missing)}",
+                "zh": f"未公布：{'、'.join(FIELD_NAMES[f][1] for f in missing)}"} if missing else None
+        label = {lang: "; ".join(x for x in (describe_sources(shown, lang), gaps and gaps[lang]) if x)
+                 for lang in ("en", "zh")}
     fixed = f" + {yuan_str(s.employee_fixed)}" if s.employee_fixed else ""
     employer_missing = {"employer_rate", "employer_rate_nonlocal", "employer_rate_range", "rate_max"} & set(missing)
     employee_missing = {"employee_rate", "employee_rate_nonlocal", "rate_max"} & set(missing)
@@ -121,7 +135,7 @@ def _row(name: str, s: SchemeResult, p: Participation) -> SchemeRow:
         employee_rate=None if employee_missing else ppm_to_percent(s.employee_rate[0]) + fixed,
         employer=None if s.employer_unknown[0] else yuan_str(s.employer[0]),
         employee=None if s.employee_unknown[0] else yuan_str(s.employee[0]),
-        carried=carried, figures=notes, not_published=missing)
+        carried=carried, figures=notes, label=label, not_published=missing)
 
 
 def social_month(city: str, month: Month, wage: int, *, nationality: str = "CN",

@@ -12,7 +12,7 @@ from expatcn.dates import Month
 from expatcn.law import load_law
 from expatcn.money import yuan_str
 from expatcn.payroll import trueup as engine
-from expatcn.services.payroll import Store
+from expatcn.services.payroll import Store, open_store
 from expatcn.social.cities import city_key
 
 
@@ -55,4 +55,4 @@ def trueup(store: Store, city: str, start: str, *, carry: bool = False, employer
                for ln in r.lines])
 
 
-__all__ = ["TrueUpAnswer", "TrueUpLineOut", "trueup"]
+__all__ = ["TrueUpAnswer", "TrueUpLineOut", "open_store", "trueup"]
