@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, select, text
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from expatcn.errors import StateError
 from expatcn.payroll.models import Lock
@@ -38,6 +39,30 @@ def database_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown: the password masked (``***``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+class StoreUnavailable(PayrollError):
+    """The database cannot be reached or opened: one line naming it (password masked) and why."""
+
+
+@contextmanager
+def connected(engine: Engine, **options) -> Iterator[Connection]:
+    """A connection of ``engine``; a database that cannot be reached is a :class:`StoreUnavailable`."""
+    try:
+        with engine.connect().execution_options(**options) as conn:
+            yield conn
+    except (OperationalError, InterfaceError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreUnavailable(f"cannot use the database {display_url(str(engine.url.render_as_string(False)))}: "
+                               f"{reason}") from None
 
 
 def get_engine(db: str | None = None) -> Engine:
@@ -70,7 +95,7 @@ def upgrade(engine: Engine) -> str:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect().execution_options(write=True) as conn:
+    with connected(engine, write=True) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         conn.commit()
@@ -99,7 +124,7 @@ def utc(moment: dt.datetime | None) -> dt.datetime | None:
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction holding the payroll lock; commits on success, rolls back on any error."""
-    with engine.connect().execution_options(write=True) as conn:
+    with connected(engine, write=True) as conn:
         with conn.begin():
             check_schema(conn)
             if conn.dialect.name == "postgresql":
@@ -109,10 +134,10 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         with conn.begin():
             check_schema(conn)
             yield conn
 
 
-__all__ = ["PayrollError", "database_url", "get_engine", "upgrade", "utc", "write_transaction", "read_transaction", "text"]
+__all__ = ["PayrollError", "StoreUnavailable", "connected", "database_url", "display_url", "get_engine", "upgrade", "utc", "write_transaction", "read_transaction", "text"]

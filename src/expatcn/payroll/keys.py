@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select, update
 
 from expatcn.errors import InputError, NotFound
-from expatcn.payroll.db import read_transaction, utc, write_transaction
+from expatcn.payroll.db import connected, read_transaction, utc, write_transaction
 from expatcn.payroll.models import ApiKey
 
 ROLES = ("viewer", "payroll", "admin")
@@ -90,7 +90,7 @@ def authenticate(engine: Engine, key: str | None) -> Principal | None:
         hit = _cache.get(slot)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1]
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         row = conn.execute(select(ApiKey.id, ApiKey.name, ApiKey.role).where(
             ApiKey.key_sha256 == h, ApiKey.revoked_at.is_(None))).first()
         conn.rollback()

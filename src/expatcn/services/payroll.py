@@ -48,8 +48,8 @@ def upgrade(store: Store) -> str:
 
 
 def init(db_path: str | None = None) -> tuple[str, str]:
-    """Create the store or bring its schema up to date: (its URL, the schema revision)."""
-    return db.database_url(db_path), upgrade(open_store(db_path))
+    """Create the store or bring its schema up to date: (its URL, password masked; the schema revision)."""
+    return db.display_url(db.database_url(db_path)), upgrade(open_store(db_path))
 
 
 def _write(store: Store, sources: Sequence[tuple[Any, str | None]], kind: str | None, replace_trips: bool) -> Imported:
