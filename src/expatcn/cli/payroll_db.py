@@ -9,7 +9,7 @@ import typer
 
 from expatcn.cli import app
 from expatcn.cli.common import print_json, user_errors
-from expatcn.errors import LawError, StateError
+from expatcn.errors import LawError, NotFound, StateError
 
 DbOption = Annotated[str | None, typer.Option("--db", envvar="EXPATCN_DB",
                                               help="SQLite file or database URL (default ./expatcn.sqlite)")]
@@ -18,7 +18,7 @@ EmployerOption = Annotated[str | None, typer.Option("--employer", help="the empl
 
 def payroll_errors():
     """Input, law and store errors as a clean message and exit 2."""
-    return user_errors(StateError, LawError)
+    return user_errors(StateError, LawError, NotFound)
 
 
 @app.command("init")

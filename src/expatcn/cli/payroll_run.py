@@ -29,6 +29,7 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
             "--include", help="an employee with no pay in the month to compute anyway (a leaver, unpaid leave); "
                               "'all' for every one")] = None,
         allow_negative: Annotated[bool, typer.Option("--allow-negative", help="keep a negative net pay")] = False,
+        detail: Annotated[bool, typer.Option("--detail", help="also the figures of each employee")] = False,
         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Compute every employee for the month from the year-to-date inputs; replaces an open run.
     Employees with no pay in the month are listed and left out unless --include names them."""
@@ -48,11 +49,17 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
                 tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        done = payroll.run(payroll.open_store(db), *Month.parse(month), progress=progress, employer=employer,
+        store = payroll.open_store(db)
+        done = payroll.run(store, *Month.parse(month), progress=progress, employer=employer,
                            include=include or (), allow_negative=allow_negative)
     if as_json:
-        print_json(done.model_dump(mode="json"))
+        answer = done.model_dump(mode="json")
+        if detail:
+            answer["results"] = [r.model_dump(mode="json") for r in payroll.run_detail(store, *Month.parse(month)).results]
+        print_json(answer)
         return
+    if detail:
+        _results_table(payroll.run_detail(store, *Month.parse(month)))
     typer.echo(f"{done.month}: {done.employees} employees {'recomputed (previous result replaced)' if done.replaced else 'computed'}; "
                f"law {done.law_digest[:12]}")
     for key, label in TOTALS:
@@ -69,6 +76,40 @@ def run(month: MonthArg, db: DbOption = None, employer: EmployerOption = None,
         typer.echo(f"  note: {w}")
     if done.due:
         typer.echo(done.due)
+
+
+def _results_table(detail) -> None:
+    """One row per employee of a stored run (yuan), then every figure of a single employee asked for."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("ID", "name", "resident", "gross", "employee contrib.", "IIT", "net", "employer contrib.",
+                  "employer cost", title=f"{detail.month} ({detail.status})")
+    for r in detail.results:
+        table.add_row(r.id, r.name, "yes" if r.resident else "no", *(_yuan(getattr(r, k)) for k in (
+            "gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost")))
+    Console().print(table)
+    for r in detail.results:
+        if r.figures:
+            figures = Table("figure", "amount", title=f"{r.id} {r.name}")
+            for name, value in r.figures.items():
+                figures.add_row(name, value if value.endswith("%") else _yuan(value))
+            Console().print(figures)
+
+
+@app.command("results")
+def results(month: MonthArg, db: DbOption = None,
+            employee: Annotated[str | None, typer.Option("--employee", help="one employee: every stored figure")] = None,
+            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The stored figures of a run, per employee (or every figure of one employee)."""
+    from expatcn.services import payroll
+
+    with payroll_errors():
+        detail = payroll.run_detail(payroll.open_store(db), *Month.parse(month), employee=employee)
+    if as_json:
+        print_json(detail.model_dump(mode="json"))
+        return
+    _results_table(detail)
 
 
 @app.command("close")

@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from expatcn.dates import Month
-from expatcn.errors import InputError, LawError
+from expatcn.errors import InputError, LawError, NotFound
 from expatcn.filing_calendar import due_date as filing_due_date
 from expatcn.io import sheets
 from expatcn.law import load_law
-from expatcn.money import yuan_str
+from expatcn.money import ppm_to_percent, yuan_str
 from expatcn.payroll import corrections, db, queries, runs, writes
+from expatcn.payroll.models import RESULT_COLUMNS
 
 Store = Engine  # the handle of an open store (a SQLAlchemy engine)
 EXAMPLE_COMPANY = ("employer.csv", "roster.csv", "deductions.csv", "trips.csv", "pay.csv")
@@ -264,6 +265,8 @@ class ResultRow(BaseModel):
     employer_carried: bool = Field(description="the employer's contributions rest on a figure carried forward")
     figure_notes: dict[str, dict[str, str]] = Field(
         description="scheme -> {en, zh}: figures carried forward, employer-supplied or of low confidence")
+    figures: dict[str, str] | None = Field(
+        default=None, description="one employee asked for: every stored figure (yuan; wage_rate a percentage)")
     employee_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employee)")
     employer_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employer)")
 
@@ -297,10 +300,21 @@ def list_runs(store: Store) -> list[RunListItem]:
             for r in queries.runs(store)]
 
 
-def run_detail(store: Store, year: int, month: int) -> RunDetail:
-    """A stored run: one row per employee (yuan), the totals, and its corrections."""
+def _figures(row: Any) -> dict[str, str]:
+    """Every stored figure of a result row, in yuan (the wage rate as a percentage)."""
+    return {k: ppm_to_percent(getattr(row, k)) if k == "wage_rate" else yuan_str(getattr(row, k)) for k in RESULT_COLUMNS}
+
+
+def run_detail(store: Store, year: int, month: int, employee: str | None = None) -> RunDetail:
+    """A stored run: one row per employee (yuan), the totals, and its corrections; ``employee``:
+    that employee's row only, with every stored figure (``figures``)."""
     d = queries.run_detail(store, year, month)
     run = d.run
+    if employee is not None:
+        d.results = [r for r in d.results if r.code == employee]
+        d.corrections = [c for c in d.corrections if c.code == employee]
+        if not d.results:
+            raise NotFound(f"{employee} has no result in {run.month} (not on the roster, or left out of the run)")
     return RunDetail(
         month=str(run.month), status=run.status, employees=run.employees, law_digest=run.law_digest,
         computed_at=run.computed_at, closed_at=run.closed_at, totals={k: yuan_str(v) for k, v in run.totals.items()},
@@ -308,6 +322,7 @@ def run_detail(store: Store, year: int, month: int) -> RunDetail:
                            employee_carried=bool(r.employee_carried), employer_carried=bool(r.employer_carried),
                            figure_notes=json.loads(r.figure_notes) if r.figure_notes else {},
                            employee_makeup=yuan_str(r.employee_makeup), employer_makeup=yuan_str(r.employer_makeup),
+                           figures=_figures(r) if employee is not None else None,
                            **{k: yuan_str(getattr(r, k)) for k in queries.TOTALS}) for r in d.results],
         corrections=[CorrectionOut(employee=c.code, treatment=c.treatment, filed=yuan_str(c.tax_filed_fen),
                                    corrected=yuan_str(c.tax_corrected_fen), difference=yuan_str(c.difference_fen),
