@@ -78,6 +78,7 @@ def _print(a: Outbound) -> None:
                 console.print(f"  assumption: {item}", soft_wrap=True, markup=False)
         else:
             console.print(f"China side: {china.note}", markup=False)
+        _print_taxes(console, d)
         if d.schemes_not_modelled:
             console.print(f"not modelled: {', '.join(d.schemes_not_modelled)}", soft_wrap=True)
         console.print("law:")
@@ -85,3 +86,23 @@ def _print(a: Outbound) -> None:
             console.print(f"  - {c.agreement} [{c.confidence}]: " + "; ".join(c.sources), soft_wrap=True, markup=False)
         for ref in d.law:
             console.print(f"  - {ref.describe()}", soft_wrap=True, markup=False)
+
+
+def _print_taxes(console: Console, d) -> None:
+    """Income tax on both sides, the foreign tax credit and the net, year by year."""
+    t = d.taxes
+    grid = Table("year", f"host income ({d.currency})", f"host tax ({d.currency})", "host tax RMB",
+                 "China tax before credit", "credit", "China tax after credit", "carried forward", "net RMB",
+                 title="Income tax (host and China) and the true net")
+    for y in t.years:
+        grid.add_row(str(y.year), y.host_income, y.host_tax or "—", y.host_tax_cny or "—",
+                     y.china_tax_before_credit or "—", y.credit or "—", y.china_tax_after_credit or "—",
+                     y.carried_forward or "—", y.net_cny or "—")
+    console.print(grid)
+    console.print("net = host wage in RMB − host tax − host employee contributions − China tax after credit − "
+                  "China employee contributions", soft_wrap=True, markup=False)
+    for note in t.notes:
+        console.print(f"  tax: {note}", soft_wrap=True, markup=False)
+    if t.law:
+        console.print("  tax law: " + "; ".join(f"{ref.table} ({ref.start}.., {ref.confidence})" for ref in t.law),
+                      soft_wrap=True, markup=False)

@@ -14,6 +14,7 @@ assignments:
     home_city: shanghai                      # China contributions continue here …
     china_base_monthly: 20000                # … on this RMB base
     certificate: {from: 2025-01-01}          # until = start + the agreement's maximum − 1 day
+    china_worldwide_income: true             # China taxes the pay abroad (domiciled); the host tax is credited
 ```
 Errors name the file and the field; the host country must be one the law has tables for.
 """
@@ -69,6 +70,10 @@ class Assignment(BaseModel):
     host_employer_class: str | None = Field(
         default=None, description="the host employer's class where a rate depends on it (KR by size: under_150, "
         "priority_support_150_plus, from_150_to_999, from_1000); default: the table's default class"
+    )
+    china_worldwide_income: bool = Field(
+        default=True, description="a China resident taxed on worldwide income: a domiciled Chinese national (the "
+        "default), or a foreigner resident in China past the six-year clock; false: no China tax on the pay abroad"
     )
 
     @field_validator("host_country")

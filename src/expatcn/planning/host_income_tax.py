@@ -17,7 +17,15 @@ from fractions import Fraction
 import numpy as np
 
 from expatcn.errors import LawError
-from expatcn.host_tax import COUNTRIES, UNDETERMINED, HostTaxError, host_income_tax, host_residence, host_tax_table
+from expatcn.host_tax import (
+    COUNTRIES,
+    UNDETERMINED,
+    HostTax,
+    HostTaxError,
+    host_income_tax,
+    host_residence,
+    host_tax_table,
+)
 from expatcn.law import Law
 from expatcn.law.tables import HOST_CONTRIBUTION_RELIEF
 from expatcn.money import div_half_up
@@ -48,6 +56,21 @@ def contribution_relief(law: Law, country: str, year: int, employee: dict[str, i
     return part(relief.deductible), part(relief.credited)
 
 
+def host_year(law: Law, country: str, year: int, income: np.ndarray, deductible: np.ndarray, credited: np.ndarray,
+              days: np.ndarray, options: dict) -> tuple[HostTax, np.ndarray]:
+    """The host income tax of N people on a calendar year's income (the host tax year that starts
+    in it), resident or not by the host's day rule on ``days`` (N, 3: this year and the two
+    before); the credited contributions go to the country's credit where it has one (Canada).
+    Returns the result and the residence codes. A :class:`LawError` where the host has no table."""
+    on = dt.date(year, 12, 31)
+    status = host_residence(law, country, on, days)
+    options = dict(options)
+    if "credit_contributions" in COUNTRIES[country].OPTIONS:
+        options["credit_contributions"] = credited
+    return host_income_tax(law, country, on, income, deductible_contributions=deductible, resident=status != 0,
+                           **options), status
+
+
 def check_options(f: Assignment) -> None:
     """The host tax options name a modelled country's own choices (a :class:`PlanError` names them)."""
     if not f.host_tax_options:
@@ -62,8 +85,9 @@ def check_options(f: Assignment) -> None:
                         f"expected {', '.join(o for o in module.OPTIONS if o != 'credit_contributions') or 'none'}")
 
 
-def days_in(f: Assignment, year: int) -> int:
-    """Days of the assignment in a calendar year (at least the days present in the host)."""
+def days_in(f, year: int) -> int:
+    """Days of an assignment (anything with ``start`` and ``end``) in a calendar year: the days
+    present in the host that its day rule counts."""
     first, last = max(f.start, dt.date(year, 1, 1)), min(f.end, dt.date(year, 12, 31))
     return max((last - first).days + 1, 0)
 
@@ -88,7 +112,6 @@ def host_tax(files: list[Assignment], rows: list[Row], converters: list[Converte
 
 
 def _group(files, rows, converters, law, figures, country: str, year: int, members: list[tuple[int, int]]) -> None:
-    on = dt.date(year, 12, 31)
     if country not in COUNTRIES:
         for r, _ in members:
             figures[r, year].notes.append(f"host income tax for {country} is not modelled "
@@ -96,7 +119,7 @@ def _group(files, rows, converters, law, figures, country: str, year: int, membe
                                           "before China's foreign tax credit")
         return
     try:
-        entry = law.on(host_tax_table(country), on)
+        entry = law.on(host_tax_table(country), dt.date(year, 12, 31))
     except LawError as exc:
         for r, _ in members:
             figures[r, year].host_tax_gap = True
@@ -114,14 +137,10 @@ def _group(files, rows, converters, law, figures, country: str, year: int, membe
         deductible.append(y.abroad_deductible)
         credited.append(y.abroad_credited)
     days = np.array([[days_in(files[rows[r].a], year - k) for k in range(3)] for r, _ in members], dtype=np.int64)
-    status = host_residence(law, country, on, days)
-    options = dict(files[rows[members[0][0]].a].host_tax_options)
-    if "credit_contributions" in COUNTRIES[country].OPTIONS:
-        options["credit_contributions"] = np.array(credited, dtype=np.int64)
     try:
-        result = host_income_tax(law, country, on, np.array(income, dtype=np.int64),
-                                 deductible_contributions=np.array(deductible, dtype=np.int64),
-                                 resident=status != 0, **options)
+        result, status = host_year(law, country, year, np.array(income, dtype=np.int64),
+                                   np.array(deductible, dtype=np.int64), np.array(credited, dtype=np.int64), days,
+                                   files[rows[members[0][0]].a].host_tax_options)
     except HostTaxError as exc:
         raise PlanError(f"host_tax.options: {exc}") from None
     approximate = table.tax_year_starts != "01-01"

@@ -1,6 +1,7 @@
 """A Chinese employee sent abroad (``expatcn outbound``): host contributions month by month, what
 the agreement removes, the double-contribution exposure, the certificate of coverage and its
-alerts, and the home-city contributions that continue. Host amounts stay in the host currency;
+alerts, the home-city contributions that continue, and the income tax on both sides with China's
+foreign tax credit and the true net (:mod:`.outbound_tax`). Host amounts stay in the host currency;
 RMB only at a rate the user gives."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from expatcn.io.outbound_file import OutboundScenario, load_outbound_scenario
 from expatcn.law import Law, load_law
 from expatcn.law.model import LawRef
 from expatcn.money import minor_to_str, yuan_str
+from expatcn.services.outbound_tax import OutboundTaxes, outbound_taxes
 from expatcn.social.outbound import OutboundResult
 from expatcn.social.outbound import outbound as outbound_engine
 
@@ -110,9 +112,10 @@ class OutboundAssignment(BaseModel):
     totals: OutboundTotals
     law: list[LawRef]
     schemes_not_modelled: list[str]
+    taxes: OutboundTaxes
 
     @classmethod
-    def of(cls, r: OutboundResult) -> OutboundAssignment:
+    def of(cls, r: OutboundResult, law: Law) -> OutboundAssignment:
         host, t, a = r.host, r.timeline, r.assignment
 
         def fmt(value) -> str:
@@ -152,6 +155,7 @@ class OutboundAssignment(BaseModel):
             double_exposure_branches=list(r.double_exposure_branches), china_side=_china(r), months=months,
             totals=OutboundTotals(**totals), law=list(refs.values()),
             schemes_not_modelled=sorted({x for m in host.law for x in m.value.not_modelled}),
+            taxes=outbound_taxes(law, r, a.china_worldwide_income),
         )
 
 
@@ -182,5 +186,6 @@ def outbound(scenario: OutboundScenario, fx: Decimal | None = None, *, law: Law 
     """Every assignment of ``scenario``; ``fx`` (RMB per host unit) overrides the scenario's rates."""
     if fx is not None and fx <= 0:
         raise InputError("fx: must be positive (RMB per unit of the host currency)")
-    results = outbound_engine(law or load_law(), scenario, fx)
-    return Outbound(title=scenario.title, assignments=[OutboundAssignment.of(r) for r in results])
+    law = law or load_law()
+    results = outbound_engine(law, scenario, fx)
+    return Outbound(title=scenario.title, assignments=[OutboundAssignment.of(r, law) for r in results])

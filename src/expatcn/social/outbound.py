@@ -205,6 +205,7 @@ class ChinaSide:
     city: str
     employer: np.ndarray  # (M,) social insurance + housing fund, employer
     employee: np.ndarray  # (M,) employee
+    deduction: np.ndarray  # (M,) the employee's part the IIT deducts (social + tax-free housing fund)
     by_scheme: dict[str, tuple[np.ndarray, np.ndarray]]  # scheme -> (employer, employee)
     refs: list
     assumptions: list[str]
@@ -222,7 +223,7 @@ def _china_side(law: Law, result: OutboundResult) -> None:
         result.china_note = "give home_city and china_base_monthly to compute the China contributions that continue"
         return
     m = len(result.months)
-    employer, employee = np.zeros(m, np.int64), np.zeros(m, np.int64)
+    employer, employee, deduction = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, np.int64)
     by_scheme: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     refs, assumptions = [], []
     wage = np.array([yuan_to_fen(a.china_base_monthly)], dtype=np.int64)
@@ -232,6 +233,7 @@ def _china_side(law: Law, result: OutboundResult) -> None:
             # a Chinese employee: local household registration assumed (Shenzhen pension rate)
             c = contributions(law, city, month, wage, local_hukou=np.array([True]))
             employer[i], employee[i] = int(c.employer_total[0]), int(c.employee_total[0])
+            deduction[i] = int(c.employee_deduction[0])
             for name, sr in c.schemes.items():
                 er, ee = by_scheme.setdefault(name, (np.zeros(m, np.int64), np.zeros(m, np.int64)))
                 er[i], ee[i] = int(sr.employer[0]), int(sr.employee[0])
@@ -241,7 +243,7 @@ def _china_side(law: Law, result: OutboundResult) -> None:
         result.china_note = f"China contributions not computed: {exc}"
         return
     assumptions.append("local household registration (hukou) assumed for the Chinese employee")
-    result.china = ChinaSide(city, employer, employee, by_scheme, refs, assumptions)
+    result.china = ChinaSide(city, employer, employee, deduction, by_scheme, refs, assumptions)
 
 
 def outbound(law: Law, scenario: OutboundAssignments, fx: Decimal | None = None) -> list[OutboundResult]:
