@@ -8,7 +8,9 @@ or a rate goes through the formatters here (``fen_to_str``, ``yuan_str``, ``ppm_
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import math
+import re
+from decimal import Decimal
 from typing import overload
 
 import numpy as np
@@ -17,7 +19,13 @@ from expatcn.errors import InputError
 
 FEN_PER_YUAN = 100
 RATE_SCALE = 1_000_000  # a rate is stored as an integer number of millionths
-MAX_ABS_FEN = 10**13  # 100 billion yuan: the largest amount accepted, so products stay in int64
+# The largest amount one input may hold: 100 million yuan. A year of every kind of income at the
+# limit (12 months × ~10 kinds ≈ 1.2e12 fen) times a rate in ppm (≤ 1e6) stays below 2**63, so
+# every product the engines form stays inside int64; amount × amount shares are exact (``share``).
+MAX_ABS_FEN = 10**10
+MAX_RATE_PPM = 10**12  # a rate (or an exchange rate, RMB per unit) of at most 1,000,000
+_TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")  # 12345.67, 12,345.67
+_MAX_TEXT = 40  # characters of a written amount or rate
 
 Fen = np.ndarray  # int64 array of fen
 
@@ -26,22 +34,68 @@ class MoneyError(InputError):
     """An amount that is not a valid money figure (not a number, more than 2 decimals, too big)."""
 
 
-def yuan_to_fen(value: object) -> int:
-    """A yuan amount (str, int, Decimal; float accepted only if it is exact to the fen) as fen."""
-    if isinstance(value, bool):
-        raise MoneyError(f"expected an amount in yuan, got {value!r}")
-    try:
-        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError) as exc:
-        raise MoneyError(f"expected an amount in yuan, got {value!r}") from exc
+def _decimal(value: object, expected: str) -> Decimal:
+    """The exact decimal written in ``value``: an int, a Decimal, a float (its shortest repr) or
+    text in plain notation (``12345.67``, thousands grouped ``12,345.67``); no exponents, no
+    infinities, nothing longer than 40 characters."""
+    if isinstance(value, bool) or value is None:
+        raise MoneyError(f"expected {expected}, got {value!r}")
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        if abs(value) > 10**_MAX_TEXT:
+            raise MoneyError(f"expected {expected}, got a number of {len(str(abs(value)))} digits")
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
+    else:
+        text = str(value).strip()
+        if len(text) > _MAX_TEXT or not _TEXT.fullmatch(text):
+            raise MoneyError(f"expected {expected}, got {_short(value)}")
+        amount = Decimal(text.replace(",", ""))
     if not amount.is_finite():
-        raise MoneyError(f"expected a finite amount in yuan, got {value!r}")
-    fen = amount * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
-        raise MoneyError(f"expected at most two decimals (fen), got {value!r}")
-    if abs(fen) > MAX_ABS_FEN:
-        raise MoneyError(f"amount {value!r} is larger than the engine accepts")
-    return int(fen)
+        raise MoneyError(f"expected a finite number: {expected}, got {_short(value)}")
+    return amount
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def scaled(amount: Decimal, places: int, limit: int, value: object, what: str) -> int:
+    """``amount`` × 10**places as an exact integer of magnitude ≤ ``limit``, without decimal
+    context arithmetic (no rounding, no overflow, whatever the exponent)."""
+    sign, digits, exponent = amount.as_tuple()
+    kept = len(digits)
+    while kept > 1 and digits[kept - 1] == 0:  # trailing zeros: 12.50 is exact to the fen
+        kept -= 1
+        exponent += 1
+    if kept == 1 and digits[0] == 0:
+        return 0
+    if exponent < -places:
+        raise MoneyError(f"{what}: expected at most {places} decimals, got {_short(value)}")
+    if kept + exponent + places > len(str(limit)):
+        raise MoneyError(f"{what}: {_short(value)} is larger than the engine accepts (at most {limit})")
+    number = int("".join(map(str, digits[:kept]))) * 10 ** (exponent + places)
+    if number > limit:
+        raise MoneyError(f"{what}: {_short(value)} is larger than the engine accepts (at most {limit})")
+    return -number if sign else number
+
+
+def yuan_to_fen(value: object) -> int:
+    """A yuan amount as fen: the one amount parser of every file, form, command and API body.
+
+    Takes an int, a Decimal, a float exact to the fen, or text ``12345.67`` / ``12,345.67``; at
+    most two decimals; at most :data:`MAX_ABS_FEN` in magnitude (100,000,000.00 yuan)."""
+    amount = _decimal(value, "an amount in yuan such as 12345.67")
+    try:
+        return scaled(amount, 2, MAX_ABS_FEN, value, "amount")
+    except MoneyError as exc:
+        if "larger" in str(exc):
+            raise MoneyError(f"amount {_short(value)} is larger than the engine accepts "
+                             f"(at most {fen_to_str(MAX_ABS_FEN)} yuan)") from None
+        raise MoneyError(f"expected at most two decimals (fen), got {_short(value)}") from None
 
 
 def yuan_amount(value: object) -> Decimal:
@@ -106,18 +160,26 @@ def ppm_to_percent(ppm: int | np.integer) -> str:
 
 
 def rate_to_ppm(value: object) -> int:
-    """A decimal rate ("0.03", 0.08, "3%") as integer parts per million; exact or an error."""
-    text = str(value).strip()
-    scale = Decimal(1)
-    if text.endswith("%"):
-        text, scale = text[:-1], Decimal("0.01")
+    """A decimal rate ("0.03", 0.08, "3%") as integer parts per million; exact or an error.
+    At most :data:`MAX_RATE_PPM` (exchange rates, RMB per unit, go through here too)."""
+    text = value.strip() if isinstance(value, str) else value
+    percent = isinstance(text, str) and text.endswith("%")
+    rate = _decimal(text[:-1] if percent else text, "a rate such as 0.03 or 3%")
     try:
-        rate = Decimal(text) * scale * RATE_SCALE
-    except InvalidOperation as exc:
-        raise MoneyError(f"expected a rate such as 0.03, got {value!r}") from exc
-    if rate != rate.to_integral_value():
-        raise MoneyError(f"rate {value!r} is finer than one millionth")
-    return int(rate)
+        return scaled(rate, 4 if percent else 6, MAX_RATE_PPM, value, "rate")
+    except MoneyError as exc:
+        if "decimals" in str(exc):
+            raise MoneyError(f"rate {_short(value)} is finer than one millionth") from None
+        raise
+
+
+def exchange_rate(value: object) -> Decimal:
+    """A user's exchange rate (RMB per unit of a currency, e.g. ``7.10``): positive, exact to the
+    millionth, at most 1,000,000."""
+    ppm = rate_to_ppm(value)
+    if ppm <= 0:
+        raise MoneyError(f"expected a positive exchange rate such as 7.10, got {_short(value)}")
+    return Decimal(ppm) / RATE_SCALE
 
 
 def div_half_up(
@@ -155,4 +217,12 @@ def share(amount_fen: np.ndarray, numerator: np.ndarray, denominator: np.ndarray
     num = np.asarray(numerator, dtype=np.int64)
     den = np.asarray(denominator, dtype=np.int64)
     safe = np.where(den == 0, 1, den)
+    if amount.size and num.size and _largest(amount) * _largest(num) >= 2**62:  # amount × amount: exact in Python ints
+        product = amount.astype(object) * num.astype(object)
+        whole = (2 * abs(product) + safe.astype(object)) // (2 * safe.astype(object))
+        return np.where(den == 0, 0, np.where(product < 0, -whole, whole).astype(np.int64))
     return np.where(den == 0, 0, div_half_up(amount * num, safe))
+
+
+def _largest(values: np.ndarray) -> int:
+    return max(abs(int(values.max())), abs(int(values.min())))

@@ -170,7 +170,7 @@ TRIPS = [{"entry": "2026-03-01", "exit": "2026-03-10"}]
         ({"trips": TRIPS, "treaty": "XQ"}, {"wages": 1000}, {}, "person.treaty: no treaty"),
         ({"trips": [{"entry": "2026-03-10", "exit": "2026-03-01"}]}, {"wages": 1000}, {}, "person.trips, row 1, field 'exit'"),
         ({"trips": [{"entry": "2026-03-10", "exit": "2026-03-12", "flight": "LH"}]}, {}, {}, "unknown column 'flight'"),
-        ({"trips": "missing.csv"}, {}, {}, "person.trips: cannot read"),
+        ({"trips": "missing.csv"}, {}, {}, "missing.csv: cannot read the file"),
         ({"trips": TRIPS, "history_from": 2027}, {}, {}, "person.history_from 2027"),
     ],
 )

@@ -74,7 +74,7 @@ def test_errors_name_file_row_and_column_and_write_nothing(engine, tmp_path):
     with pytest.raises(ImportFileError) as caught:
         import_files(engine, [COMPANY_FILES[0], roster])
     message = str(caught.value)
-    assert f"{roster}, row 4, column 'Hire date / 任职受雇日期': expected a date YYYY-MM-DD, got '05/01/2015'" in message
+    assert f"{roster}, row 4, column 'Hire date / 任职受雇日期': expected a date YYYY-MM-DD in 1950–2100, got '05/01/2015'" in message
     assert message.startswith("nothing was imported")
     assert count(engine, Employee) == 0  # the valid employer file in the same command was not written either
 

@@ -6,12 +6,12 @@ two decimals)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
 from expatcn.io.assignment_file import AssignmentFile
+from expatcn.io.fields import Day
 from expatcn.io.requests import Amount, Strict, amount
 
 
@@ -53,16 +53,16 @@ class EmployeeIn(Strict):
     id_type: str = Field(..., max_length=40)
     id_number: str = Field(..., min_length=1, max_length=40)
     nationality: str = Field(..., pattern=r"^[A-Za-z]{2}$")
-    hire_date: dt.date
-    leave_date: dt.date | None = None
+    hire_date: Day
+    leave_date: Day | None = None
     domiciled: bool | None = None
     resident: bool | None = None
     treaty_country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$")
     executive: bool | None = None
     allowance_election: bool | None = None
     bonus_method: Literal["separate", "combined", "lower_tax"] | None = None
-    certificate_from: dt.date | None = None
-    certificate_until: dt.date | None = None
+    certificate_from: Day | None = None
+    certificate_until: Day | None = None
     local_hukou: bool | None = None
     housing_fund: bool | None = None
     opt_in: bool | None = None

@@ -52,8 +52,10 @@ from pydantic import (
 
 from expatcn.errors import InputError
 from expatcn.io.equalization_file import Hypothetical, hypothetical_contributions, hypothetical_tax
+from expatcn.io.fields import Day
 from expatcn.io.files import describe, read_mapping
 from expatcn.io.trips import TripFileError, read_trip_records
+from expatcn.money import MoneyError, exchange_rate, yuan_amount
 from expatcn.planning import assignment as domain
 from expatcn.planning.structures import of_direction
 
@@ -62,21 +64,7 @@ class AssignmentFileError(InputError):
     """An assignment file that cannot be read; the message names the file and the field."""
 
 
-def _amount(value: object) -> Decimal:
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected an amount such as 12500.00, got {value!r}")
-    try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("_", ""))
-    except Exception:
-        raise ValueError(f"expected an amount such as 12500.00, got {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"expected an amount ≥ 0, got {value!r}")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"expected at most two decimals, got {value!r}")
-    return amount
-
-
-Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Amount = Annotated[Decimal, BeforeValidator(yuan_amount)]  # the one amount parser (expatcn.money)
 
 
 def _country(value: object) -> str:
@@ -128,8 +116,8 @@ class Package(BaseModel):
 class Trip(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    entry: dt.date
-    exit: dt.date | None = None
+    entry: Day
+    exit: Day | None = None
 
 
 class Travel(BaseModel):
@@ -142,8 +130,8 @@ class Travel(BaseModel):
 class Certificate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: dt.date | None = Field(None, alias="from", description="default: the assignment start")
-    until: dt.date | None = Field(None, description="default: start + the agreement's maximum − 1 day")
+    start: Day | None = Field(None, alias="from", description="default: the assignment start")
+    until: Day | None = Field(None, description="default: start + the agreement's maximum − 1 day")
 
 
 class SplitPayroll(BaseModel):
@@ -184,7 +172,7 @@ class AssignmentFile(BaseModel):
     home_country: Country
     host_country: Country
     city: str = Field(description="China city of the social insurance tables, e.g. shanghai")
-    start: dt.date
+    start: Day
     end: dt.date
     package: Package
     travel: Travel = Travel()
@@ -217,12 +205,9 @@ class AssignmentFile(BaseModel):
             if len(code) != 3 or not code.isalpha():
                 raise ValueError(f"{code!r}: expected a currency code such as USD")
             try:
-                number = Decimal(str(rate))
-            except Exception:
-                raise ValueError(f"{code}: expected RMB per unit such as 7.10, got {rate!r}") from None
-            if not number.is_finite() or number <= 0:
-                raise ValueError(f"{code}: expected a positive rate, got {rate!r}")
-            rates[code] = number
+                rates[code] = exchange_rate(rate)
+            except MoneyError as exc:
+                raise ValueError(f"{code}: {exc}") from None
         return rates
 
     @model_validator(mode="after")

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from expatcn.equalization import HypotheticalContributions, HypotheticalTax
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.inputs import YearInputs
 from expatcn.io.files import load_model
 from expatcn.io.scenario import ScenarioError, Yuan
+from expatcn.io.scenario_reconciliation import month_keys
 from expatcn.law.schemas.common import TaxSchedule
 from expatcn.money import rate_to_ppm, yuan_to_fen
 
@@ -33,6 +34,11 @@ class Home(BaseModel):
 
     gross: Yuan
     months: dict[Annotated[int, Field(ge=1, le=12)], Yuan] = {}
+
+    @field_validator("months", mode="before")
+    @classmethod
+    def _month_keys(cls, value: object) -> object:
+        return month_keys(value)
 
 
 class Band(BaseModel):

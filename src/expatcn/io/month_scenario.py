@@ -25,7 +25,6 @@ Errors name the file and the field.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from expatcn.io.fields import Day
 from expatcn.io.files import load_model
 from expatcn.io.scenario import Scenario, ScenarioError, Yuan
 from expatcn.law import Law
@@ -49,8 +49,8 @@ from expatcn.social.participation import check_certificate, hk_macao_taiwan_resi
 class Certificate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: dt.date | None = Field(None, alias="from")
-    until: dt.date
+    start: Day | None = Field(None, alias="from")
+    until: Day
 
 
 class Social(BaseModel):

@@ -26,11 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from expatcn.dates import Month
 from expatcn.errors import InputError
+from expatcn.io.fields import Day
 from expatcn.io.files import load_model
 from expatcn.law import Law
+from expatcn.money import exchange_rate, yuan_amount
 from expatcn.social.host import host_countries
 
 
@@ -38,14 +41,15 @@ class OutboundFileError(InputError):
     """An outbound scenario that cannot be read; the message names the file and the field."""
 
 
-Amount = Annotated[Decimal, Field(ge=0, description="an amount in the currency named, e.g. 12500.00")]
+# the one amount parser (expatcn.money): ≥ 0, at most two decimals, at most 100 million
+Amount = Annotated[Decimal, BeforeValidator(yuan_amount), Field(description="an amount in the currency named, e.g. 12500.00")]
 
 
 class CertificateInput(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    start: dt.date | None = Field(default=None, alias="from", description="defaults to the assignment start")
-    until: dt.date | None = Field(default=None, description="defaults to start + the agreement's maximum − 1 day")
+    start: Day | None = Field(default=None, alias="from", description="defaults to the assignment start")
+    until: Day | None = Field(default=None, description="defaults to start + the agreement's maximum − 1 day")
     apply: bool = Field(default=True, description="false: no certificate is applied for")
 
 
@@ -56,7 +60,7 @@ class Assignment(BaseModel):
 
     name: str
     host_country: str = Field(description="ISO 3166 alpha-2, e.g. US, DE")
-    start: dt.date
+    start: Day
     end: dt.date
     host_wage_monthly: Amount = Field(description="monthly wage on the host payroll, host currency")
     host_wage_by_month: dict[str, Amount] = Field(
@@ -91,17 +95,25 @@ class Assignment(BaseModel):
     @field_validator("host_wage_by_month")
     @classmethod
     def _months(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        months = {}
         for key in value:
             try:
-                dt.date.fromisoformat(f"{key}-01")
-            except ValueError:
+                month = str(Month.parse(key))
+            except InputError:
                 raise ValueError(f"month keys must be 'YYYY-MM', got {key!r}") from None
-        return value
+            if month in months:
+                raise ValueError(f"month {month} given twice ({months[month]!r} and {key!r})")
+            months[month] = key
+        return {str(Month.parse(k)): v for k, v in value.items()}
 
     @model_validator(mode="after")
     def _dates(self) -> Assignment:
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        outside = [m for m in self.host_wage_by_month if not Month.of(self.start) <= Month.parse(m) <= Month.of(self.end)]
+        if outside:
+            raise ValueError(f"host_wage_by_month.{outside[0]}: the month is outside the assignment "
+                             f"({self.start} to {self.end})")
         return self
 
 
@@ -112,7 +124,7 @@ class OutboundScenario(BaseModel):
 
     title: str | None = None
     assignments: list[Assignment] = Field(min_length=1)
-    fx_cny_per_unit: dict[str, Decimal] = Field(
+    fx_cny_per_unit: dict[str, Annotated[Decimal, BeforeValidator(exchange_rate)]] = Field(
         default_factory=dict, description="optional RMB per host currency unit, e.g. {USD: '7.10'}"
     )
 

@@ -55,8 +55,9 @@ from pydantic import (
     model_validator,
 )
 
-from expatcn.dates import Month
+from expatcn.dates import Month, parse_day
 from expatcn.errors import InputError
+from expatcn.io.fields import Day
 from expatcn.iit.allowances import check_kinds
 from expatcn.iit.exempt_income import check_kinds as check_exempt_kinds
 from expatcn.iit.foreign_currency import Conversion, Parities
@@ -72,7 +73,7 @@ from expatcn.io.scenario_reconciliation import (
     OtherPayer,
     ReconciliationClaims,
     claim_columns,
-    month_key,
+    month_keys,
     other_payer_columns,
 )
 from expatcn.io.scenario_trips import LUMP_SUMS, TripsResidency, from_trips
@@ -94,7 +95,7 @@ def _day(value: object, last: bool) -> object:
         except InputError:
             raise ValueError(f"expected a date YYYY-MM-DD or a month YYYY-MM, got {value!r}") from None
         return month.last if last else month.first
-    return value
+    return parse_day(value)
 
 
 class Period(BaseModel):
@@ -173,7 +174,7 @@ class Person(BaseModel):
     pilot_region: bool = False
     local_average_wage: Yuan | None = None
     # leaving China (``expatcn departure``): the day of departure, and whether the person returns in the year
-    departure: dt.date | None = None
+    departure: Day | None = None
     returns: bool = False
     # residency from travel records instead of ``resident`` (expatcn.residency)
     trips: str | list | None = None
@@ -235,9 +236,15 @@ class Scenario(BaseModel):
     @field_validator("months", mode="before")
     @classmethod
     def _month_keys(cls, value: object, info) -> object:
-        if not isinstance(value, dict):
+        return month_keys(value, info.data.get("year"))
+
+    @field_validator("other_payers", mode="before")
+    @classmethod
+    def _payer_month_keys(cls, value: object, info) -> object:
+        if not isinstance(value, list):
             return value
-        return {month_key(key): items for key, items in value.items()}
+        return [{**payer, "months": month_keys(payer["months"], info.data.get("year"))}
+                if isinstance(payer, dict) and "months" in payer else payer for payer in value]
 
     def month_items(self) -> list[MonthItems]:
         """The 12 months after applying ``every_month`` to employed months and the overrides."""

@@ -35,17 +35,35 @@ from expatcn.money import yuan_to_fen
 RECONCILIATION_ITEMS = ("individual_pension", "commercial_health_insurance", "tax_deferred_pension")
 
 
-def month_key(key: object) -> int:
-    """A month key: 1–12 or ``YYYY-MM``."""
-    text = str(key)
+def month_key(key: object, year: object = None) -> int:
+    """A month key: 1–12 or ``YYYY-MM`` (of ``year``, when it is given)."""
+    text = str(key).strip()
     if "-" in text:
         try:
-            return Month.parse(text).month
+            month = Month.parse(text)
         except InputError:
             raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM") from None
-    if text.isdigit() and 1 <= int(text) <= 12:
+        if isinstance(year, int) and month.year != year:
+            raise ValueError(f"month {key!r}: not in the year {year} of the scenario")
+        return month.month
+    if not isinstance(key, bool) and text.isdigit() and 1 <= int(text) <= 12:
         return int(text)
     raise ValueError(f"month {key!r}: expected 1–12 or YYYY-MM")
+
+
+def month_keys(months: object, year: object = None) -> object:
+    """A ``months`` mapping keyed 1–12 (keys given as 1–12 or ``YYYY-MM`` of ``year``); one month
+    given twice (``3`` and ``"2026-03"``) is an error."""
+    if not isinstance(months, dict):
+        return months
+    out: dict[int, object] = {}
+    given: dict[int, object] = {}
+    for key, items in months.items():
+        month = month_key(key, year)
+        if month in out:
+            raise ValueError(f"month {month} given twice (as {given[month]!r} and {key!r})")
+        out[month], given[month] = items, key
+    return out
 
 
 class Employment(BaseModel):
@@ -91,7 +109,7 @@ class OtherPayer(BaseModel):
     @classmethod
     def _keys(cls, value: object) -> object:
         if isinstance(value, dict) and isinstance(value.get("months"), dict):
-            value = {**value, "months": {month_key(k): v for k, v in value["months"].items()}}
+            value = {**value, "months": month_keys(value["months"])}
         return value
 
     @model_validator(mode="after")

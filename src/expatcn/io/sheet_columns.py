@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from expatcn.dates import Month
+from expatcn.dates import FIRST_DAY_YEAR, FIRST_YEAR, LAST_YEAR, Month, parse_day
 from expatcn.errors import InputError
+from expatcn.io.tables import blank
 from expatcn.io.trips import parse_when
 from expatcn.money import RATE_SCALE, MoneyError, rate_to_ppm, yuan_to_fen
 
@@ -32,10 +33,6 @@ class Column:
     @property
     def header(self) -> str:
         return f"{self.en} / {self.zh}"
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(limit: int) -> Callable[[Any], str | None]:
@@ -68,14 +65,10 @@ def _bool(value: Any) -> bool | None:
 def _date(value: Any) -> dt.date | None:
     if blank(value):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise CellError("a date YYYY-MM-DD") from None
+        return parse_day(value.strip() if isinstance(value, str) else value)
+    except InputError as exc:
+        raise CellError(f"a date YYYY-MM-DD in {FIRST_DAY_YEAR}–{LAST_YEAR}" + (": no such day" if "no such" in str(exc) else "")) from None
 
 
 def _datetime(value: Any) -> dt.datetime | None:
@@ -83,20 +76,17 @@ def _datetime(value: Any) -> dt.datetime | None:
         return None
     try:
         return parse_when(value)
-    except ValueError:
-        raise CellError("a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM") from None
+    except InputError:
+        raise CellError(f"a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM in {FIRST_DAY_YEAR}–{LAST_YEAR}") from None
 
 
 def _month(value: Any) -> tuple[int, int] | None:
     if blank(value):
         return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.year, value.month
-    text = str(value).strip()
-    if len(text) not in (7, 10):  # YYYY-MM, or a day in the month
-        raise CellError("a month YYYY-MM")
     try:
-        return tuple(Month.parse(text[:7]))
+        if isinstance(value, (dt.date, dt.datetime)) or len(str(value).strip()) == 10:  # a day in the month
+            return tuple(Month.of(parse_day(value.strip() if isinstance(value, str) else value, FIRST_YEAR)))
+        return tuple(Month.parse(value))
     except InputError:
         raise CellError("a month YYYY-MM") from None
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -24,7 +23,7 @@ from pydantic import ValidationError
 
 from expatcn.errors import InputError, InputProblems, LawError
 from expatcn.iit.special_additional import Claims
-from expatcn.io.files import parse_mapping, read_mapping
+from expatcn.io.files import decode, parse_mapping, read_mapping
 from expatcn.io.files import problems as validation_problems
 from expatcn.io.identity import check_id_number
 from expatcn.io.sheet_columns import (
@@ -40,6 +39,7 @@ from expatcn.io.sheet_columns import (
     Column,
     blank,
 )
+from expatcn.io.tables import HELP_SHEETS, Table, read_tables
 from expatcn.io.trips import TripFileError, TripRecord, build_trips
 from expatcn.law import Law
 from expatcn.money import fen_to_decimal
@@ -49,7 +49,7 @@ from expatcn.social.figures import EmployerRate, EmployerRates
 
 SHEET_NAMES = {"employer": "Employer 扣缴义务人", "roster": "Employees 员工", "pay": "Pay 工资",
                "trips": "Trips 出入境", "deductions": "Deductions 专项附加扣除", "rates": "Rates 社保费率"}
-HELP_SHEET = "Help 说明"
+HELP_SHEET = HELP_SHEETS[0]
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 # what a blank roster cell means (a full record is written: blank is the default, not "keep")
@@ -66,6 +66,7 @@ class Sheet:
     where: str  # "file", "file, sheet S" or "rows"
     kind: str
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row number, values)
+    encoding: str | None = None  # the text encoding a CSV file was read in
 
 
 def _norm(header: Any) -> str:
@@ -135,46 +136,9 @@ def template(kind: str, fmt: str = "xlsx") -> bytes:
 
 # --- reading ------------------------------------------------------------------------------------
 
-Table = tuple[str, list[Any], Iterable[tuple[int, list[Any]]]]  # (where, header, numbered rows)
-
-
-def _csv_table(where: str, text: str) -> list[Table]:
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return [(where, rows[0], ((i + 2, r) for i, r in enumerate(rows[1:])))] if rows else []
-
-
-def _workbook_tables(where: str, handle: Any) -> list[Table]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(handle, read_only=True, data_only=True)
-    tables = []
-    for sheet in book.worksheets:
-        if sheet.title in (HELP_SHEET, "Help", "说明"):
-            continue
-        rows = list(sheet.iter_rows(values_only=True))
-        if rows and any(v is not None for v in rows[0]):
-            tables.append((f"{where}, sheet {sheet.title!r}", list(rows[0]), [(i + 2, list(r)) for i, r in enumerate(rows[1:])]))
-    return tables
-
-
-def _file_tables(where: str, suffix: str, content: bytes | Path) -> list[Table]:
-    """The tables of a CSV or Excel file given as a path or as its bytes."""
-    if suffix not in SUFFIXES:
-        raise InputError(f"{where}: expected a .xlsx or .csv file, got {suffix!r}")
-    try:
-        if suffix == ".csv":
-            data = content.read_bytes() if isinstance(content, Path) else content
-            return _csv_table(where, data.decode("utf-8-sig"))
-        return _workbook_tables(where, content if isinstance(content, Path) else io.BytesIO(content))
-    except UnicodeDecodeError:
-        raise InputError(f"{where}: expected a CSV file in UTF-8") from None
-    except (OSError, KeyError, TypeError, EOFError, zipfile.BadZipFile, ValueError) as exc:
-        raise InputError(f"{where}: cannot read the file ({exc})") from None
-
-
 def _row_tables(where: str, kind: str, rows: Sequence[Mapping[str, Any]]) -> list[Table]:
     fields = [c.field for c in KINDS[kind]]
-    return [(where, fields, ((i + 1, [row.get(f) for f in fields]) for i, row in enumerate(rows)))]
+    return [Table(where, fields, ((i + 1, [row.get(f) for f in fields]) for i, row in enumerate(rows)))]
 
 
 def read(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: Law, kind: str | None = None,
@@ -196,16 +160,14 @@ def read_all(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: L
     well formed, and every problem found (cells, then the row checks of those rows), so that the
     store's checks can run on the good rows and one report lists everything. A file that cannot
     be read at all still raises."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        where, suffix, tables = str(path), path.suffix.lower(), None
-        tables = _file_tables(where, suffix, path)
-    elif isinstance(source, bytes):
-        where = name or "upload"
+    encoding = None
+    if isinstance(source, (str, Path, bytes)):
+        where = str(source) if not isinstance(source, bytes) else name or "upload"
         suffix = PurePath(where).suffix.lower()
-        tables = _file_tables(where, suffix, source)
+        if suffix not in SUFFIXES:
+            raise InputError(f"{where}: expected a .xlsx or .csv file, got {suffix!r}")
+        read = read_tables(Path(source) if not isinstance(source, bytes) else source, where, suffix)
+        tables, encoding = read.tables, read.encoding
     else:
         if kind not in KINDS:
             raise InputError(f"rows of an unknown kind {kind!r}: expected {', '.join(KINDS)}")
@@ -213,14 +175,17 @@ def read_all(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, law: L
         tables = _row_tables(where, kind, source)
     sheets: list[Sheet] = []
     problems: list[str] = []
-    for table_where, header, rows in tables:
-        sheet_kind = kind if kind and suffix == ".csv" else detect_kind(header)
+    for table in tables:
+        sheet_kind = kind if kind and suffix == ".csv" else detect_kind(table.header)
         if sheet_kind is None:
-            problems.append(f"{table_where}, row 1: cannot tell what the sheet holds from its headers; "
+            problems.append(f"{table.where}, row 1: cannot tell what the sheet holds from its headers; "
                             "expected the headers of a template (expatcn template roster|pay|trips|deductions)")
             continue
         before = len(problems)
-        sheet = _parse(table_where, sheet_kind, header, rows, problems)
+        sheet = _parse(table.where, sheet_kind, table.header, table.rows, problems)
+        sheet.encoding = encoding
+        if not sheet.rows and len(problems) == before:
+            problems.append(f"{table.where}: no rows under the headers: nothing to import")
         if sheet_kind != "employer" or len(problems) == before:  # an employer row with a bad cell is not counted
             problems.extend(CHECKS[sheet_kind](sheet, law))
         sheets.append(sheet)
@@ -420,10 +385,8 @@ def employer_rates(source: str | Path | bytes | Sequence[Mapping[str, Any]], *, 
     where = str(source) if isinstance(source, (str, Path)) else (name or "rows")
     if PurePath(where).suffix.lower() in (".yaml", ".yml") and not isinstance(source, (list, tuple)):
         if isinstance(source, bytes):
-            data = parse_mapping(source.decode("utf-8"), where, InputError)
+            data = parse_mapping(decode(source, where).text, where, InputError)
         else:
-            if not Path(source).exists():
-                raise InputError(f"{where}: no such file")
             data = read_mapping(Path(source), InputError)
         rows = data.get("rates") if isinstance(data, dict) else data
         fields = [c.field for c in RATES]

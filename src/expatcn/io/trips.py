@@ -11,9 +11,7 @@ say what was expected.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +19,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from expatcn.dates import parse_moment
 from expatcn.errors import InputError
+from expatcn.io.files import read_mapping
+from expatcn.io.tables import CSV_SUFFIXES, EXCEL_SUFFIXES, blank, read_tables
 from expatcn.residency.trips import Trips
 
 COLUMNS = ("person", "entry", "exit", "note", "kind")
@@ -30,23 +31,12 @@ ABROAD_KINDS = ("leave", "training")
 
 
 def parse_when(value: object) -> dt.datetime | None:
-    """A trip's entry or exit: a date (the day's start) or a date-time; blank is None."""
+    """A trip's entry or exit: a date (the day's start) or a date-time (:func:`expatcn.dates.parse_moment`:
+    the whole text, real days and times, years 1950–2100); blank is None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    text = str(value).strip().replace("T", " ")
-    try:
-        if len(text) <= 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        day, _, clock = text.partition(" ")
-        if clock.strip() in ("24:00", "24:00:00"):  # the end of the day: 00:00 of the next (ISO 8601)
-            return dt.datetime.combine(dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time())
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD or date-time YYYY-MM-DD HH:MM, got {value!r}") from None
+    return parse_moment(value)
+
 
 class TripFileError(InputError):
     """A trips file that cannot be read; the message names file, row and field."""
@@ -96,25 +86,13 @@ class TripRecord:
 
 def _raw_rows(path: Path) -> list[tuple[int, dict]]:
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            return [(i + 2, dict(row)) for i, row in enumerate(reader) if any((v or "").strip() for v in row.values() if isinstance(v, str))]
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
-        return [
-            (i + 2, {h: v for h, v in zip(header, r) if h or v is not None})
-            for i, r in enumerate(rows[1:])
-            if any(v is not None and str(v).strip() for v in r)
-        ]
+    if suffix in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        table = read_tables(path, str(path), suffix, first_only=True, error=TripFileError).tables[0]
+        header = [str(h).strip() if h is not None else "" for h in table.header]
+        return [(row_no, {h: v for h, v in zip(header, values) if h or not blank(v)})
+                for row_no, values in table.rows if any(not blank(v) for v in values)]
     if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_mapping(path, TripFileError)
         if isinstance(data, dict):
             data = data.get("trips")
         if not isinstance(data, list):

@@ -31,10 +31,13 @@ EXAMPLE_COMPANY = ("employer.csv", "roster.csv", "deductions.csv", "trips.csv", 
 
 
 class Imported(BaseModel):
-    """Rows written per table: inserted, updated, unchanged (and, for trips, removed)."""
+    """Rows written per table: inserted, updated, unchanged (and, for trips, removed); and the
+    text encoding each CSV file was read in."""
 
     counts: dict[str, dict[str, int]]
     removed: list[str] = Field(default_factory=list, description="the trips removed (--replace), one line each")
+    encodings: dict[str, str] = Field(default_factory=dict, description="CSV file → the encoding it was read in "
+                                      "(UTF-8, UTF-8 (BOM), UTF-16, UTF-32 or GB18030)")
 
 
 def open_store(db_path: str | None = None) -> Store:
@@ -64,7 +67,8 @@ def _write(store: Store, sources: Sequence[tuple[Any, str | None]], kind: str | 
         read += found
         problems += wrong
     summary = writes.write(store, read, problems=problems, replace_trips=replace_trips)
-    return Imported(counts=summary.counts, removed=summary.removed)
+    return Imported(counts=summary.counts, removed=summary.removed,
+                    encodings={sheet.where: sheet.encoding for sheet in read if sheet.encoding})
 
 
 def import_files(store: Store, paths: Sequence[str | Path], kind: str | None = None, *,
