@@ -225,5 +225,9 @@ def write_frame(frame, path: str | Path) -> None:
     if path.suffix.lower() == ".parquet":
         frame.write_parquet(temporary)
     else:
-        frame.write_csv(temporary)
+        import polars as pl
+
+        lead = pl.col("employee_id").str.contains(r"^[=+\-@\t\r]")  # a formula-like id gets the quote prefix
+        frame.with_columns(pl.when(lead).then("'" + pl.col("employee_id")).otherwise(pl.col("employee_id"))
+                           .alias("employee_id")).write_csv(temporary)
     temporary.replace(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from expatcn.io.exports.common import neutralise
 from expatcn.money import fen_to_decimal
 from expatcn.planning import BY_KEY, COMPONENT_TITLES, COMPONENTS, Difference, Plan, YearFigures
 
@@ -167,6 +168,7 @@ def write_workbook(path: str | Path, plans: list[Plan], differences: list[list[D
                     cell = sheet.cell(r, c, v)
                     if isinstance(v, Decimal):
                         cell.number_format = MONEY
+    neutralise(wb)  # a title or name typed as =… stays text
     wb.save(str(path))
 
 

@@ -10,6 +10,10 @@ in the records' order). The column names are those of :mod:`expatcn.io.exports.f
 Excel: numbers are written as numbers (``Decimal`` yuan) with a ``0.00`` format, never as text;
 identifiers are text cells (``@``) so that an ID number keeps its digits. CSV: UTF-8 with a BOM
 (Excel on a Chinese Windows opens it correctly), amounts as plain ``1234.56``.
+
+Text that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return: a name
+such as ``=HYPERLINK(…)`` typed into a roster) never becomes one: in Excel it is a string cell with
+the quote prefix, in CSV it gets the usual leading ``'`` (OWASP, "CSV injection").
 """
 
 from __future__ import annotations
@@ -216,6 +220,32 @@ def _array(values: Any) -> np.ndarray:
     return array
 
 
+# --- text that looks like a formula ---------------------------------------------------------
+
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV cell: text that a spreadsheet would read as a formula gets a leading ``'``."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_LEAD) else value
+
+
+def text_cell(cell: Any) -> None:
+    """An Excel cell: text that starts like a formula is stored as a string with the quote prefix
+    (shown as typed, never evaluated, still text when edited)."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_LEAD):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def neutralise(book: Any) -> None:
+    """:func:`text_cell` on every cell of a workbook (for writers that place cells one by one)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text_cell(cell)
+
+
 # --- identifiers --------------------------------------------------------------------------
 
 
@@ -293,9 +323,9 @@ def _write_csv(path: Path | InMemory, columns: Sequence[Column], rows: list[list
     def write(handle: BinaryIO) -> None:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
-        writer.writerow([c.header for c in columns])
+        writer.writerow([csv_text(c.header) for c in columns])
         for row in rows:
-            writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) and c.kind == "amount" else v)
+            writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) and c.kind == "amount" else csv_text(v))
                              for v, c in zip(row, columns)])
         text.flush()
         text.detach()
@@ -314,10 +344,12 @@ def _write_xlsx(path, sheet, columns, body, total, notes_sheet, title_rows) -> N
     for line in title_rows:
         ws.append([line])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
+        text_cell(ws.cell(ws.max_row, 1))
     ws.append([c.header for c in columns])
     header_row = ws.max_row
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(header_row, index)
+        text_cell(cell)
         cell.font = Font(bold=True, color="FFFF0000" if column.required else "FF000000")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="FFF2F2F2")
@@ -328,6 +360,7 @@ def _write_xlsx(path, sheet, columns, body, total, notes_sheet, title_rows) -> N
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(at, index)
             cell.number_format = {"amount": AMOUNT_FORMAT, "rate": RATE_FORMAT, "int": "0"}.get(column.kind, TEXT_FORMAT)
+            text_cell(cell)
     if total:
         for index in range(1, len(columns) + 1):
             ws.cell(ws.max_row, index).font = Font(bold=True)
@@ -337,6 +370,7 @@ def _write_xlsx(path, sheet, columns, body, total, notes_sheet, title_rows) -> N
         notes = book.create_sheet(name)
         for line in lines:
             notes.append([line])
+            text_cell(notes.cell(notes.max_row, 1))
         notes.column_dimensions["A"].width = 100
     save(path, book.save)
 

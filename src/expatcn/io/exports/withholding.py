@@ -294,7 +294,7 @@ def _add_check_sheet(path: Path | InMemory, recs: list[EmployeeRecord], fig: Fig
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
-    from expatcn.io.exports.common import cell_value, AMOUNT_FORMAT, RATE_FORMAT, TEXT_FORMAT
+    from expatcn.io.exports.common import AMOUNT_FORMAT, RATE_FORMAT, TEXT_FORMAT, cell_value, text_cell
 
     book = load_workbook(io.BytesIO(path.content) if isinstance(path, InMemory) else path)
     sheet = book.create_sheet("核对 Check")
@@ -311,4 +311,5 @@ def _add_check_sheet(path: Path | InMemory, recs: list[EmployeeRecord], fig: Fig
         sheet.append([cell_value(v, kind) for v, (_, kind) in zip(values, CHECK_HEADERS)])
         for cell, (_, kind) in zip(sheet[sheet.max_row], CHECK_HEADERS):
             cell.number_format = {"amount": AMOUNT_FORMAT, "rate": RATE_FORMAT}.get(kind, TEXT_FORMAT)
+            text_cell(cell)
     save(path, book.save)
