@@ -6,17 +6,17 @@ Amounts are yuan, as numbers or strings, at most two decimals."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from expatcn.dates import Month
+from expatcn.io.fields import Day
 from expatcn.io.trips import trip_records
-from expatcn.money import yuan_to_fen
+from expatcn.money import FEN_PER_YUAN, MAX_ABS_FEN, yuan_to_fen
 
-MAX_YUAN = Decimal("100000000000")  # 100 billion yuan, the engines' limit
+MAX_YUAN = Decimal(MAX_ABS_FEN) / FEN_PER_YUAN  # the one amount parser's limit (expatcn.money)
 Amount = Decimal
 YearField = Field(ge=2011, le=2030, description="tax year")
 
@@ -60,8 +60,8 @@ class SocialRequest(Strict):
     month: str = Field(..., pattern=r"^(20[0-9]{2})-(0[1-9]|1[0-2])$", examples=["2026-03"])
     wage: Amount = amount(description="monthly contribution wage", examples=["50000"])
     nationality: str = Field("CN", pattern=r"^[A-Za-z]{2}$")
-    certificate_from: dt.date | None = None
-    certificate_until: dt.date | None = None
+    certificate_from: Day | None = None
+    certificate_until: Day | None = None
     housing_fund: bool | None = None
     housing_fund_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=6)
     work_injury_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=6)

@@ -5,7 +5,6 @@ apportionment formulas of MOF/STA 2019 No. 35 (all rules in :mod:`expatcn.reside
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,10 +71,7 @@ def from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abro
             if not path.is_absolute() and scenario._source is not None:
                 path = scenario._source.parent / path
             source = str(path)
-            try:
-                records = read_trip_records(path)
-            except OSError as exc:
-                raise error(f"person.trips: cannot read {path} ({exc.strerror})") from None
+            records = read_trip_records(path)  # a regular file only, within the size limit (io.files)
         else:
             source = "person.trips"
             records = trip_records(person.trips, source)
@@ -87,7 +83,7 @@ def from_trips(scenario: Scenario, months: list[MonthItems], columns: dict, abro
         elif len(ids) > 1:
             raise error(f"person.trips: {source} holds the trips of {len(ids)} persons ({', '.join(ids[:6])}); choose one with person.trips_person")
         book = build_trips(records, year, first_year=first, source=source)
-    except (TripFileError, json.JSONDecodeError) as exc:
+    except TripFileError as exc:
         message = str(exc)
         raise error(message if message.startswith("person.trips") else f"person.trips: {message}") from None
     trips = book.trips if book.trips.n_persons else Trips.from_dates([], [], [], n_persons=1)
