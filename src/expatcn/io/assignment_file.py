@@ -34,7 +34,6 @@ Errors name the file and the field. Amounts are exact decimals (two places at mo
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -173,7 +172,7 @@ class AssignmentFile(BaseModel):
     host_country: Country
     city: str = Field(description="China city of the social insurance tables, e.g. shanghai")
     start: Day
-    end: dt.date
+    end: Day
     package: Package
     travel: Travel = Travel()
     certificate: Certificate | None = None

@@ -21,7 +21,6 @@ Errors name the file and the field; the host country must be one the law has tab
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -61,7 +60,7 @@ class Assignment(BaseModel):
     name: str
     host_country: str = Field(description="ISO 3166 alpha-2, e.g. US, DE")
     start: Day
-    end: dt.date
+    end: Day
     host_wage_monthly: Amount = Field(description="monthly wage on the host payroll, host currency")
     host_wage_by_month: dict[str, Amount] = Field(
         default_factory=dict, description="overrides by month 'YYYY-MM' (bonus months, part months)"
