@@ -149,3 +149,16 @@ def test_empty_database(tmp_path):
     assert api.client.get("/api/company", headers=api.h("viewer")).status_code == 404
     assert api.client.get("/api/employees", headers=api.h("viewer")).status_code == 409
     assert api.client.post("/api/runs/2025-01", headers=api.h("payroll")).status_code == 409
+
+
+def test_trips_are_added_and_replaced_only_when_asked(tmp_path):
+    """POST /api/trips adds and updates by (employee, entry); ?replace=true removes the others, listed."""
+    api = make_api(tmp_path / "company.sqlite", example=True)
+    before = api.client.get("/api/employees/E012/trips", headers=api.h("viewer")).json()
+    new = [{"employee": "E012", "entry": "2025-12-01", "exit": "2025-12-05"}]
+    added = api.client.post("/api/trips", json=new, headers=api.h("payroll")).json()
+    assert added["counts"]["trips"]["inserted"] == 1 and added["removed"] == []
+    assert len(api.client.get("/api/employees/E012/trips", headers=api.h("viewer")).json()) == len(before) + 1
+    replaced = api.client.post("/api/trips?replace=true", json=new, headers=api.h("payroll")).json()
+    assert len(replaced["removed"]) == len(before) and all(line.startswith("E012 trip ") for line in replaced["removed"])
+    assert len(api.client.get("/api/employees/E012/trips", headers=api.h("viewer")).json()) == 1

@@ -164,10 +164,14 @@ def get_pay(request: Request, code: Annotated[str, Path(max_length=40)], who: Vi
     return people.pay_items(store_of(request), code, year)
 
 
-@store.post("/trips", response_model=payroll.Imported, summary="Record trips (replaces the stored trips of the employees named)")
-def post_trips(request: Request, rows: list[S.TripRowIn], who: Payroll) -> payroll.Imported:
+REPLACE = Query(False, description="trips: also remove the stored trips of each employee named that the request "
+                                   "does not hold (listed in `removed`)")
+
+
+@store.post("/trips", response_model=payroll.Imported, summary="Record trips (added and updated by employee and entry)")
+def post_trips(request: Request, rows: list[S.TripRowIn], who: Payroll, replace: bool = REPLACE) -> payroll.Imported:
     data = [{"code": r.employee, "entry": r.entry, "exit": r.exit, "note": r.note} for r in rows]
-    return payroll.import_rows(store_of(request), "trips", data)
+    return payroll.import_rows(store_of(request), "trips", data, replace_trips=replace)
 
 
 @store.post("/pay-items", response_model=payroll.Imported, summary="Record pay items (employee, month, kind, amount)")
@@ -178,11 +182,12 @@ def post_pay(request: Request, rows: list[S.PayItemIn], who: Payroll) -> payroll
 
 @store.post("/import", response_model=payroll.Imported, summary="Import Excel/CSV files (roster, pay, trips, deductions)")
 async def post_import(request: Request, who: Payroll, files: list[UploadFile] = File(...),
-                      kind: str | None = Query(None, pattern=r"^(employer|roster|pay|trips|deductions)$")) -> payroll.Imported:
-    """All files in one transaction: every cell checked first, nothing written unless all are
-    valid; a 422 lists each problem by file, sheet, row and column."""
+                      kind: str | None = Query(None, pattern=r"^(employer|roster|pay|trips|deductions)$"),
+                      replace: bool = REPLACE) -> payroll.Imported:
+    """All files in one transaction: nothing written unless all are valid; a 422 lists every
+    problem (cells, unknown employees, duplicates, closed months) by file, sheet, row and column."""
     uploads = [(f.filename or "upload", await f.read()) for f in files]
-    return payroll.import_bytes(store_of(request), uploads, kind)
+    return payroll.import_bytes(store_of(request), uploads, kind, replace_trips=replace)
 
 
 @store.get("/runs", response_model=list[payroll.RunListItem])
