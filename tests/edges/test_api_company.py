@@ -42,7 +42,7 @@ def test_trips_pay_and_residency(api):
     trips = api.client.get("/api/employees/E011/trips", headers=api.h("viewer")).json()
     assert trips[0]["entry"].startswith("2024-08-01")
     pay = api.client.get("/api/employees/E001/pay-items?year=2025", headers=api.h("viewer")).json()
-    assert {"month": "2025-01", "kind": "salary", "amount": "25000.00"} in pay
+    assert {"month": "2025-01", "kind": "salary", "amount": "25000.00", "currency": "CNY"} in pay
     res = api.client.get("/api/employees/E011/residency?year=2025", headers=api.h("viewer")).json()
     assert res["lines"]["resident_days"] == 183 and len(res["person"]["months"]) == 12
     none = api.client.get("/api/employees/E001/residency?year=2025", headers=api.h("viewer")).json()

@@ -25,7 +25,8 @@ app = typer.Typer(
 
 # Modules that add commands to ``app``; a new command is a new module named here.
 COMMAND_MODULES = ("law", "tax", "example", "outbound", "social", "residency", "month", "payroll_db", "payroll_run",
-                   "payroll_export", "grossup", "equalize", "keys", "serve", "plan", "departure", "check", "rates")
+                   "payroll_export", "grossup", "equalize", "keys", "serve", "plan", "departure", "check", "rates",
+                   "parities")
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_module}")

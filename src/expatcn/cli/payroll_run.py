@@ -90,6 +90,9 @@ def _results_table(detail) -> None:
             "gross", "employee_contributions", "iit", "net", "employer_contributions", "employer_cost")))
     Console().print(table)
     for r in detail.results:
+        for c in r.conversions:
+            typer.echo(f"  {r.id}: {c.describe()}")
+    for r in detail.results:
         if r.figures:
             figures = Table("figure", "amount", title=f"{r.id} {r.name}")
             for name, value in r.figures.items():

@@ -156,6 +156,16 @@ def _int(low: int, high: int) -> Callable[[Any], int | None]:
     return parse
 
 
+def _currency(value: Any) -> str | None:
+    """An ISO 4217 code (EUR, 欧元 not taken); blank or CNY: yuan (None)."""
+    if blank(value):
+        return None
+    text = str(value).strip().upper()
+    if len(text) != 3 or not text.isalpha():
+        raise CellError("a currency code such as EUR or USD (blank: CNY)")
+    return None if text == "CNY" else text
+
+
 def _choice(*choices: str, labels: dict[str, str] | None = None) -> Callable[[Any], str | None]:
     labels = labels or {}
 
@@ -268,6 +278,9 @@ PAY = (
            "bonus or equity only: first day YYYY-MM-DD or month YYYY-MM of the period it relates to; blank: the month paid"),
     Column("period_to", "Period to", "归属期间止", _period_day(last=True),
            "bonus or equity only: last day YYYY-MM-DD or month YYYY-MM of that period (in or before the pay year)"),
+    Column("currency", "Currency", "币种", _currency,
+           "the amount's currency, e.g. EUR (blank: CNY); converted at each run by the RMB central parity the law "
+           "names (expatcn parities import)"),
 )
 PERIOD_KINDS = ("bonus", "equity")  # pay items that may relate to a period other than their month
 

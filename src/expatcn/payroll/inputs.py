@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 import io
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
@@ -26,12 +27,14 @@ from expatcn.arrays import is_zero
 from expatcn.dates import Month
 from expatcn.gross_to_net import MonthInputs
 from expatcn.iit.allowances import exempt_kinds
+from expatcn.iit.foreign_currency import convert
 from expatcn.iit.exempt_income import payable_kinds
 from expatcn.iit.inputs import BonusMethod, YearInputs
 from expatcn.iit.special_additional import Claims, price
 from expatcn.law import Law
 from expatcn.money import rate_to_ppm
 from expatcn.payroll.db import PayrollError
+from expatcn.payroll.parities import parities_of
 from expatcn.payroll.models import DeductionDeclaration, Employee, Employer, PayItem, Run, RunResult, Trip, TrueUp
 from expatcn.payroll.rates import employer_rates, rates_arrays, rates_from
 from expatcn.residency import LumpSum, Trips, china_taxable_pay
@@ -48,8 +51,9 @@ class RunInputs:
     ``employee_makeup`` / ``employer_makeup``: (N,) fen of true-ups of earlier months paid with
     this month (``expatcn trueup --carry``).
 
-    ``unpaid``: the codes of the employees on the roster with no pay in the month, left out
-    (not part of the stored snapshot)."""
+    ``unpaid``: the codes of the employees on the roster with no pay in the month, left out;
+    ``conversions``: per row, the pay items converted from a foreign currency and the parity used
+    (neither is part of the stored snapshot: its amounts are already in fen)."""
 
     year: int
     month: int
@@ -59,6 +63,7 @@ class RunInputs:
     employee_makeup: np.ndarray | None = None
     employer_makeup: np.ndarray | None = None
     unpaid: list[str] = field(default_factory=list)
+    conversions: dict[int, list[dict]] = field(default_factory=dict)  # row → items converted from a foreign currency
 
     def to_bytes(self) -> tuple[bytes, str]:
         """The inputs as a NumPy ``.npz`` archive and their SHA-256 (over names, dtypes, shapes, bytes)."""
@@ -165,11 +170,13 @@ def _employed(staff: list, year: int, month: int) -> np.ndarray:
 
 @dataclass
 class _PayItems:
-    """The pay items of months 1..M: (N, 12) fen per kind, and the (start, end) periods of lump sums."""
+    """The pay items of months 1..M: (N, 12) fen per kind, the (start, end) periods of lump sums,
+    and per employee row the conversions of items paid in a foreign currency."""
 
     n: int
     kinds: dict[str, np.ndarray]
     periods: dict[str, tuple[np.ndarray, np.ndarray]]
+    conversions: dict[int, list[dict]] = field(default_factory=dict)
 
     def get(self, kind: str) -> np.ndarray | None:
         return self.kinds.get(kind)
@@ -178,12 +185,13 @@ class _PayItems:
         return self.kinds[kind] if kind in self.kinds else np.zeros((self.n, 12), dtype=np.int64)
 
 
-def _pay_items(conn: Connection, ids: np.ndarray, year: int, month: int) -> _PayItems:
+def _pay_items(conn: Connection, employer: Employer, ids: np.ndarray, codes: list[str], year: int, month: int,
+               law: Law) -> _PayItems:
     n, shape = ids.size, (ids.size, 12)
     kinds: dict[str, np.ndarray] = {}
     periods: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = conn.execute(select(PayItem.employee_id, PayItem.month, PayItem.kind, PayItem.amount_fen,
-                               PayItem.period_from, PayItem.period_to)
+                               PayItem.period_from, PayItem.period_to, PayItem.currency)
                         .where(PayItem.year == year, PayItem.month <= month)).all()
     if not (rows and n):
         return _PayItems(n, kinds, periods)
@@ -195,6 +203,7 @@ def _pay_items(conn: Connection, ids: np.ndarray, year: int, month: int) -> _Pay
     at_ok = at < n
     ours = np.zeros(len(rows), dtype=bool)
     ours[at_ok] = ids[at[at_ok]] == emp[at_ok]
+    conversions = _convert(conn, employer, rows, ours, at, amt, codes, year, law)
     for name in np.unique(kind[ours]).tolist():
         pick = ours & (kind == name)
         array = np.zeros(shape, dtype=np.int64)
@@ -206,7 +215,29 @@ def _pay_items(conn: Connection, ids: np.ndarray, year: int, month: int) -> _Pay
             start, end = periods.setdefault(r[2], (np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]"),
                                                    np.full(shape, np.datetime64("NaT"), dtype="datetime64[D]")))
             start[at[i], r[1] - 1], end[at[i], r[1] - 1] = r[4], r[5]
-    return _PayItems(n, kinds, periods)
+    return _PayItems(n, kinds, periods, conversions)
+
+
+def _convert(conn: Connection, employer: Employer, rows: list, ours: np.ndarray, at: np.ndarray, amt: np.ndarray,
+             codes: list[str], year: int, law: Law) -> dict[int, list[dict]]:
+    """Items paid in a foreign currency to fen in place (``amt``), each at the employer's stored
+    central parity of the day the law names for withholding (IIT Regulations art. 32,
+    :func:`expatcn.iit.foreign_currency.convert`); a missing parity is an error naming the day and
+    the currency. Returns, per employee row, what was converted and at which rate."""
+    foreign = [i for i in np.flatnonzero(ours).tolist() if rows[i][6] is not None]
+    if not foreign:
+        return {}
+    parities = parities_of(conn, employer)
+    out: dict[int, list[dict]] = {}
+    for i in foreign:
+        r = rows[i]
+        where = f"employee {codes[at[i]]}, {year}-{r[1]:02d} {r[2]}"
+        c = convert(law, Decimal(int(amt[i])).scaleb(-2), r[6], Month(year, r[1]), parities, "withholding", where)
+        amt[i] = c.fen
+        out.setdefault(int(at[i]), []).append({
+            "month": f"{year}-{r[1]:02d}", "kind": r[2], "amount": str(c.amount), "currency": c.currency,
+            "rate": str(c.parity.rate), "unit": c.parity.unit, "rate_date": c.parity.day.isoformat(), "fen": c.fen})
+    return out
 
 
 PRIOR_EMPLOYER = ("prior_employer_wages", "prior_employer_tax")
@@ -366,7 +397,7 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
     ids = np.array([e.id for e in staff], dtype=np.int64)
     codes = [e.code for e in staff]
     employed = _employed(staff, year, month)
-    pay = _pay_items(conn, ids, year, month)
+    pay = _pay_items(conn, employer, ids, codes, year, month, law)
     _check_pay(pay, employed, codes)
     pay.kinds.setdefault("salary", pay.total("salary"))
     sourced = _source(conn, employer, staff, ids, pay, year, law)
@@ -440,7 +471,8 @@ def build_inputs(conn: Connection, employer: Employer, year: int, month: int, la
         paid_here=paid_here,
     )
     employee_makeup, employer_makeup = _makeups(conn, employer, ids, year, month)
-    return RunInputs(year, month, ids, codes, month_inputs, employee_makeup, employer_makeup, sorted(unpaid))
+    return RunInputs(year, month, ids, codes, month_inputs, employee_makeup, employer_makeup, sorted(unpaid),
+                     pay.conversions)
 
 
 def _makeups(conn: Connection, employer: Employer, ids: np.ndarray, year: int, month: int):

@@ -100,7 +100,10 @@ class PayItem(Base):
     year: Mapped[int] = mapped_column(SmallInteger)
     month: Mapped[int] = mapped_column(SmallInteger)
     kind: Mapped[str] = mapped_column(String(40))
+    # fen; for an item paid in a foreign currency (``currency``, migration 0005) the amount in
+    # hundredths of that currency, converted to fen at each run by the central parity the law names
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # None: CNY
     # a bonus or equity income: the period it relates to (MOF/STA 2019 No. 35 §1(2)); none: the
     # month paid. Used to apportion it by China work days (migration 0003).
     period_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -177,6 +180,9 @@ class RunResult(Base):
     employee_carried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     employer_carried: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     figure_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # pay items in a foreign currency converted for this run: a JSON list of {month, kind, amount,
+    # currency, rate, unit, rate_date, fen} (migration 0005)
+    conversions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 for _name in RESULT_COLUMNS:  # one integer column per figure (rates in ppm)
@@ -256,3 +262,21 @@ class ApiKey(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CentralParity(Base):
+    """An RMB central parity the employer imported (``expatcn parities import``): ``rate`` RMB for
+    ``unit`` units of ``currency`` on ``day`` (IIT Regulations art. 32), with its source and who
+    imported it when. One rate per employer, day and currency: a published parity never changes."""
+
+    __tablename__ = "central_parities"
+    __table_args__ = (UniqueConstraint("employer_id", "day", "currency", name="uq_central_parity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[object] = mapped_column(Numeric(18, 6))
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(Text, default="")
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -169,7 +169,8 @@ def run_month(engine: Engine, year: int, month: int, *, progress: Progress = _no
             run_id = existing.id
             conn.execute(delete(RunResult).where(RunResult.run_id == run_id))
             conn.execute(update(Run).where(Run.id == run_id).values(**values))
-        _write_results(conn, run_id, inputs.employee_ids, figures, labels, notes, progress)
+        _write_results(conn, run_id, inputs.employee_ids, figures, labels, notes, progress,
+                       [_conversions(inputs, k) for k in range(inputs.employee_ids.size)])
         timings["write_results"] = time.perf_counter() - clock
         pause = os.environ.get(PAUSE_ENV)
         if pause:
@@ -204,10 +205,18 @@ def _figure_warnings(labels: dict[str, np.ndarray], carried: np.ndarray, month: 
     return out
 
 
+def _conversions(inputs: RunInputs, row: int) -> str | None:
+    """An employee's items converted from a foreign currency, as stored with the result (JSON)."""
+    found = inputs.conversions.get(row)
+    return json.dumps(found, ensure_ascii=False) if found else None
+
+
 def _write_results(conn: Connection, run_id: int, ids: np.ndarray, figures: dict[str, np.ndarray],
-                   labels: dict[str, np.ndarray], notes: list[str | None], progress: Progress) -> None:
+                   labels: dict[str, np.ndarray], notes: list[str | None], progress: Progress,
+                   conversions: list[str | None]) -> None:
     n = ids.size
     columns = {k: figures[k].tolist() for k in RESULT_COLUMNS}
+    columns["conversions"] = conversions
     columns["employee_carried"] = labels["employee_carried"].tolist()
     columns["employer_carried"] = labels["employer_carried"].tolist()
     columns["figure_notes"] = notes

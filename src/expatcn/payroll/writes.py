@@ -151,28 +151,33 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
     ids, rows, problems = _codes(conn, sheet)
     closed = closed_months(conn, the_employer(conn).id)
     has_period = any(k in v for _, v in sheet.rows[:1] for k in ("period_from", "period_to"))
-    items: dict[tuple[int, int, int, str], tuple[int, int, tuple | None]] = {}
+    items: dict[tuple[int, int, int, str], tuple[int, int, tuple | None, str | None]] = {}
     for row_no, v in rows:
         key = (ids[v["code"]], *v["month"], v["kind"])
         if key in items:
             problems.append(f"{sheet.where}, row {row_no}: employee {v['code']}, {key[1]}-{key[2]:02d}, kind {v['kind']} "
                             f"already on row {items[key][1]} (one amount per employee, month and kind)")
             continue
-        items[key] = (v["amount"], row_no, (v.get("period_from"), v.get("period_to")) if has_period else None)
-    existing: dict[tuple[int, int, int, str], tuple[int, int, tuple]] = {}
+        items[key] = (v["amount"], row_no, (v.get("period_from"), v.get("period_to")) if has_period else None,
+                      v.get("currency"))
+    existing: dict[tuple[int, int, int, str], tuple[int, int, tuple, str | None]] = {}
     for year, month in sorted({k[1:3] for k in items}):
         for r in conn.execute(select(PayItem.id, PayItem.employee_id, PayItem.kind, PayItem.amount_fen,
-                                     PayItem.period_from, PayItem.period_to)
+                                     PayItem.period_from, PayItem.period_to, PayItem.currency)
                               .where(PayItem.year == year, PayItem.month == month)):
-            existing[(r.employee_id, year, month, r.kind)] = (r.id, r.amount_fen, (r.period_from, r.period_to))
+            existing[(r.employee_id, year, month, r.kind)] = (r.id, r.amount_fen, (r.period_from, r.period_to),
+                                                              r.currency)
     code_of = {v: k for k, v in ids.items()}
     new, changed = [], []
-    for key, (amount, row_no, period) in items.items():
+    has_currency = any("currency" in v for _, v in sheet.rows[:1])
+    for key, (amount, row_no, period, currency) in items.items():
         old = existing.get(key)
         if old is not None and period is None:
             period = old[2]
+        if old is not None and not has_currency:
+            currency = old[3]  # a sheet without the column keeps the stored currency
         period = period or (None, None)
-        if old is not None and old[1] == amount and old[2] == period:
+        if old is not None and old[1] == amount and old[2] == period and old[3] == currency:
             summary.add("pay_items", "unchanged")
             continue
         month = (key[1], key[2])
@@ -185,16 +190,18 @@ def write_pay(conn: Connection, sheet: Table, summary: ImportSummary, *, correct
             changes.append({"employee_id": key[0], "kind": key[3], "before": None if old is None else old[1], "after": amount})
         if old is None:
             new.append({"employee_id": key[0], "year": key[1], "month": key[2], "kind": key[3], "amount_fen": amount,
-                        "period_from": period[0], "period_to": period[1]})
+                        "period_from": period[0], "period_to": period[1], "currency": currency})
         else:
-            changed.append({"_id": old[0], "_amount": amount, "_from": period[0], "_to": period[1]})
+            changed.append({"_id": old[0], "_amount": amount, "_from": period[0], "_to": period[1],
+                            "_currency": currency})
     if problems:
         return problems
     if new:
         conn.execute(insert(PayItem), new)
     if changed:
         conn.execute(update(PayItem).where(PayItem.id == bindparam("_id")).values(
-            amount_fen=bindparam("_amount"), period_from=bindparam("_from"), period_to=bindparam("_to")), changed)
+            amount_fen=bindparam("_amount"), period_from=bindparam("_from"), period_to=bindparam("_to"),
+            currency=bindparam("_currency")), changed)
     summary.add("pay_items", "inserted", len(new))
     summary.add("pay_items", "updated", len(changed))
     return []

@@ -33,6 +33,7 @@ from expatcn.io.exports import (
 )
 from expatcn.io.exports.common import InMemory
 from expatcn.io.exports.payslips import SCHEME_ROWS
+from expatcn.io.sheet_columns import PAY_KINDS
 from expatcn.law import Law, load_law
 from expatcn.payroll.db import PayrollError
 from expatcn.payroll.inputs import claims_of
@@ -170,6 +171,13 @@ def _figure_notes(run: StoredRun) -> dict[str, list[str]]:
         if row.employee_carried or row.employer_carried:
             lines.append("Contributions rest on figures carried forward (not yet published): a true-up follows once "
                          "they are / 社保按沿用数据计算，新标准公布后补差")
+        for c in json.loads(getattr(row, "conversions", None) or "[]"):
+            if c["month"] == f"{run.inputs.year}-{run.inputs.month:02d}":
+                unit = "" if c["unit"] == 1 else f" per {c['unit']}"
+                lines.append(f"{c['kind']} paid in {c['currency']}: {c['amount']} × {c['rate']}{unit} (central parity of "
+                             f"{c['rate_date']}) = {yuan_str(c['fen'])} / {PAY_KINDS.get(c['kind'], c['kind'])}以"
+                             f"{c['currency']}支付：{c['amount']}，按{c['rate_date']}人民币汇率中间价{c['rate']}"
+                             f"{'' if c['unit'] == 1 else '（每' + str(c['unit']) + '单位）'}折合{yuan_str(c['fen'])}元")
         if row.employee_makeup or row.employer_makeup:
             lines.append(f"Includes true-ups of earlier months: employee {yuan_str(row.employee_makeup)}, employer "
                          f"{yuan_str(row.employer_makeup)} / 含以前月份补差：个人{yuan_str(row.employee_makeup)}元，"

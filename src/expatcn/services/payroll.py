@@ -254,6 +254,25 @@ class RunListItem(BaseModel):
     employer_cost: str
 
 
+class Conversion(BaseModel):
+    """A pay item paid in a foreign currency, converted at the RMB central parity of ``rate_date``
+    (IIT Regulations art. 32) for withholding."""
+
+    month: str
+    kind: str
+    amount: str
+    currency: str
+    rate: str  # RMB for ``unit`` units
+    unit: int
+    rate_date: str
+    rmb: str
+
+    def describe(self) -> str:
+        unit = "" if self.unit == 1 else f" per {self.unit}"
+        return (f"{self.month} {self.kind}: {self.amount} {self.currency} × {self.rate}{unit} (central parity of "
+                f"{self.rate_date} / {self.rate_date}人民币汇率中间价) = {self.rmb}")
+
+
 class ResultRow(BaseModel):
     id: str
     name: str
@@ -273,6 +292,8 @@ class ResultRow(BaseModel):
         default=None, description="one employee asked for: every stored figure (yuan; wage_rate a percentage)")
     employee_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employee)")
     employer_makeup: str = Field(description="yuan: true-ups of earlier months paid with this month (employer)")
+    conversions: list[Conversion] = Field(
+        default_factory=list, description="pay items in a foreign currency and the central parity each was converted at")
 
 
 class CorrectionOut(BaseModel):
@@ -309,6 +330,12 @@ def _figures(row: Any) -> dict[str, str]:
     return {k: ppm_to_percent(getattr(row, k)) if k == "wage_rate" else yuan_str(getattr(row, k)) for k in RESULT_COLUMNS}
 
 
+def _conversions(stored: str | None) -> list[Conversion]:
+    """The conversions stored with a result (JSON, fen) as the answer shows them."""
+    return [Conversion(**{k: v for k, v in c.items() if k != "fen"}, rmb=yuan_str(c["fen"]))
+            for c in json.loads(stored)] if stored else []
+
+
 def run_detail(store: Store, year: int, month: int, employee: str | None = None) -> RunDetail:
     """A stored run: one row per employee (yuan), the totals, and its corrections; ``employee``:
     that employee's row only, with every stored figure (``figures``)."""
@@ -326,6 +353,7 @@ def run_detail(store: Store, year: int, month: int, employee: str | None = None)
                            employee_carried=bool(r.employee_carried), employer_carried=bool(r.employer_carried),
                            figure_notes=json.loads(r.figure_notes) if r.figure_notes else {},
                            employee_makeup=yuan_str(r.employee_makeup), employer_makeup=yuan_str(r.employer_makeup),
+                           conversions=_conversions(r.conversions),
                            figures=_figures(r) if employee is not None else None,
                            **{k: yuan_str(getattr(r, k)) for k in queries.TOTALS}) for r in d.results],
         corrections=[CorrectionOut(employee=c.code, treatment=c.treatment, filed=yuan_str(c.tax_filed_fen),

@@ -67,7 +67,8 @@ class TripOut(BaseModel):
 class PayItemOut(BaseModel):
     month: str
     kind: str
-    amount: str = Field(description="yuan")
+    amount: str = Field(description="in ``currency`` (yuan unless said)")
+    currency: str = Field("CNY", description="a foreign currency is converted at each run by the central parity")
 
 
 def company(store: Store) -> Company | None:
@@ -96,8 +97,8 @@ def trips(store: Store, code: str) -> list[TripOut]:
 
 
 def pay_items(store: Store, code: str, year: int | None = None) -> list[PayItemOut]:
-    return [PayItemOut(month=f"{r.year}-{r.month:02d}", kind=r.kind, amount=yuan_str(r.amount_fen))
-            for r in queries.pay_items(store, code, year)]
+    return [PayItemOut(month=f"{r.year}-{r.month:02d}", kind=r.kind, amount=yuan_str(r.amount_fen),
+                       currency=r.currency or "CNY") for r in queries.pay_items(store, code, year)]
 
 
 def residency(store: Store, code: str, year: int, *, law: Law | None = None) -> EmployeeResidency:
