@@ -4,6 +4,7 @@ to one use case of :mod:`expatcn.services` whose answer is the response model. E
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
@@ -21,6 +22,9 @@ from expatcn.io.scenario import Scenario
 from expatcn.services import departure as departure_service
 from expatcn.services import exports, payroll, people
 from expatcn.services import grossup as grossup_service
+from expatcn.services import law_status as law_status_service
+from expatcn.services import rates as rates_service
+from expatcn.services import trueup as trueup_service
 from expatcn.services import keys as key_store
 from expatcn.services import month as month_service
 from expatcn.services import residency as residency_service
@@ -75,21 +79,38 @@ def residency(body: ResidencyRequest, who: Viewer):
 
 @calc.post("/social", response_model=social_service.SocialMonth, summary="Social insurance and housing fund for one month")
 def social(body: SocialRequest, who: Viewer):
-    """One employee's contributions (``expatcn social``); the city by its key or its English or Chinese name."""
-    return social_service.social_month(**body.arguments())
+    """One employee's contributions (``expatcn social``); the city by its key or its English or Chinese name.
+    A figure not yet published is carried forward and labelled; one never published is none (never 0 %)."""
+    return social_service.social_month(**body.arguments(), rates=_rates(body.rates))
 
 
 @calc.post("/month", response_model=month_service.FullMonth, summary="Gross to net and employer cost, month by month")
-def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), partial: bool = Query(False)):
-    """A full-month scenario (``expatcn month``): contributions, IIT, net pay and employer cost."""
+def month(scenario: MonthScenario, who: Viewer, explain: bool = Query(False), partial: bool = Query(False),
+          strict: bool = Query(False, description="refuse a social insurance figure carried forward")):
+    """A full-month scenario (``expatcn month``): contributions, IIT, net pay and employer cost;
+    the months resting on a figure carried forward say so."""
     _inline_trips(scenario.person.trips, "person.trips")
-    return month_service.full_month(scenario, explain=explain, partial=partial)
+    return month_service.full_month(scenario, explain=explain, partial=partial, strict=strict)
 
 
 @calc.post("/grossup", response_model=grossup_service.GrossUp, summary="Net to gross, exact to the fen")
 def grossup(body: GrossUpRequest, who: Viewer, explain: bool = Query(False, description="add the trace of the gross found")):
     """The gross that pays ``net`` (``expatcn grossup``)."""
-    return grossup_service.gross_up(**body.arguments(), explain=explain)
+    return grossup_service.gross_up(**body.arguments(), explain=explain, rates=_rates(body.rates))
+
+
+@calc.get("/law/status", response_model=law_status_service.LawStatus, summary="How fresh the law tables are")
+def law_status(request: Request, who: Viewer, on: dt.date | None = Query(None, description="the day (default: today)"),
+               within: int = Query(law_status_service.HORIZON_DAYS, ge=1, le=3660)) -> law_status_service.LawStatus:
+    """Each table's last period and what ends within ``within`` days; per city the social
+    insurance figures carried forward, employer-supplied (the store's), of low confidence or never
+    published (``expatcn law status``)."""
+    return law_status_service.law_status(on, horizon_days=within, store=store_of(request))
+
+
+def _rates(rows: list | None):
+    """The employer's figures given in a request body (checked as a rates file; a 422 names each row)."""
+    return rates_service.read(rows, name="rates") if rows else None
 
 
 @calc.post("/departure", response_model=departure_service.Departure, summary="Leaving China: the checklist with dates and amounts")
@@ -213,6 +234,43 @@ def post_close(request: Request, month: MonthPath, who: Admin) -> payroll.Closed
 @store.post("/runs/{month}/correct", response_model=list[payroll.CorrectionLine], summary="Correct a closed month")
 def post_correct(request: Request, month: MonthPath, body: CorrectionRequest, who: Payroll) -> list[payroll.CorrectionLine]:
     return payroll.correct(store_of(request), *Month.parse(month), items=[(i.employee, i.kind, i.amount) for i in body.items])
+
+
+@store.get("/rates", response_model=list[rates_service.RateOut], summary="The employer's own social insurance figures")
+def get_rates(request: Request, who: Viewer) -> list[rates_service.RateOut]:
+    return rates_service.list_rates(store_of(request))
+
+
+@store.post("/rates", response_model=rates_service.RatesImported, summary="Replace the employer's figures (admin)")
+def post_rates(request: Request, rows: list[dict], who: Admin) -> rates_service.RatesImported:
+    """Rows of a rates file keyed by field (city, scheme, from, to, base_floor, base_ceiling,
+    employer_rate, employee_rate, why): checked whole (a 422 names each row and column, nothing
+    changes), then they replace the employer's figures, recorded with the key's name and the time."""
+    return rates_service.import_rates(store_of(request), rows, who.name or f"key {who.key_id}", name="rates")
+
+
+@store.post("/rates/upload", response_model=rates_service.RatesImported, summary="Replace the employer's figures from a file (admin)")
+async def post_rates_file(request: Request, who: Admin, file: UploadFile = File(...)) -> rates_service.RatesImported:
+    """A rates file: YAML, Excel or CSV (``expatcn template rates``)."""
+    return rates_service.import_rates(store_of(request), await file.read(), who.name or f"key {who.key_id}",
+                                      name=file.filename or "upload")
+
+
+@store.get("/trueup/{city}/{month}", response_model=trueup_service.TrueUpAnswer,
+           summary="True-up of months run on figures carried forward")
+def get_trueup(request: Request, city: Annotated[str, Path(max_length=40)], month: MonthPath,
+               who: Viewer) -> trueup_service.TrueUpAnswer:
+    """Every closed month from ``month`` recomputed with the law tables of now, per employee: the
+    difference in employee and employer contributions, the deductible part and the IIT."""
+    return trueup_service.trueup(store_of(request), city, month)
+
+
+@store.post("/trueup/{city}/{month}", response_model=trueup_service.TrueUpAnswer,
+            summary="Record a true-up for the next open month")
+def post_trueup(request: Request, city: Annotated[str, Path(max_length=40)], month: MonthPath,
+                who: Payroll) -> trueup_service.TrueUpAnswer:
+    """As GET, and recorded: the run of the next open month pays it with the month."""
+    return trueup_service.trueup(store_of(request), city, month, carry=True)
 
 
 @store.get("/runs/{month}/verify", response_model=payroll.Verification, summary="Recompute a run from its stored inputs")

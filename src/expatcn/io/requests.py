@@ -30,6 +30,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+RateRows = list[dict[str, Any]] | None
+RATES_FIELD = Field(None, max_length=1000, description=(
+    "the employer's own social insurance figures, as the rows of a rates file keyed by field (city, scheme, from, "
+    "to, base_floor, base_ceiling, employer_rate, employee_rate, why); used where given, labelled employer-supplied"))
+
+
 class TripIn(Strict):
     person: str | None = Field(None, max_length=40, description="several persons at once: who travelled")
     entry: str | None = Field(..., max_length=20, description="YYYY-MM-DD or YYYY-MM-DD HH:MM", examples=["2026-03-01"])
@@ -69,10 +75,12 @@ class SocialRequest(Strict):
     opt_in: bool = False
     partial: bool = Field(True, description="figures never published are shown as such, with no total")
     strict: bool = Field(False, description="refuse figures carried forward or not published")
+    rates: RateRows = RATES_FIELD
 
     def arguments(self) -> dict[str, Any]:
-        """The arguments of :func:`expatcn.services.social.social_month` (the wage in fen)."""
-        fields = self.model_dump(exclude={"city", "month", "wage"})
+        """The arguments of :func:`expatcn.services.social.social_month` (the wage in fen; the
+        ``rates`` rows are read by :func:`expatcn.services.rates.read`)."""
+        fields = self.model_dump(exclude={"city", "month", "wage", "rates"})
         return {"city": self.city, "month": Month.parse(self.month), "wage": yuan_to_fen(self.wage), **fields}
 
 
@@ -90,6 +98,8 @@ class GrossUpRequest(Strict):
     last_month: int = Field(12, ge=1, le=12)
     bonus_net: Amount | None = amount(None, description="a net annual bonus to gross up")
     bonus_month: int = Field(12, ge=1, le=12)
+    strict: bool = Field(False, description="refuse a social insurance figure carried forward")
+    rates: RateRows = RATES_FIELD
 
     def arguments(self) -> dict[str, Any]:
         """The arguments of :func:`expatcn.services.grossup.gross_up` (amounts in fen)."""
@@ -99,7 +109,7 @@ class GrossUpRequest(Strict):
                 "special_additional_deductions": yuan_to_fen(self.special_additional_deductions),
                 "first_month": self.first_month, "last_month": self.last_month,
                 "bonus_net": None if self.bonus_net is None else yuan_to_fen(self.bonus_net),
-                "bonus_month": self.bonus_month}
+                "bonus_month": self.bonus_month, "strict": self.strict}
 
 
 class CorrectionItem(Strict):
