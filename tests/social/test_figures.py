@@ -170,6 +170,8 @@ def test_a_year_on_carried_figures_flags_its_totals_month_by_month():
     trace = explain_month(r, 0)
     medical_march = [s for s in trace if s.month == 3 and s.label == "medical: employer"][0]
     assert "carried forward from 2026-07..2027-02" in medical_march.how
+    employee_march = [s for s in trace if s.month == 3 and s.label == "medical: employee"][0]
+    assert "carried forward" not in employee_march.how  # the employee's rate and the bases are published
     cost_march = [s for s in trace if s.month == 3 and s.label == "employer cost"][0]
     assert "carried forward" in cost_march.how
     net_march = [s for s in trace if s.month == 3 and s.label == "net pay"][0]

@@ -15,7 +15,7 @@ from expatcn.iit.explain import Step, explain_person
 from expatcn.law.model import LawRef
 from expatcn.law.tables import HOUSING_FUND_TAX_CAP
 from expatcn.money import fen_to_str, ppm_to_percent, rate_to_ppm
-from expatcn.social.figures import source_texts
+from expatcn.social.figures import side_text
 
 if TYPE_CHECKING:
     from expatcn.gross_to_net import MonthResult
@@ -46,15 +46,15 @@ def explain_month(result: MonthResult, person: int) -> list:
             ee_rate = int(np.broadcast_to(s.employee_rate, c.wage.shape)[at])
             fixed = f" + {fen_to_str(s.employee_fixed)}" if s.employee_fixed else ""
             how = f"base {fen_to_str(base)} × {ppm_to_percent(ee_rate)}{fixed}"
-            label = ""
-            if s.sources:
-                rests = any(bool(np.broadcast_to(m, c.wage.shape)[at]) for m in (s.employer_carried, s.employee_carried))
-                label = source_texts(s.sources)[0 if rests else 1]
-                label = f" — {label}" if label else ""
-            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]), how + label,
-                              month))
+            labels = {}
+            for side in ("employee", "employer"):
+                rests = bool(np.broadcast_to(getattr(s, f"{side}_carried"), c.wage.shape)[at])
+                text = side_text(s.sources, side, rests) if s.sources else ""
+                labels[side] = f" — {text}" if text else ""
+            steps.append(Step(f"{name}: employee", int(np.broadcast_to(s.employee, c.wage.shape)[at]),
+                              how + labels["employee"], month))
             steps.append(Step(f"{name}: employer", int(np.broadcast_to(s.employer, c.wage.shape)[at]),
-                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}{label}", month))
+                              f"base {fen_to_str(base)} × {ppm_to_percent(er_rate)}{labels['employer']}", month))
         for label, key, how in (
             ("special deductions for IIT (employee social insurance + tax-free housing fund)", "employee_deduction",
              _housing_fund_cap(result, month)),

@@ -26,11 +26,9 @@ from expatcn.dates import Month
 from expatcn.errors import InputError, LawError, SocialDataGap
 from expatcn.law import Entry, Law, Table
 from expatcn.law.model import LawRef
-from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
+from expatcn.law.schemas.social import UNCONFIRMED, HousingFundLaw, SchemeLaw, SocialCity
 from expatcn.social.cities import CITY_SCHEMA, cities
-
-HOUSING_FUND = "housing_fund"
-ALL_SCHEMES = (*SCHEMES, HOUSING_FUND)
+from expatcn.social.employer_rates import ALL_SCHEMES, HOUSING_FUND, EmployerRate, EmployerRates
 
 CARRIED_FORWARD = "carried_forward"
 EMPLOYER_SUPPLIED = "employer_supplied"
@@ -89,85 +87,6 @@ def describe_sources(sources: dict[str, FigureSource], lang: str = "en") -> str:
     if lang == "en":
         return "; ".join(f"{text}: {', '.join(names)}" for text, names in groups.items())
     return "；".join(f"{text}：{'、'.join(names)}" for text, names in groups.items())
-
-
-# --- employer-supplied figures ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EmployerRate:
-    """One row of an employer's rates: what it declares for ``scheme`` in ``city`` from ``start``
-    to ``end`` (inclusive; None: open). A field left None is the table's. ``base_ceiling``
-    ``"none"``: no ceiling. For the housing fund the rate is one rate for both sides."""
-
-    city: str
-    scheme: str
-    start: dt.date
-    end: dt.date | None
-    why: str
-    base_floor: Decimal | None = None
-    base_ceiling: Decimal | Literal["none"] | None = None
-    employer_rate: Decimal | None = None
-    employee_rate: Decimal | None = None
-    where: str = ""  # where the row was given (file and row), for messages
-
-    def __post_init__(self) -> None:
-        where = f"{self.where}: " if self.where else ""
-        if self.scheme not in ALL_SCHEMES:
-            raise InputError(f"{where}scheme: expected one of {', '.join(ALL_SCHEMES)}, got {self.scheme!r}")
-        if self.end is not None and self.end < self.start:
-            raise InputError(f"{where}to: {self.end} is before from {self.start}")
-        if not self.why.strip():
-            raise InputError(f"{where}why: say why the employer supplies these figures")
-        figures = (self.base_floor, self.base_ceiling, self.employer_rate, self.employee_rate)
-        if all(f is None for f in figures):
-            raise InputError(f"{where}give at least one figure (base floor/ceiling, employer/employee rate)")
-        for name in ("employer_rate", "employee_rate"):
-            rate = getattr(self, name)
-            if rate is not None and not Decimal(0) <= rate < Decimal(1):
-                raise InputError(f"{where}{name}: expected a share between 0 and 1 (or a percentage), got {rate}")
-        for name in ("base_floor", "base_ceiling"):
-            value = getattr(self, name)
-            if isinstance(value, Decimal) and value < 0:
-                raise InputError(f"{where}{name}: expected an amount ≥ 0, got {value}")
-        if isinstance(self.base_floor, Decimal) and isinstance(self.base_ceiling, Decimal) \
-                and self.base_floor > self.base_ceiling:
-            raise InputError(f"{where}base floor {self.base_floor} is above the ceiling {self.base_ceiling}")
-        if self.scheme == HOUSING_FUND and None not in (self.employer_rate, self.employee_rate) \
-                and self.employer_rate != self.employee_rate:
-            raise InputError(f"{where}the housing fund takes one rate for employer and employee; "
-                             f"got {self.employer_rate} and {self.employee_rate}")
-
-    def covers(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
-class EmployerRates:
-    """The employer's own figures, by city and scheme; two rows for the same city and scheme may
-    not cover the same day."""
-
-    def __init__(self, rows: list[EmployerRate] | tuple[EmployerRate, ...] = ()) -> None:
-        self.rows = tuple(rows)
-        by_key: dict[tuple[str, str], list[EmployerRate]] = {}
-        for row in self.rows:
-            by_key.setdefault((row.city, row.scheme), []).append(row)
-        for (city, scheme), rows_ in by_key.items():
-            rows_.sort(key=lambda r: r.start)
-            for before, after in zip(rows_, rows_[1:]):
-                if before.end is None or after.start <= before.end:
-                    raise InputError(f"{after.where or city}: {city} {scheme} from {after.start} overlaps "
-                                     f"{before.where or 'another row'} ({before.start}..{before.end or ''})")
-        self._by_key = by_key
-
-    def __bool__(self) -> bool:
-        return bool(self.rows)
-
-    def on(self, city: str, scheme: str, day: dt.date) -> EmployerRate | None:
-        return next((r for r in self._by_key.get((city, scheme), ()) if r.covers(day)), None)
-
-    def key(self, city: str, day: dt.date) -> tuple[int, ...]:
-        """Which rows are in force for ``city`` on ``day`` (months with the same key share figures)."""
-        return tuple(i for i, r in enumerate(self.rows) if r.city == city and r.covers(day))
 
 
 # --- the figures of a city and month ------------------------------------------------------------
@@ -437,16 +356,30 @@ def figure_status(law: Law, day: dt.date, rates: EmployerRates | None = None) ->
     return out
 
 
-__all__ = [
-    "ALL_SCHEMES", "CARRIED_FORWARD", "EMPLOYER_SUPPLIED", "FIELD_NAMES", "HOUSING_FUND", "LOW_CONFIDENCE",
-    "CityFigures", "CityStatus", "EmployerRate", "EmployerRates", "FigureSource", "city_figures", "figure_status",
-    "not_published",
-    "city_table", "describe_sources", "period_label",
-]
-
-
 def source_texts(sources: dict, lang: str = "en") -> tuple[str, str]:
     """A scheme's figure labels for an employee whose amounts rest on a carried-forward figure,
     and for one whose do not (a wage above a published ceiling: the carried floor is not used)."""
     published = {f: x for f, x in sources.items() if x.kind != CARRIED_FORWARD}
     return describe_sources(sources, lang), describe_sources(published, lang)
+
+
+SIDE_FIELDS = {
+    "employee": {"base_floor", "base_ceiling", "employee_rate", "employee_rate_nonlocal", "rate_min", "rate_max", "rate"},
+    "employer": {"base_floor", "base_ceiling", "employer_rate", "employer_rate_nonlocal", "employer_rate_range",
+                 "rate_min", "rate_max", "rate"},
+}
+
+
+def side_text(sources: dict, side: str, rests: bool, lang: str = "en") -> str:
+    """The labels of the figures one side's amount uses (``employee`` or ``employer``); figures
+    carried forward only where the amount rests on one."""
+    return describe_sources({f: x for f, x in sources.items()
+                             if f in SIDE_FIELDS[side] and (rests or x.kind != CARRIED_FORWARD)}, lang)
+
+
+__all__ = [
+    "ALL_SCHEMES", "CARRIED_FORWARD", "EMPLOYER_SUPPLIED", "FIELD_NAMES", "HOUSING_FUND", "LOW_CONFIDENCE",
+    "CityFigures", "EmployerRate", "EmployerRates", "CityStatus", "FigureSource", "city_figures", "city_table", "describe_sources", "figure_status",
+    "not_published", "period_label", "side_text", "source_texts",
+]
+

@@ -10,7 +10,7 @@ from expatcn.api.auth import FIELD, store_of
 from expatcn.dates import Month
 from expatcn.errors import NotFound
 from expatcn.io.requests import CorrectionItem
-from expatcn.services import exports, payroll, people
+from expatcn.services import exports, law_status, payroll, people, trueup
 from expatcn.services.keys import Principal
 from expatcn.web.common import USER_ERRORS, language_of, messages_of, posting, render, user_of
 from expatcn.web.i18n import translate
@@ -60,7 +60,22 @@ def months_page(request: Request) -> Response:
         return render(request, "months.html", runs=[], pay_months=[], messages=messages_of(exc))
     by_month = {r.month: r for r in runs}
     months = sorted(set(pay_months) | set(by_month))
-    return render(request, "months.html", runs=runs, months=months, by_month=by_month, messages=[])
+    return render(request, "months.html", runs=runs, months=months, by_month=by_month, messages=[],
+                  freshness=_freshness(engine))
+
+
+def _freshness(engine):
+    """The dashboard's view of the law: the tables the payroll reads (IIT, calendar, the company's
+    city; not other cities' nor host countries') that end soon, and the company city's figures
+    carried forward, employer-supplied, of low confidence or not published (none without a company)."""
+    status = law_status.law_status(store=engine)
+    try:
+        city = people.company(engine).city
+    except USER_ERRORS:
+        city = None
+    ours = [t for t in status.ending if not t.table.startswith(("social/", "host_tax/")) or t.table == f"social/{city}"]
+    return {"ending": ours, "horizon": status.horizon_days, "day": status.day,
+            "city": next((c for c in status.cities if c.city == city), None)}
 
 
 @router.get("/month/{month}")
@@ -80,9 +95,18 @@ def month_page(request: Request, month: str) -> Response:
     except USER_ERRORS as exc:
         return render(request, "error.html", status=409, title=translate(lang, "error"), messages=messages_of(exc))
     job = job_of(engine, month)
+    carried = detail is not None and any(r.employee_carried or r.employer_carried for r in detail.results)
+    notes = sorted({(scheme, text["zh" if lang == "zh" else "en"]) for r in (detail.results if detail else [])
+                    for scheme, text in r.figure_notes.items()})
+    true_up = None
+    if carried and detail.status == "closed":
+        try:
+            true_up = trueup.trueup(engine, people.company(engine).city, month)
+        except USER_ERRORS:
+            true_up = None
     return render(request, "month.html", month=month, detail=detail, job=job if job and job["state"] != "done" else None,
                   due=payroll.due_date(year, m), who=who, percent=percent(job) if job else 0,
-                  kinds=exports.KINDS, messages=[])
+                  kinds=exports.KINDS, messages=[], carried=carried, notes=notes, true_up=true_up)
 
 
 @router.post("/month/{month}/run")

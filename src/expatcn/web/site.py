@@ -8,11 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from expatcn.web import calculators, keys, payroll, people, planner, session
+from expatcn.web import calculators, keys, payroll, people, planner, rates, session
 from expatcn.web.common import HERE, CsrfRefused, Forbidden, LoginRequired, language_of, render
 from expatcn.web.i18n import translate
 
-ROUTERS = (session.router, people.router, payroll.router, keys.router, calculators.router, planner.router)
+ROUTERS = (session.router, people.router, payroll.router, keys.router, calculators.router, planner.router,
+           rates.router)
 
 
 async def _login_required(request: Request, exc: LoginRequired) -> Response:
