@@ -169,3 +169,18 @@ def test_a_batch_without_files_is_one_call():
     answer = plan([parse_assignment(ONE_YEAR, None).to_assignment()])
     assert isinstance(answer, PlanAnswer)
     assert answer == plan_data(ONE_YEAR)
+
+
+def test_the_web_chart_marks_the_cheapest_and_the_non_compliant(web):
+    """20 business days a month make the business traveller resident in substance (240 days): not
+    compliant. The page's chart highlights the cheapest compliant structure and labels the
+    non-compliant one, and the table tags both."""
+    client, token = web
+    raw = {**ONE_YEAR, "travel": {"business_days_per_month": 20}}
+    page = client.post("/plan", data={"csrf_token": token},
+                       files={"file": ("one.json", json.dumps(raw).encode(), "application/json")})
+    assert page.status_code == 200, page.text
+    svg = page.text[page.text.index("<svg"):page.text.index("</svg>")]
+    assert svg.count('class="bar best"') == 1 and "cheapest compliant" in svg
+    assert 'class="bar faded"' in svg and "not compliant" in svg
+    assert 'tag tag-warn">not compliant<' in page.text

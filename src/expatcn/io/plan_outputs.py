@@ -196,6 +196,7 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
         years = plan.assignment.years
         shown = plan.structures
         width = 0.8 / max(len(shown), 1)
+        highest = 0.0
         ticks, tick_labels = [], []
         for s, st in enumerate(shown):
             cheapest = st.key == plan.cheapest
@@ -218,6 +219,7 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
                                   linewidth=2.0 if cheapest else 0.6)[0]
                     rect.set_gid(f"bar-{a}-{st.key}-{y.year}-{name}")
                     bottom += value
+                highest = max(highest, bottom)
                 label = f"{bottom / 1e6:.2f}" + ("" if y.complete else "*")
                 if cheapest:
                     label = "★ cheapest compliant\n" + label
@@ -237,7 +239,7 @@ def render_chart(path: str | Path, plans: list[Plan]) -> int:
         ax.set_xlim(-0.5, len(years) - 0.5)
         ax.set_ylabel("employer cost, million RMB")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:.1f}"))
-        ax.margins(y=0.2)
+        ax.set_ylim(0, max(highest, 1.0) * 1.18)  # room above the tallest bar for its labels
         title = plan.assignment.title or plan.assignment.person.name
         ax.set_title(f"Employer cost per year by structure — {title}", fontsize=10, pad=22)
         used = [n for n in COMPONENTS if n != "equalization" or any(y.equalization_cost for st in shown
