@@ -198,11 +198,21 @@ def div_half_up(
     return np.where(num < 0, -magnitude, magnitude)
 
 
+HALF_RATE_SCALE = RATE_SCALE // 2
+
+
+def rate_half_up(product: int) -> int:
+    """A product amount × rate (fen × ppm, ≥ 0) to the fen, half up: the rounding rule for one
+    number. The compiled kernel (``expatcn.month_kernel``) compiles this very function;
+    :func:`apply_rate` applies the same expression to arrays in place."""
+    return (product + HALF_RATE_SCALE) // RATE_SCALE
+
+
 def apply_rate(amount_fen: np.ndarray | int, rate_ppm: np.ndarray | int, non_negative: bool = False) -> np.ndarray:
     """amount × rate, to the fen, half up."""
     product = np.asarray(amount_fen, dtype=np.int64) * np.asarray(rate_ppm, dtype=np.int64)
-    if non_negative and product.ndim:  # the same rule, in place: (p + scale / 2) // scale
-        product += RATE_SCALE // 2
+    if non_negative and product.ndim:  # rate_half_up, in place
+        product += HALF_RATE_SCALE
         product //= RATE_SCALE
         return product
     return div_half_up(product, RATE_SCALE, non_negative)

@@ -185,7 +185,7 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
 
     # employees sorted by city, so that each city is one slice (fast reads and writes), then put
     # back in the caller's order once at the end
-    cities, city_index = _city_codes(inputs.city)
+    cities, city_index = city_codes(inputs.city)
     order = None if cities.size == 1 or (np.diff(city_index) >= 0).all() else np.argsort(city_index, kind="stable")
     view = _sorted_view(inputs, order)
     starts = np.searchsorted(city_index if order is None else city_index[order], np.arange(cities.size + 1))
@@ -226,7 +226,7 @@ def gross_to_net(inputs: MonthInputs, law: Law, *, keep_trace: bool = True,
     return MonthResult(inputs, monthly, iit, parts if keep_trace else [], sorted(set(assumptions)))
 
 
-def _city_codes(city: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def city_codes(city: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct cities and each row's code: one comparison pass per city (a few cities
     among many rows; sorting a million strings would cost more)."""
     codes = np.full(city.shape, -1, dtype=np.int64)
