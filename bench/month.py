@@ -1,28 +1,39 @@
 """Benchmark: a tax year of gross-to-net — social insurance + housing fund + IIT → net pay and
-employer cost — for 1,000,000 employees × 12 months of 2025 across Beijing, Shanghai, Guangzhou
-and Shenzhen, through ``expatcn.gross_to_net``; against a per-employee plain-Decimal loop
-on a sample in the same process, compared to the fen on the rows both compute the same way.
+employer cost — for N employees (default 1,000,000) × 12 months of 2025 across Beijing, Shanghai,
+Guangzhou and Shenzhen, in one process:
+
+- the compiled kernel (``expatcn.month_kernel``), 5 calls, the first included (it loads numba and
+  the cached kernel; on a fresh install it compiles it), best and median, into preallocated outputs;
+  peak RSS beyond the inputs and outputs;
+- the NumPy reference engine (``expatcn.gross_to_net``, no trace) on the same inputs, best of 2, and
+  the ratio — the two compared to the fen on every employee-month;
+- a per-employee plain-Decimal loop on a sample, compared to the fen on the rows both compute alike.
 
 The contribution wage is declared once a contribution year (raised from July), as payroll does;
 10% of employees are foreigners (a third with a German certificate to 2025-06-30), 30% get a
 December bonus. Guangzhou's and Shenzhen's tables leave some 2025 figures unconfirmed, so the run
 uses ``allow_partial`` (those amounts reported unknown, never guessed); the count is printed.
-Run: .venv/bin/python bench/month.py [N] [--profile]
+Run: .venv/bin/python bench/month.py [N] [--repeat 5] [--reference-repeat 2]
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
-import sys
+import os
+import platform
+import resource
+import statistics
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from expatcn.iit.inputs import YearInputs
-from expatcn.iit.person_year import compute_year
-from expatcn.law import load_law
 from expatcn.gross_to_net import MonthInputs, gross_to_net
+from expatcn.iit.inputs import YearInputs
+from expatcn.law import load_law
+from expatcn.month_kernel import MONTH_COLUMNS, month_columns
+from expatcn.month_kernel.run import threads
 
 CITIES = np.array(["beijing", "shanghai", "guangzhou", "shenzhen"])
 CENT = Decimal("0.01")
@@ -94,50 +105,79 @@ def decimal_year(law, city: str, wages: list[int]) -> list[Decimal]:
     return nets
 
 
-def main(n: int = 1_000_000, profile: bool = False, repeat: int = 3) -> None:
+def rss() -> int:
+    """Resident memory of this process now, bytes."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("people", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reference-repeat", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=1_000)
+    args = parser.parse_args()
+    n = args.people
+    load_before = os.getloadavg()
+
     law = load_law()
     inputs = make_inputs(n)
-    gross_to_net(make_inputs(50, seed=1), law, keep_trace=False, allow_partial=True)  # warm-up
+    gross_to_net(make_inputs(50, seed=1), law, keep_trace=False, allow_partial=True)  # warm-up: law tables
+    out = {name: np.ones((n, 12), dtype=np.int64) for name in MONTH_COLUMNS}  # preallocated and touched
+    baseline = rss()
+    times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        kernel = month_columns(inputs, law, allow_partial=True, engine="kernel", out=out)
+        times.append(time.perf_counter() - start)
+    assert kernel.engine == "kernel", kernel.reason
+    beyond = peak_rss() - baseline
 
-    if profile:
-        import cProfile
-        import pstats
-
-        cProfile.runctx("gross_to_net(inputs, law, keep_trace=False, allow_partial=True)", globals(), locals(), "/tmp/month.prof")
-        pstats.Stats("/tmp/month.prof").sort_stats("tottime").print_stats(15)
-    elapsed = iit_only = float("inf")
-    for _ in range(repeat):  # best of: the machine may be shared
+    reference_time = float("inf")
+    for _ in range(args.reference_repeat):
         start = time.perf_counter()
         result = gross_to_net(inputs, law, keep_trace=False, allow_partial=True)
-        elapsed = min(elapsed, time.perf_counter() - start)
-        start = time.perf_counter()
-        compute_year(result.iit.inputs, law)
-        iit_only = min(iit_only, time.perf_counter() - start)
-    employee_months = n * 12
-    rate = employee_months / elapsed
-
-    # the baseline: Chinese employees of Shanghai (every 2025 figure sourced), no bonus
-    city, income = inputs.city, inputs.income
-    sample = np.flatnonzero((city == "shanghai") & ~inputs.foreign & (income.bonus.sum(axis=1) == 0))[:1_000]
-    start = time.perf_counter()
-    baseline = [decimal_year(law, "shanghai", income.wages[i].tolist()) for i in sample]
-    loop_rate = sample.size * 12 / (time.perf_counter() - start)
-    engine = [[Decimal(int(x)) / 100 for x in result.monthly["net"][i]] for i in sample]
-    mismatches = sum(a != b for a, b in zip(engine, baseline))
-    unknown = int(result.monthly["unknown"].sum())
+        reference_time = min(reference_time, time.perf_counter() - start)
     m = result.monthly
+    differing = sum(int((kernel.values[name] != m[name]).sum()) for name in MONTH_COLUMNS)
+    assert not (kernel.unknown != m["unknown"]).any()
     assert (m["gross"] == m["employee_contributions"] + m["net"] + m["iit"]).all()
 
-    print(f"employees: {n:,} × 12 months of 2025 = {employee_months:,} employee-months, 4 cities, SI + HF + IIT "
-          f"(best of {repeat})")
-    print(f"gross-to-net engine: {elapsed:.2f} s → {rate / 1e6:.1f} M employee-months/s "
-          f"(IIT engine alone on the same inputs: {iit_only:.2f} s; contributions and routing ≈ {elapsed - iit_only:.2f} s)")
-    print(f"per-employee Decimal loop ({sample.size:,} Shanghai employees): {loop_rate:,.0f} employee-months/s")
-    print(f"ratio: {rate / loop_rate:,.0f}× ; sample employee-years differing from the Decimal loop: {mismatches} of {sample.size}")
-    print(f"employee-months with an unconfirmed figure (Guangzhou, Shenzhen 2025): {unknown:,}")
+    # the Decimal baseline: Chinese employees of Shanghai (every 2025 figure sourced), no bonus
+    city, income = inputs.city, inputs.income
+    sample = np.flatnonzero((city == "shanghai") & ~inputs.foreign & (income.bonus.sum(axis=1) == 0))[: args.sample]
+    start = time.perf_counter()
+    loop = [decimal_year(law, "shanghai", income.wages[i].tolist()) for i in sample]
+    loop_rate = sample.size * 12 / (time.perf_counter() - start)
+    engine = [[Decimal(int(x)) / 100 for x in out["net"][i]] for i in sample]
+    mismatches = sum(a != b for a, b in zip(engine, loop))
+
+    months = n * 12
+    best, median = min(times), statistics.median(times)
+    print(f"machine: {machine()}; kernel threads: {threads()}; load average before {load_before[0]:.2f}, "
+          f"after {os.getloadavg()[0]:.2f}")
+    print(f"employees: {n:,} × 12 months of 2025 = {months:,} employee-months, 4 cities, SI + HF + IIT")
+    print(f"compiled kernel, {args.repeat} calls (first included, {times[0]:.2f} s): best {best:.3f} s → "
+          f"{months / best / 1e6:.1f} M employee-months/s; median {median:.3f} s → {months / median / 1e6:.1f} M/s")
+    print(f"peak RSS beyond inputs and outputs: {beyond / 2**30:.2f} GiB (inputs + outputs: {baseline / 2**30:.2f} GiB)")
+    print(f"NumPy reference engine (best of {args.reference_repeat}): {reference_time:.2f} s → "
+          f"{months / reference_time / 1e6:.1f} M/s; ratio kernel / reference: {reference_time / best:.1f}× best, "
+          f"{reference_time / median:.1f}× median; employee-months differing: {differing}")
+    print(f"per-employee Decimal loop ({sample.size:,} Shanghai employees): {loop_rate:,.0f} employee-months/s; "
+          f"kernel / loop {months / best / loop_rate:,.0f}×; sample employee-years differing: {mismatches} of {sample.size}")
+    print(f"employee-months with an unconfirmed figure (Guangzhou, Shenzhen 2025): {int(m['unknown'].sum()):,}")
     print(f"(checksum: net pay {m['net'].sum() / 100:,.2f} yuan; employer cost {m['employer_cost'].sum() / 100:,.2f} yuan)")
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 1_000_000, profile="--profile" in sys.argv)
+    main()
