@@ -100,3 +100,23 @@ def _print(a: FullMonth) -> None:
     console.print("law:")
     for line in [*a.law, r.law]:
         console.print(f"  - {line}", soft_wrap=True)
+
+
+@app.command("month-batch")
+def month_batch(
+    source: Annotated[Path, typer.Argument(help="CSV or Parquet of person-months with city (a Parquet folder with --dask)")],
+    out: Annotated[Path, typer.Option("--out", help="where to write results (.csv or .parquet; a folder with --dask)")],
+    partial: Annotated[bool, typer.Option("--partial", help="compute what the law tables source, flag the rest")] = False,
+    chunk_rows: Annotated[int | None, typer.Option("--chunk-rows", help="rows read at a time (default 1,000,000)")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="a Dask scheduler address, or local[:N]")] = None,
+) -> None:
+    """The full month (contributions, IIT, net, employer cost) for every person-month of a file, one row per month."""
+    from expatcn.services import batch  # start-up speed: see expatcn.cli
+
+    with user_errors():
+        if dask:
+            done = batch.dask_batch("month", source, out, dask, partial=partial)
+        else:
+            done = batch.run_batch("month", source, out, partial=partial,
+                                   **({"chunk_rows": chunk_rows} if chunk_rows else {}))
+    typer.echo(f"wrote {done.rows} rows to {done.out}")

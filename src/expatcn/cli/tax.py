@@ -182,12 +182,14 @@ def print_trace(console: Console, steps: list[TraceStep], year: int) -> None:
 
 @app.command("tax-batch")
 def tax_batch(
-    source: Annotated[Path, typer.Argument(help="CSV or Parquet of person-months")],
-    out: Annotated[Path, typer.Option("--out", help="where to write results (.csv or .parquet)")],
+    source: Annotated[Path, typer.Argument(help="CSV or Parquet of person-months (a Parquet folder with --dask)")],
+    out: Annotated[Path, typer.Option("--out", help="where to write results (.csv or .parquet; a folder with --dask)")],
+    chunk_rows: Annotated[int | None, typer.Option("--chunk-rows", help="rows read at a time (default 1,000,000)")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="a Dask scheduler address, or local[:N]")] = None,
 ) -> None:
     """Compute many person-years from one file of person-months and write one row per month."""
     from expatcn.services import tax as service  # start-up speed: see expatcn.cli
 
     with user_errors():
-        done = service.tax_batch(source, out)
+        done = service.tax_batch(source, out, chunk_rows=chunk_rows, dask=dask)
     typer.echo(f"wrote {done.rows} rows to {done.out}")

@@ -29,7 +29,8 @@ MONTH_COLUMNS = (
     "housing_fund_employer_taxable", "iit", "net", "employer_social", "employer_housing_fund",
     "employer_contributions", "employer_cost", "employee_pension",
 )
-YEAR_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax", "iit")
+YEAR_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax",
+                "severance_tax", "total_tax")
 KERNEL_MIN_PEOPLE = 20_000  # below this the reference is as fast as loading the compiled kernel
 ENGINES = ("auto", "kernel", "reference")
 
@@ -88,7 +89,7 @@ def year_columns(inputs: YearInputs, law: Law, *, columns: tuple[str, ...] = YEA
 
 
 def _iit_name(name: str) -> str:
-    return "total_tax" if name == "iit" else name
+    return "total_tax" if name == "iit" else name  # the full month's "iit" is the IIT engine's total
 
 
 def _kernel_declines(income: YearInputs, engine: str) -> str:

@@ -45,6 +45,8 @@ from expatcn.social.contributions import DEFAULT_RATE
 
 EMPTY = np.zeros((0, 12), dtype=np.int64)
 EMPTY_FLAGS = np.zeros((0, 12), dtype=bool)
+ALIASES = {"total_tax": "iit"}  # the IIT engine's name for the full month's IIT
+ZERO = ("severance_tax",)  # severance is not in the kernel: a batch with severance goes to the reference
 _INPUT_AMOUNTS = ("wages", "allowances", "bonus", "labour", "equity", "special_additional_deductions",
                   "other_deductions", "tax_reductions")
 
@@ -117,7 +119,7 @@ def compute(arrays: YearArrays, person, employed, active, income, extra: dict, c
              A_EQUITY_PAID: extra.get("equity_paid"), A_CONTRIBUTION_WAGE: extra.get("contribution_wage"),
              A_WITHHELD: income.wage_tax_withheld if income.closed_months else None}
     amounts += [_amount(given[k]) for k in range(len(_INPUT_AMOUNTS), AMOUNTS)]
-    wanted = set(columns)
+    wanted = {ALIASES.get(name, name) for name in columns} - set(ZERO)
     unknown_columns = wanted - set(OUTPUTS)
     if unknown_columns:
         raise ValueError(f"unknown column(s) {', '.join(sorted(unknown_columns))}")
@@ -135,5 +137,6 @@ def compute(arrays: YearArrays, person, employed, active, income, extra: dict, c
     _in_threads(n, args)
     if status.any():
         return f"the reference decides {int(np.count_nonzero(status)):,} rows (status bits {int(np.bitwise_or.reduce(status))})"
-    values = {name: out[OUTPUTS.index(name)] for name in columns}
+    values = {name: np.zeros((n, 12), dtype=np.int64) if name in ZERO else out[OUTPUTS.index(ALIASES.get(name, name))]
+              for name in columns}
     return Columns(values, unknown if allow_partial else None, "kernel")

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from expatcn.iit.explain import Step, explain_person
 from expatcn.iit.person_year import CUMULATIVE, YearResult, compute_year
 from expatcn.iit.reconciliation import Filing
-from expatcn.io.batch import read_batch, result_frame, to_year_inputs, write_frame
 from expatcn.io.fx_rates import read_parities
 from expatcn.io.scenario import Scenario
 from expatcn.io.scenario import load_scenario as read_scenario
@@ -276,17 +275,12 @@ def tax_year(scenario: Scenario, *, explain: bool = False, law: Law | None = Non
     return answer
 
 
-class TaxBatch(BaseModel):
-    rows: int = Field(description="person-months written")
-    out: str
+def tax_batch(source: Path, out: Path, *, law: Law | None = None, chunk_rows: int | None = None,
+              dask: str | None = None):
+    """Every person-year of a CSV/Parquet file of person-months, one row per month to ``out``
+    (:mod:`expatcn.services.batch`: in chunks on this machine, or on Dask at ``dask``)."""
+    from expatcn.services import batch
 
-
-def tax_batch(source: Path, out: Path, *, law: Law | None = None) -> TaxBatch:
-    """Every person-year of a CSV/Parquet file of person-months, one row per month to ``out``."""
-    import polars as pl  # function-local: a heavy library only this use case needs
-
-    law = law or load_law()
-    frames = [result_frame(compute_year(batch, law)) for batch in to_year_inputs(read_batch(source, law), source)]
-    frame = pl.concat(frames)
-    write_frame(frame, out)
-    return TaxBatch(rows=frame.height, out=str(out))
+    if dask:
+        return batch.dask_batch("tax", source, out, dask, law=law)
+    return batch.run_batch("tax", source, out, law=law, **({"chunk_rows": chunk_rows} if chunk_rows else {}))
