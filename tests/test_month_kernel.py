@@ -24,7 +24,9 @@ from expatcn.gross_to_net import MonthInputs, gross_to_net
 from expatcn.iit.inputs import YearInputs
 from expatcn.law import load_law
 from expatcn.month_kernel import MONTH_COLUMNS, YEAR_COLUMNS, month_columns, year_columns
+from expatcn.errors import LawError
 from expatcn.social.contributions import cities
+from expatcn.social.figures import city_figures
 
 LAW = load_law()
 CITIES = cities(LAW)
@@ -37,11 +39,18 @@ ALL_COLUMNS = MONTH_COLUMNS + YEAR_COLUMNS[:-1]
 
 
 def data_months(city: str, year: int) -> np.ndarray:
-    """(12,) the months of ``year`` whose city table gives figures and foreigners' participation is in the law."""
-    table, foreigners = LAW.table(f"social/{city}"), LAW.table("social/foreigners")
-    days = [dt.date(year, m, 1) for m in range(1, 13)]
-    return np.array([table.in_force_on(d) and table.entry_on(d).value.no_data is None and foreigners.in_force_on(d)
-                     for d in days])
+    """(12,) the months of ``year`` with figures for the city (published or carried forward) and
+    foreigners' participation in the law."""
+    foreigners = LAW.table("social/foreigners")
+
+    def has_figures(day):
+        try:
+            city_figures(LAW, city, day)
+        except LawError:
+            return False
+        return foreigners.in_force_on(day)
+
+    return np.array([has_figures(dt.date(year, m, 1)) for m in range(1, 13)])
 
 
 def with_data(year: int) -> list[str]:
@@ -65,6 +74,7 @@ def knobs(draw):
         "year": year,
         "cities": chosen,
         "allow_partial": draw(st.integers(0, 9)) > 0,
+        "carry_forward": draw(st.integers(0, 4)) > 0,
         "closed_months": draw(st.sampled_from([0, 0, 0, 1, 5, 11])),
         "rates_given": draw(st.booleans()),
         "bad_rate": draw(st.integers(0, 19)) == 0,
@@ -144,7 +154,7 @@ def population(k: dict) -> MonthInputs:
         nationality=nationality, certificate_from=cert_from, certificate_until=cert_until,
         opt_in=some(0.5), housing_fund=some(0.5), local_hukou=some(0.3), work_injury_rate=injury,
         housing_fund_rate=fund, pay=pay, bonus_paid=np.where(some(0.1)[:, None], bonus // 2, bonus),
-        equity_paid=None if not equity.any() else equity + 100,
+        equity_paid=None if not equity.any() else equity + 100, carry_forward=k.get("carry_forward", True),
     )
 
 
@@ -174,6 +184,8 @@ def test_kernel_equals_reference_to_the_fen(k):
         np.testing.assert_array_equal(kernel.values[name], expected, err_msg=name)
     if partial:
         np.testing.assert_array_equal(kernel.unknown, reference.monthly["unknown"])
+    for name in ("employee_carried", "employer_carried"):
+        np.testing.assert_array_equal(getattr(kernel, name), reference.monthly[name], err_msg=name)
 
 
 @SETTINGS
@@ -199,7 +211,7 @@ def test_the_bench_population_runs_in_the_kernel_in_slices():
     """Threads take slices of one batch; the answer is the reference's."""
     import os
 
-    k = {"seed": 7, "year": 2025, "cities": ["beijing", "shanghai", "guangzhou", "shenzhen"], "allow_partial": True,
+    k = {"seed": 7, "year": 2026, "cities": ["beijing", "shanghai", "guangzhou", "shenzhen"], "allow_partial": True,
          "closed_months": 0, "rates_given": False, "bad_rate": False, "gaps": True, "lawless": False}
     inputs = population(k)
     os.environ["EXPATCN_THREADS"] = "3"

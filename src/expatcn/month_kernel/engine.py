@@ -41,18 +41,22 @@ _YEAR_FIELDS = {"year", "wages", "allowances", "employee_contributions", "specia
                 "closed_months", "wage_tax_withheld", "ids"}
 _MONTH_FIELDS = {"income", "city", "contribution_wage", "foreign", "nationality", "certificate_from",
                  "certificate_until", "opt_in", "housing_fund", "local_hukou", "work_injury_rate", "housing_fund_rate",
-                 "pay", "bonus_paid", "equity_paid"}
+                 "pay", "bonus_paid", "equity_paid", "carry_forward"}  # not "rates": the employer's figures
 
 
 @dataclass
 class Columns:
     """(N, 12) columns of fen by name, ``unknown`` (N, 12) where a figure the tables leave
-    unconfirmed was not computed (``allow_partial``), and which engine computed them and why."""
+    unconfirmed was not computed (``allow_partial``), ``employee_carried`` / ``employer_carried``
+    (N, 12) where the month's contributions rest on a figure carried forward (the full month only),
+    and which engine computed them and why."""
 
     values: dict[str, np.ndarray]
     unknown: np.ndarray | None
     engine: str
     reason: str = ""
+    employee_carried: np.ndarray | None = None
+    employer_carried: np.ndarray | None = None
 
 
 def month_columns(inputs: MonthInputs, law: Law, *, allow_partial: bool = False,
@@ -71,7 +75,8 @@ def month_columns(inputs: MonthInputs, law: Law, *, allow_partial: bool = False,
     result = gross_to_net(inputs, law, keep_trace=False, allow_partial=allow_partial)
     values = {name: result.monthly[name] if name in result.monthly else result.iit.monthly[_iit_name(name)]
               for name in columns}
-    return Columns(values, result.monthly["unknown"] if allow_partial else None, "reference", reason)
+    return Columns(values, result.monthly["unknown"] if allow_partial else None, "reference", reason,
+                   result.monthly["employee_carried"], result.monthly["employer_carried"])
 
 
 def year_columns(inputs: YearInputs, law: Law, *, columns: tuple[str, ...] = YEAR_COLUMNS,
@@ -114,7 +119,8 @@ def _unknown_inputs(inputs: MonthInputs | YearInputs) -> str:
             if isinstance(current, np.ndarray):
                 if is_zero(current) or not current.any():
                     continue
-            elif current is None or (f.default is not dataclasses.MISSING and current == f.default):
+            elif current is None or (f.default is not dataclasses.MISSING and current == f.default) or (
+                    not isinstance(current, (bool, int)) and not current):  # an empty EmployerRates, say
                 continue
             return f"input {f.name!r} is not in the kernel"
     return ""
@@ -126,7 +132,7 @@ def _kernel_month(inputs: MonthInputs, law: Law, allow_partial: bool, columns, o
     known = set(cities(law))
     if any(name not in known for name in names.tolist()):
         return "a city without a social insurance table"
-    arrays = year_arrays(law, income.year, tuple(names.tolist()))
+    arrays = year_arrays(law, income.year, tuple(names.tolist()), inputs.carry_forward)
     if arrays is None:
         return "the year's law is read batch-wide by the reference"
     from expatcn.month_kernel import run

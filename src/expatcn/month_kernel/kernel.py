@@ -25,13 +25,13 @@ from expatcn.month_kernel.law_arrays import (
     CEILING_VALUE,
     CM_CAP,
     CM_CAP_RATE,
+    CM_CARRIES,
     CM_DATA,
     CM_FOREIGNERS,
     CM_HF_MODE,
     CM_MANDATORY,
     CM_OPTIONAL,
     CM_SAME_AS_BEFORE,
-    BASE_GROUP,
     EE_KNOWN,
     EE_NL_KNOWN,
     EE_NL_RATE,
@@ -126,6 +126,9 @@ OUTPUTS = (
  O_ER_SOCIAL, O_ER_HF, O_ER_CONTRIBUTIONS, O_EMPLOYER_COST, O_EE_PENSION,
  O_INCOME, O_EXEMPT, O_WAGE_TAXABLE, O_WAGE_TAX, O_BONUS_TAX, O_LABOUR_TAX, O_EQUITY_TAX) = range(len(OUTPUTS))
 
+# flags_out[i, m] — bits of each employee-month
+FLAG_UNKNOWN, FLAG_EMPLOYEE_CARRIED, FLAG_EMPLOYER_CARRIED = 1, 2, 4
+
 # status[i] — why the reference must decide this batch
 (S_NO_DATA, S_FOREIGNERS, S_RATE_RANGE, S_UNKNOWN, S_CAP, S_INPUT, S_LABOUR, S_EQUITY) = (1 << k for k in range(8))
 
@@ -181,29 +184,51 @@ def _side_rate(social, c, m, s, rate, known, nl_set, nl_rate, nl_known, local):
 
 
 @njit(cache=True, inline="always")
-def contributions(wage, takes_part, c, m, social, city_month, local, injury_rate, hf_rate):
+def decide(wage, social, c, m, s, local, injury_rate):
+    """``contributions._decide`` for one employee and scheme ``s`` of the figures ``social``: the
+    base, employer and employee rates, and whether each side's amount is undecided by them."""
+    base, known = contribution_base(wage, social, c, m, s)
+    kind = social[c, m, s, ER_KIND]
+    if kind == RATE_FIXED:
+        er_rate, er_unknown = _side_rate(social, c, m, s, ER_RATE, ER_KNOWN, ER_NL_SET, ER_NL_RATE, ER_NL_KNOWN, local)
+    elif injury_rate != DEFAULT_RATE:
+        er_rate, er_unknown = injury_rate, False
+    else:  # the lowest class; an unconfirmed range has no default
+        er_rate, er_unknown = social[c, m, s, RANGE_LOW], kind != RATE_RANGE
+    ee_rate, ee_unknown = _side_rate(social, c, m, s, EE_RATE, EE_KNOWN, EE_NL_SET, EE_NL_RATE, EE_NL_KNOWN, local)
+    return base, er_rate, ee_rate, er_unknown or not known, ee_unknown or (not known and ee_rate != 0)
+
+
+@njit(cache=True, inline="always")
+def decide_housing_fund(wage, social, c, m, hf_rate):
+    """``housing_fund._rate`` and the base for one employee: (base, rate, undecided)."""
+    if not social[c, m, HF, HF_PRESENT]:
+        return 0, 0, True
+    base, known = contribution_base(wage, social, c, m, HF)
+    if social[c, m, HF, HF_RANGED]:
+        rate, rate_unknown = (social[c, m, HF, RANGE_HIGH] if hf_rate == DEFAULT_RATE else hf_rate), False
+    elif hf_rate != DEFAULT_RATE:
+        rate, rate_unknown = hf_rate, False
+    else:
+        rate, rate_unknown = social[c, m, HF, HF_KNOWN_END], not social[c, m, HF, HF_KNOWN_END_SET]
+    return base, rate, rate_unknown or not known
+
+
+@njit(cache=True, inline="always")
+def contributions(wage, takes_part, c, m, social, published, city_month, local, injury_rate, hf_rate):
     """:func:`expatcn.social.contributions.contributions` for one employee and month, with
     ``takes_part`` the bits of the schemes (and housing fund) joined. Returns employee social
     insurance, employer social insurance, housing fund (each side), employee pension, the
     housing fund's tax-free part and its taxable employer part, whether an amount is undecided
-    (a figure the tables leave unconfirmed), whether the tax-cap table is missing."""
+    (a figure neither published nor carried), whether the employee's and the employer's amounts
+    rest on a carried-forward figure, whether the tax-cap table is missing."""
     ee_social = er_social = housing_fund = pension = deductible = hf_taxable = 0
-    undecided = cap_missing = False
-    group, base, known = -1, 0, False
+    undecided = ee_carried = er_carried = cap_missing = False
+    carries = city_month[c, m, CM_CARRIES] != 0
     for s in range(HF):
         if social[c, m, s, MERGED] or not takes_part & (1 << s):
             continue
-        if social[c, m, s, BASE_GROUP] != group:  # schemes with the same limits share a base
-            group = social[c, m, s, BASE_GROUP]
-            base, known = contribution_base(wage, social, c, m, s)
-        kind = social[c, m, s, ER_KIND]
-        if kind == RATE_FIXED:
-            er_rate, er_unknown = _side_rate(social, c, m, s, ER_RATE, ER_KNOWN, ER_NL_SET, ER_NL_RATE, ER_NL_KNOWN, local)
-        elif injury_rate != DEFAULT_RATE:
-            er_rate, er_unknown = injury_rate, False
-        else:  # the lowest class; an unconfirmed range has no default
-            er_rate, er_unknown = social[c, m, s, RANGE_LOW], kind != RATE_RANGE
-        ee_rate, ee_unknown = _side_rate(social, c, m, s, EE_RATE, EE_KNOWN, EE_NL_SET, EE_NL_RATE, EE_NL_KNOWN, local)
+        base, er_rate, ee_rate, er_undecided, ee_undecided = decide(wage, social, c, m, s, local, injury_rate)
         if social[c, m, s, N_PARTS]:  # each part collected apart, each to the fen
             employer = 0
             for k in range(social[c, m, s, N_PARTS]):
@@ -211,10 +236,14 @@ def contributions(wage, takes_part, c, m, social, city_month, local, injury_rate
         else:
             employer = rate_half_up(base * er_rate)
         employee = rate_half_up(base * ee_rate) + social[c, m, s, FIXED]
-        if er_unknown or not known:
+        if er_undecided:
             employer, undecided = 0, True
-        if ee_unknown or (not known and ee_rate != 0):
+        if ee_undecided:
             employee, undecided = 0, True
+        if carries:  # undecided on the published figures, decided now: rests on a carried figure
+            _, _, _, er_published, ee_published = decide(wage, published, c, m, s, local, injury_rate)
+            er_carried |= er_published and not er_undecided
+            ee_carried |= ee_published and not ee_undecided
         er_social += employer
         ee_social += employee
         if s == PENSION:
@@ -222,30 +251,28 @@ def contributions(wage, takes_part, c, m, social, city_month, local, injury_rate
     if takes_part & (1 << HF):
         if not city_month[c, m, CM_CAP]:
             cap_missing = True
-        if not social[c, m, HF, HF_PRESENT]:
+        base, rate, hf_undecided = decide_housing_fund(wage, social, c, m, hf_rate)
+        if hf_undecided:
             undecided = True
-        else:
-            base, known = contribution_base(wage, social, c, m, HF)
-            if social[c, m, HF, HF_RANGED]:
-                rate, rate_unknown = (social[c, m, HF, RANGE_HIGH] if hf_rate == DEFAULT_RATE else hf_rate), False
-            elif hf_rate != DEFAULT_RATE:
-                rate, rate_unknown = hf_rate, False
-            else:
-                rate, rate_unknown = social[c, m, HF, HF_KNOWN_END], not social[c, m, HF, HF_KNOWN_END_SET]
+        elif social[c, m, HF, HF_PRESENT]:
             housing_fund = rate_half_up(base * rate)
-            if rate_unknown or not known:
-                housing_fund, undecided = 0, True
             # Caishui [2006] No. 10: tax-free up to cap × wage (the wage up to the fund's ceiling)
             counted = min(wage, social[c, m, HF, CEILING]) if social[c, m, HF, CEILING_KIND] == CEILING_VALUE else wage
             cap = rate_half_up(counted * city_month[c, m, CM_CAP_RATE])
             deductible = min(housing_fund, cap)
             hf_taxable = max(housing_fund - cap, 0)
-    return ee_social, er_social, housing_fund, pension, deductible, hf_taxable, undecided, cap_missing
+        if carries and social[c, m, HF, HF_PRESENT]:
+            _, _, published_undecided = decide_housing_fund(wage, published, c, m, hf_rate)
+            rests = published_undecided and not hf_undecided
+            er_carried |= rests
+            ee_carried |= rests
+    return (ee_social, er_social, housing_fund, pension, deductible, hf_taxable, undecided, ee_carried, er_carried,
+            cap_missing)
 
 
 @njit(cache=True, inline="always")
-def _row(i, separate_chosen, write, person, employed, amounts, social, city_month, active, agreements, iit,
-         annual, bounds, bound_count, rates, quick, closed, allow_partial, out, unknown, status):
+def _row(i, separate_chosen, write, person, employed, amounts, social, published, city_month, active, agreements, iit,
+         annual, bounds, bound_count, rates, quick, closed, allow_partial, out, flags_out, status):
     """One employee's year (one variant of the bonus choice); returns the year's tax
     (``annual['year_tax']`` of :func:`expatcn.iit.person_year.compute_year`)."""
     c = person[i, P_CITY]
@@ -264,14 +291,14 @@ def _row(i, separate_chosen, write, person, employed, amounts, social, city_mont
     cum_net = cum_reductions = withheld_to_date = basic_employed = basic_from_january = basic_kept = 0
     equity_to_date = equity_tax_to_date = 0
     computed, last_wage, last_part = -2, 0, 0
-    last = (0, 0, 0, 0, 0, 0, False, False)
+    last = (0, 0, 0, 0, 0, 0, False, False, False, False)
     sum_income = sum_exempt = sum_labour_income = sum_deductions = sum_reductions = 0
     sum_wage_tax = sum_bonus_tax = sum_labour_tax = sum_equity_tax = 0
     for m in range(MONTHS):
         works = employed[i, m] if has_employed else True
         # --- social insurance and housing fund (social.participation, social.contributions) ---
         ee_social = er_social = housing_fund = pension = deductible = hf_taxable = 0
-        undecided = False
+        undecided = ee_carried = er_carried = False
         if c >= 0 and active[c, m]:
             if not city_month[c, m, CM_DATA]:
                 bad |= S_NO_DATA
@@ -298,10 +325,12 @@ def _row(i, separate_chosen, write, person, employed, amounts, social, city_mont
                 # a month under the same law, wage and participation as the one before: the same amounts
                 if not (computed == m - 1 and city_month[c, m, CM_SAME_AS_BEFORE] and wage == last_wage
                         and takes_part == last_part):
-                    last = contributions(wage, takes_part, c, m, social, city_month, local, injury_rate, hf_rate)
+                    last = contributions(wage, takes_part, c, m, social, published, city_month, local, injury_rate,
+                                         hf_rate)
                     last_wage, last_part = wage, takes_part
                 computed = m
-                ee_social, er_social, housing_fund, pension, deductible, hf_taxable, undecided, cap_missing = last
+                (ee_social, er_social, housing_fund, pension, deductible, hf_taxable, undecided, ee_carried, er_carried,
+                 cap_missing) = last
                 if cap_missing:
                     bad |= S_CAP
             if undecided and not allow_partial:
@@ -445,8 +474,9 @@ def _row(i, separate_chosen, write, person, employed, amounts, social, city_mont
             _put(out[O_BONUS_TAX], i, m, bonus_tax)
             _put(out[O_LABOUR_TAX], i, m, labour_tax)
             _put(out[O_EQUITY_TAX], i, m, equity_tax)
-            if unknown.shape[0]:
-                unknown[i, m] = undecided
+            if flags_out.shape[0]:
+                flags_out[i, m] = (FLAG_UNKNOWN if undecided else 0) | (FLAG_EMPLOYEE_CARRIED if ee_carried else 0) | (
+                    FLAG_EMPLOYER_CARRIED if er_carried else 0)
     status[i] |= bad
     # the year's tax (iit.reconciliation.annual_reconciliation; person_year's year_tax)
     if cumulative and annual[Y_SETTLES]:
@@ -468,8 +498,8 @@ def _any_bonus(bonus, i):
 
 
 @njit(cache=True, nogil=True)
-def month_kernel(start, stop, person, employed, amounts, social, city_month, active, agreements, iit, annual, bounds,
-                 bound_count, rates, quick, closed, allow_partial, out, unknown, status):
+def month_kernel(start, stop, person, employed, amounts, social, published, city_month, active, agreements, iit, annual, bounds,
+                 bound_count, rates, quick, closed, allow_partial, out, flags_out, status):
     """Employees ``start`` to ``stop`` of the batch (the GIL released: threads run slices of one
     batch side by side). A LOWER_TAX employee with a bonus is computed both ways (separate,
     combined) and the cheaper year written (:func:`expatcn.iit.person_year.compute_year`)."""
@@ -481,8 +511,8 @@ def month_kernel(start, stop, person, employed, amounts, social, city_month, act
         for variant in range(3 if both_ways else 1):  # both ways measured, then the cheaper written
             last = variant == 2 or not both_ways
             separate = (variant == 0) if not last else chosen
-            year_tax = _row(i, separate, last, person, employed, amounts, social, city_month, active, agreements,
-                            iit, annual, bounds, bound_count, rates, quick, closed, allow_partial, out, unknown, status)
+            year_tax = _row(i, separate, last, person, employed, amounts, social, published, city_month, active, agreements,
+                            iit, annual, bounds, bound_count, rates, quick, closed, allow_partial, out, flags_out, status)
             if variant == 0:
                 by_default = year_tax
             elif variant == 1:

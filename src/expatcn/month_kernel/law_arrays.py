@@ -3,8 +3,11 @@ set of cities (and cached), never inside the loop over employees.
 
 Every figure is read from the same law tables, by the same lookups, as the reference engines
 (:mod:`expatcn.social.contributions`, :mod:`expatcn.social.participation`, :mod:`expatcn.iit`):
-a month's value is the one in force on its first day. Amounts are fen, rates ppm. A figure the
-tables mark ``unconfirmed`` is carried as "not known" (``*_KNOWN = 0``), never as a number.
+a month's value is the one in force on its first day; a city's figures are those
+:func:`expatcn.social.figures.city_figures` resolves (carried forward unless strict), with the
+published ones beside them (``published``) where a figure was carried, so that the kernel marks
+the amounts that rest on a carried figure as the reference does. Amounts are fen, rates ppm. A
+figure neither published nor carried is "not known" (``*_KNOWN = 0``), never a number.
 
 Where the kernel's month-by-month reading could differ from the reference's batch-wide one
 (the cumulative table or the equity rules changing inside a year, a year mixing the monthly and
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expatcn.errors import LawNotInForce
+from expatcn.errors import LawError, LawNotInForce, SocialDataGap
 from expatcn.law import Law
 from expatcn.law.schemas.social import SCHEMES, UNCONFIRMED
 from expatcn.law.tables import (
@@ -39,7 +42,7 @@ from expatcn.law.tables import (
     WAGE_WITHHOLDING_METHOD,
 )
 from expatcn.money import rate_to_ppm, yuan_to_fen
-from expatcn.social.contributions import ALL_SCHEMES, CITY_SCHEMA, HOUSING_FUND
+from expatcn.social.figures import ALL_SCHEMES, HOUSING_FUND, city_figures
 
 MONTHS = 12
 SCHEME_COUNT = len(ALL_SCHEMES)  # the five schemes, then the housing fund (index HF)
@@ -50,7 +53,7 @@ MAX_PARTS = 4  # employer_rate_parts collected apart (Shanghai medical has 2)
 # --- fields of social[city, month, scheme, :] ----------------------------------------------
 (FLOOR_KNOWN, FLOOR, FLOOR_AT_MOST_SET, FLOOR_AT_MOST, CEILING_KIND, CEILING,
  ER_KIND, ER_RATE, ER_KNOWN, ER_NL_SET, ER_NL_RATE, ER_NL_KNOWN, RANGE_LOW, RANGE_HIGH,
- EE_RATE, EE_KNOWN, EE_NL_SET, EE_NL_RATE, EE_NL_KNOWN, FIXED, MERGED, BASE_GROUP, N_PARTS, PART0) = range(24)
+ EE_RATE, EE_KNOWN, EE_NL_SET, EE_NL_RATE, EE_NL_KNOWN, FIXED, MERGED, N_PARTS, PART0) = range(23)
 SCHEME_FIELDS = PART0 + MAX_PARTS
 # housing fund row (scheme HF) reuses the base fields and these:
 HF_PRESENT, HF_RANGED, HF_KNOWN_END_SET, HF_KNOWN_END = ER_KIND, ER_RATE, ER_KNOWN, ER_NL_SET
@@ -58,8 +61,9 @@ CEILING_VALUE, CEILING_NONE, CEILING_UNCONFIRMED = 0, 1, 2
 RATE_FIXED, RATE_RANGE, RATE_RANGE_UNCONFIRMED = 0, 1, 2
 
 # --- fields of city_month[city, month, :] --------------------------------------------------
-CM_DATA, CM_FOREIGNERS, CM_MANDATORY, CM_OPTIONAL, CM_HF_MODE, CM_CAP, CM_CAP_RATE, CM_SAME_AS_BEFORE = range(8)
-CITY_MONTH_FIELDS = 8
+(CM_DATA, CM_FOREIGNERS, CM_MANDATORY, CM_OPTIONAL, CM_HF_MODE, CM_CAP, CM_CAP_RATE, CM_CARRIES,
+ CM_SAME_AS_BEFORE) = range(9)
+CITY_MONTH_FIELDS = 9
 HF_MANDATORY, HF_OPTIONAL, HF_EXCLUDED = 0, 1, 2
 
 # --- fields of iit[month, :] ----------------------------------------------------------------
@@ -86,6 +90,7 @@ class YearArrays:
     year: int
     cities: tuple[str, ...]
     social: np.ndarray
+    published: np.ndarray
     city_month: np.ndarray
     agreements: np.ndarray
     countries: dict[str, int]
@@ -125,19 +130,19 @@ class _Schedules:
 _CACHE: dict[tuple, YearArrays | None] = {}
 
 
-def year_arrays(law: Law, year: int, cities: tuple[str, ...]) -> YearArrays | None:
-    """The law of ``year`` for ``cities`` as arrays, or ``None`` where the kernel leaves the year
-    to the reference engine. Cached per law, year and cities."""
-    key = (law.digest, id(law), year, cities)
+def year_arrays(law: Law, year: int, cities: tuple[str, ...], carry_forward: bool = True) -> YearArrays | None:
+    """The law of ``year`` for ``cities`` as arrays (figures carried forward unless strict), or
+    ``None`` where the kernel leaves the year to the reference engine. Cached per law, year and cities."""
+    key = (law.digest, id(law), year, cities, carry_forward)
     if key not in _CACHE:
         try:
-            _CACHE[key] = _prepare(law, year, cities)
+            _CACHE[key] = _prepare(law, year, cities, carry_forward)
         except LawNotInForce:
             _CACHE[key] = None
     return _CACHE[key]
 
 
-def _prepare(law: Law, year: int, cities: tuple[str, ...]) -> YearArrays | None:
+def _prepare(law: Law, year: int, cities: tuple[str, ...], carry_forward: bool) -> YearArrays | None:
     days = [dt.date(year, m, 1) for m in range(1, MONTHS + 1)]
     schedules = _Schedules(law)
     iit = np.zeros((MONTHS, IIT_FIELDS), dtype=np.int64)
@@ -205,15 +210,18 @@ def _prepare(law: Law, year: int, cities: tuple[str, ...]) -> YearArrays | None:
             annual[Y_EXEMPT_PAYABLE] = yuan_to_fen(exemption.payable_up_to)
 
     social = np.zeros((len(cities), MONTHS, SCHEME_COUNT, SCHEME_FIELDS), dtype=np.int64)
+    published = np.zeros_like(social)
     city_month = np.zeros((len(cities), MONTHS, CITY_MONTH_FIELDS), dtype=np.int64)
     for c, city in enumerate(cities):
         for m, day in enumerate(days):
-            _city_month(law, city, day, social[c, m], city_month[c, m])
+            _city_month(law, city, day, carry_forward, social[c, m], published[c, m], city_month[c, m])
             city_month[c, m, CM_SAME_AS_BEFORE] = m > 0 and city_month[c, m, CM_DATA] and (
-                social[c, m] == social[c, m - 1]).all() and (city_month[c, m, :CM_SAME_AS_BEFORE] == city_month[c, m - 1, :CM_SAME_AS_BEFORE]).all()
+                social[c, m] == social[c, m - 1]).all() and (published[c, m] == published[c, m - 1]).all() and (
+                city_month[c, m, :CM_SAME_AS_BEFORE] == city_month[c, m - 1, :CM_SAME_AS_BEFORE]).all()
     agreements, countries = _agreements(law, days)
     bounds, count, rates, quick = schedules.arrays()
-    return YearArrays(year, cities, social, city_month, agreements, countries, iit, annual, bounds, count, rates, quick)
+    return YearArrays(year, cities, social, published, city_month, agreements, countries, iit, annual, bounds, count,
+                      rates, quick)
 
 
 def _optional(law: Law, table, day: dt.date):
@@ -221,21 +229,19 @@ def _optional(law: Law, table, day: dt.date):
     return t.entry_on(day).value if t.in_force_on(day) else None
 
 
-def _city_month(law: Law, city: str, day: dt.date, social: np.ndarray, cm: np.ndarray) -> None:
-    """One city and month: the schemes' figures, who takes part, the housing fund's tax cap."""
-    table = law.tables.get(f"social/{city}")
-    if table is not None and table.schema == CITY_SCHEMA and table.in_force_on(day):
-        value = table.entry_on(day).value
-        if value.no_data is None:
-            cm[CM_DATA] = 1
-            for s, scheme in enumerate(SCHEMES):
-                if scheme == "maternity" and value.maternity_in_medical:
-                    social[s, MERGED] = 1
-                else:
-                    _scheme(value.schemes[scheme], social[s])
-            limits = [tuple(social[s, FLOOR_KNOWN:CEILING + 1]) for s in range(len(SCHEMES))]
-            social[: len(SCHEMES), BASE_GROUP] = [limits.index(limit) for limit in limits]
-            _housing_fund(value.housing_fund, social[HF])
+def _city_month(law: Law, city: str, day: dt.date, carry_forward: bool, social: np.ndarray, published: np.ndarray,
+                cm: np.ndarray) -> None:
+    """One city and month: the schemes' figures (and the published ones, where some are carried
+    forward), who takes part, the housing fund's tax cap."""
+    try:
+        figures = city_figures(law, city, day, carry_forward=carry_forward)
+    except (LawError, SocialDataGap):
+        figures = None  # the reference raises it for a month someone works in
+    if figures is not None:
+        cm[CM_DATA] = 1
+        _city_value(figures.value, social)
+        _city_value(figures.published, published)
+        cm[CM_CARRIES] = figures.published is not figures.value
     foreigners = law.table(SOCIAL_FOREIGNERS)
     if foreigners.in_force_on(day):
         rule = foreigners.entry_on(day).value
@@ -247,6 +253,15 @@ def _city_month(law: Law, city: str, day: dt.date, social: np.ndarray, cm: np.nd
     cap = _optional(law, HOUSING_FUND_TAX_CAP, day)
     if cap is not None:
         cm[CM_CAP], cm[CM_CAP_RATE] = 1, rate_to_ppm(cap.rate_cap)
+
+
+def _city_value(value, social: np.ndarray) -> None:
+    for s, scheme in enumerate(SCHEMES):
+        if scheme == "maternity" and value.maternity_in_medical:
+            social[s, MERGED] = 1
+        else:
+            _scheme(value.schemes[scheme], social[s])
+    _housing_fund(value.housing_fund, social[HF])
 
 
 def _bits(schemes) -> int:

@@ -20,6 +20,9 @@ from expatcn.month_kernel.kernel import (
     A_WITHHELD,
     AMOUNTS,
     F_ELECTION,
+    FLAG_EMPLOYEE_CARRIED,
+    FLAG_EMPLOYER_CARRIED,
+    FLAG_UNKNOWN,
     F_FIRST_INCOME,
     F_FOREIGN,
     F_FOREIGNER,
@@ -129,14 +132,16 @@ def compute(arrays: YearArrays, person, employed, active, income, extra: dict, c
             raise ValueError(f"out[{name!r}] must be a C-contiguous int64 array of shape ({n}, 12)")
     out = tuple(given_out[name] if name in given_out else np.empty((n, 12), dtype=np.int64) if name in wanted
                 else EMPTY for name in OUTPUTS)
-    unknown = np.zeros((n, 12), dtype=bool) if allow_partial else EMPTY_FLAGS
+    flags = np.zeros((n, 12), dtype=np.uint8)
     status = np.zeros(n, dtype=np.int64)
     args = (person, EMPTY_FLAGS if employed is None else np.ascontiguousarray(employed), tuple(amounts),
-            arrays.social, arrays.city_month, active, arrays.agreements, arrays.iit, arrays.annual, arrays.bounds,
-            arrays.bound_count, arrays.rates, arrays.quick, income.closed_months, allow_partial, out, unknown, status)
+            arrays.social, arrays.published, arrays.city_month, active, arrays.agreements, arrays.iit, arrays.annual, arrays.bounds,
+            arrays.bound_count, arrays.rates, arrays.quick, income.closed_months, allow_partial, out, flags, status)
     _in_threads(n, args)
     if status.any():
         return f"the reference decides {int(np.count_nonzero(status)):,} rows (status bits {int(np.bitwise_or.reduce(status))})"
     values = {name: np.zeros((n, 12), dtype=np.int64) if name in ZERO else out[OUTPUTS.index(ALIASES.get(name, name))]
               for name in columns}
-    return Columns(values, unknown if allow_partial else None, "kernel")
+    return Columns(values, (flags & FLAG_UNKNOWN).astype(bool) if allow_partial else None, "kernel",
+                   employee_carried=(flags & FLAG_EMPLOYEE_CARRIED).astype(bool),
+                   employer_carried=(flags & FLAG_EMPLOYER_CARRIED).astype(bool))

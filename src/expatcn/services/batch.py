@@ -81,7 +81,9 @@ def compute_frame(kind: Kind, raw, path: str, first: int, law: Law, partial: boo
             columns = month_columns(inputs, law, allow_partial=partial, columns=MONTH_COLUMNS, engine=engine)
             used.add(columns.engine)
             values = {"contribution_wage": inputs.contribution_wage, **columns.values}
-            flags = {"complete": ~columns.unknown} if partial else None
+            flags = {"employee_carried": columns.employee_carried, "employer_carried": columns.employer_carried}
+            if partial:
+                flags["complete"] = ~columns.unknown
             frames.append(rows_frame(inputs.income, values, columns.values["iit"], flags))
     return (pl.concat(frames) if frames else empty_result(kind, partial)), used
 
@@ -92,8 +94,10 @@ def empty_result(kind: Kind, partial: bool):
 
     names = RESULT_COLUMNS if kind == "tax" else ("contribution_wage", *MONTH_COLUMNS)
     schema = {"employee_id": pl.String, "year": pl.Int64, "month": pl.Int64, **{n: pl.Decimal(18, 2) for n in names}}
-    if kind == "month" and partial:
-        schema["complete"] = pl.Boolean
+    if kind == "month":
+        schema |= {"employee_carried": pl.Boolean, "employer_carried": pl.Boolean}
+        if partial:
+            schema["complete"] = pl.Boolean
     return pl.DataFrame(schema=schema)
 
 
