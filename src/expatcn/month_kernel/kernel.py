@@ -122,9 +122,6 @@ OUTPUTS = (
     "employer_contributions", "employer_cost", "employee_pension",
     "income", "exempt_income", "wage_taxable", "wage_tax", "bonus_tax", "labour_tax", "equity_tax",
 )
-(O_GROSS, O_EE_SOCIAL, O_EE_HF, O_EE_CONTRIBUTIONS, O_EE_DEDUCTION, O_HF_TAXABLE, O_IIT, O_NET,
- O_ER_SOCIAL, O_ER_HF, O_ER_CONTRIBUTIONS, O_EMPLOYER_COST, O_EE_PENSION,
- O_INCOME, O_EXEMPT, O_WAGE_TAXABLE, O_WAGE_TAX, O_BONUS_TAX, O_LABOUR_TAX, O_EQUITY_TAX) = range(len(OUTPUTS))
 
 # flags_out[i, m] — bits of each employee-month
 FLAG_UNKNOWN, FLAG_EMPLOYEE_CARRIED, FLAG_EMPLOYER_CARRIED = 1, 2, 4
@@ -454,26 +451,27 @@ def _row(i, separate_chosen, write, person, employed, amounts, social, published
             gross += amounts[A_EQUITY_PAID][i, m] if amounts[A_EQUITY_PAID].shape[0] else equity
             ee_contributions = ee_social + housing_fund
             er_contributions = er_social + housing_fund
-            _put(out[O_GROSS], i, m, gross)
-            _put(out[O_EE_SOCIAL], i, m, ee_social)
-            _put(out[O_EE_HF], i, m, housing_fund)
-            _put(out[O_EE_CONTRIBUTIONS], i, m, ee_contributions)
-            _put(out[O_EE_DEDUCTION], i, m, employee_deduction)
-            _put(out[O_HF_TAXABLE], i, m, hf_taxable)
-            _put(out[O_IIT], i, m, total_tax)
-            _put(out[O_NET], i, m, gross - ee_contributions - total_tax)
-            _put(out[O_ER_SOCIAL], i, m, er_social)
-            _put(out[O_ER_HF], i, m, housing_fund)
-            _put(out[O_ER_CONTRIBUTIONS], i, m, er_contributions)
-            _put(out[O_EMPLOYER_COST], i, m, gross + er_contributions)
-            _put(out[O_EE_PENSION], i, m, pension)
-            _put(out[O_INCOME], i, m, income)
-            _put(out[O_EXEMPT], i, m, exempt)
-            _put(out[O_WAGE_TAXABLE], i, m, taxable)
-            _put(out[O_WAGE_TAX], i, m, wage_tax)
-            _put(out[O_BONUS_TAX], i, m, bonus_tax)
-            _put(out[O_LABOUR_TAX], i, m, labour_tax)
-            _put(out[O_EQUITY_TAX], i, m, equity_tax)
+            # in the order of OUTPUTS
+            _put(out[0], i, m, gross)
+            _put(out[1], i, m, ee_social)
+            _put(out[2], i, m, housing_fund)
+            _put(out[3], i, m, ee_contributions)
+            _put(out[4], i, m, employee_deduction)
+            _put(out[5], i, m, hf_taxable)
+            _put(out[6], i, m, total_tax)
+            _put(out[7], i, m, gross - ee_contributions - total_tax)
+            _put(out[8], i, m, er_social)
+            _put(out[9], i, m, housing_fund)
+            _put(out[10], i, m, er_contributions)
+            _put(out[11], i, m, gross + er_contributions)
+            _put(out[12], i, m, pension)
+            _put(out[13], i, m, income)
+            _put(out[14], i, m, exempt)
+            _put(out[15], i, m, taxable)
+            _put(out[16], i, m, wage_tax)
+            _put(out[17], i, m, bonus_tax)
+            _put(out[18], i, m, labour_tax)
+            _put(out[19], i, m, equity_tax)
             if flags_out.shape[0]:
                 flags_out[i, m] = (FLAG_UNKNOWN if undecided else 0) | (FLAG_EMPLOYEE_CARRIED if ee_carried else 0) | (
                     FLAG_EMPLOYER_CARRIED if er_carried else 0)
