@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from typing import overload
-
-import numpy as np
+from typing import TYPE_CHECKING, overload
 
 from expatcn.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FEN_PER_YUAN = 100
 RATE_SCALE = 1_000_000  # a rate is stored as an integer number of millionths
@@ -27,7 +28,6 @@ MAX_RATE_PPM = 10**12  # a rate (or an exchange rate, RMB per unit) of at most 1
 _TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")  # 12345.67, 12,345.67
 _MAX_TEXT = 40  # characters of a written amount or rate
 
-Fen = np.ndarray  # int64 array of fen
 
 
 class MoneyError(InputError):
@@ -190,6 +190,7 @@ def div_half_up(
     Denominators must be positive. ``non_negative=True`` promises numerators ≥ 0 (a faster path
     with the same result). Works on int64 arrays and Python ints alike.
     """
+    import numpy as np  # here, not at the top: the formatters above serve the command line without NumPy
     num = np.asarray(numerator, dtype=np.int64)
     den = np.asarray(denominator, dtype=np.int64)
     if non_negative:
@@ -210,6 +211,8 @@ def rate_half_up(product: int) -> int:
 
 def apply_rate(amount_fen: np.ndarray | int, rate_ppm: np.ndarray | int, non_negative: bool = False) -> np.ndarray:
     """amount × rate, to the fen, half up."""
+    import numpy as np
+
     product = np.asarray(amount_fen, dtype=np.int64) * np.asarray(rate_ppm, dtype=np.int64)
     if non_negative and product.ndim:  # rate_half_up, in place
         product += HALF_RATE_SCALE
@@ -223,6 +226,8 @@ def share(amount_fen: np.ndarray, numerator: np.ndarray, denominator: np.ndarray
 
     Where the denominator is zero the share is zero.
     """
+    import numpy as np
+
     amount = np.asarray(amount_fen, dtype=np.int64)
     num = np.asarray(numerator, dtype=np.int64)
     den = np.asarray(denominator, dtype=np.int64)

@@ -106,15 +106,34 @@ def test_an_overlay_changes_the_law_on_its_dates_only(tmp_path):
     assert law.digest != load_law().digest
 
 
-def test_the_validated_tables_are_cached_by_digest(tmp_path, monkeypatch):
+def test_the_validated_tables_are_cached_by_digest_one_file_a_table(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPATCN_CACHE_DIR", str(tmp_path))
     first = load_uncached(())
-    cached = list(tmp_path.glob("law-*.pickle"))
+    cached = list(tmp_path.glob("law-*"))
     assert len(cached) == 1 and first.digest in cached[0].name
+    assert len(list(cached[0].glob("*.pickle"))) == len(first.tables) + 1  # the tables and the index
     again = load_uncached(())
     assert again.digest == first.digest and set(again.tables) == set(first.tables)
-    cached[0].write_bytes(b"not a pickle")  # a damaged cache is ignored and rebuilt
+    day = dt.date(2025, 1, 1)
+    assert again.value("iit/annual_table", day) == first.value("iit/annual_table", day)
+    assert len(again.tables._tables) == 1  # read: only the table asked for
+    assert again.names("social_city") == first.names("social_city") and len(again.tables._tables) == 1
+    (cached[0] / "iit~basic_deduction.pickle").write_bytes(b"not a pickle")  # a damaged table: validated again
+    assert again.value("iit/basic_deduction", day) == first.value("iit/basic_deduction", day)
+    (cached[0] / "index.pickle").write_bytes(b"not a pickle") if cached[0].exists() else None
     assert load_uncached(()).digest == first.digest
+
+
+def test_a_law_read_from_the_cache_travels_whole(tmp_path, monkeypatch):
+    """Pickled (to a Dask worker), a lazily read law takes every table with it."""
+    import pickle
+
+    monkeypatch.setenv("EXPATCN_CACHE_DIR", str(tmp_path))
+    load_uncached(())
+    lazy = load_uncached(())
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert len(copy.tables._tables) == len(lazy.tables)
+    assert copy.value("social/shanghai", dt.date(2025, 7, 1)) == lazy.value("social/shanghai", dt.date(2025, 7, 1))
 
 
 def test_an_overlay_that_only_ends_a_rule(tmp_path):

@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Rich's help layout costs more start-up than the rest of --help
 )
 
 # Modules that add commands to ``app``; a new command is a new module named here.

@@ -3,6 +3,10 @@
 ``load_law()`` reads every ``*.yaml`` under this folder once (and any overlay files given),
 validates each period's value against its schema, and returns a :class:`Law`. Table names are
 paths without the suffix: ``iit/annual_table``, ``social/shanghai``.
+
+The validated tables are cached table by table (one file each, and an index of names, schemas,
+titles and labels): a later start reads only the tables its command asks for, and imports only
+their schema modules (:class:`Tables`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -82,12 +87,63 @@ class Table:
         )
 
 
+@dataclass(frozen=True)
+class TableInfo:
+    """What a table is without its periods: enough to list tables by schema or name them."""
+
+    title: str
+    schema: str
+    label: Name | None = None
+
+
+class Tables(Mapping[str, Table]):
+    """The law's tables by name; from a cache, each table is read the first time it is asked for
+    (its values' schema module imported then). ``info(name)`` answers schema, title and label
+    without reading the table. Pickled (to send the law to another process), every table is read
+    and travels with it."""
+
+    def __init__(self, index: dict[str, TableInfo], read: Callable[[str], Table] | None = None,
+                 tables: dict[str, Table] | None = None) -> None:
+        self._index, self._read, self._tables = index, read, dict(tables or {})
+
+    @classmethod
+    def of(cls, tables: dict[str, Table]) -> Tables:
+        return cls({n: TableInfo(t.title, t.schema, t.label) for n, t in tables.items()}, tables=tables)
+
+    def __getitem__(self, name: str) -> Table:
+        found = self._tables.get(name)
+        if found is None:
+            if name not in self._index or self._read is None:
+                raise KeyError(name)
+            found = self._tables[name] = self._read(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def info(self, name: str) -> TableInfo:
+        return self._index[name]
+
+    def __reduce__(self):
+        return Tables, (self._index, None, {name: self[name] for name in self._index})
+
+
 class Law:
     """All law tables, validated; ask for a table's value on a date."""
 
-    def __init__(self, tables: dict[str, Table], digest: str) -> None:
-        self.tables = tables
+    def __init__(self, tables: dict[str, Table] | Tables, digest: str) -> None:
+        self.tables = tables if isinstance(tables, Tables) else Tables.of(tables)
         self.digest = digest
+
+    def names(self, schema: str) -> list[str]:
+        """The names of the tables whose values follow ``schema``, sorted (no table is read)."""
+        return sorted(name for name in self.tables if self.tables.info(name).schema == schema)
 
     def table(self, name: str | TableRef[Any]) -> Table:
         try:
@@ -189,9 +245,17 @@ def _load(overlay_files: tuple[str | Overlay, ...]) -> Law:
                 for p in overlay_files]
     for path, text in overlays:
         digest.update(b"overlay\0" + text.encode() + b"\0")
-    cached = _read_cache(digest.hexdigest())
+    cached = _read_cache(digest.hexdigest(), lambda: _validate(texts, overlays, digest.hexdigest()))
     if cached is not None:
         return cached
+    law = _validate(texts, overlays, digest.hexdigest())
+    if not any(isinstance(p, Overlay) for p in overlay_files):  # texts sent to a server are not kept on disk
+        _write_cache(law)
+    return law
+
+
+def _validate(texts: list[tuple[str, str, str]], overlays: list[tuple[str, str]], digest: str) -> Law:
+    """Every table parsed and validated, the overlays applied."""
     tables = {name: parse_table(name, text, origin) for name, text, origin in texts}
     for path, text in overlays:
         try:
@@ -211,17 +275,19 @@ def _load(overlay_files: tuple[str | Overlay, ...]) -> Law:
             tables[name] = _overlay(tables[name], overlay, ended)
         except ValidationError as exc:
             raise LawError(f"law overlay {path}: {_errors(exc)}") from exc
-    law = Law(tables, digest.hexdigest())
-    if not any(isinstance(p, Overlay) for p in overlay_files):  # texts sent to a server are not kept on disk
-        _write_cache(law)
-    return law
+    return Law(tables, digest)
 
 
 def _cache_path(digest: str) -> Path:
-    """Where the validated tables for ``digest`` are kept: the name also carries a digest of the
-    code that validates them (schemas, loader), so a changed schema never reads an old cache."""
+    """The folder where the validated tables for ``digest`` are kept (``index.pickle`` and one
+    file per table): its name also carries a digest of the code that validates them (schemas,
+    loader), so a changed schema never reads an old cache."""
     root = os.environ.get("EXPATCN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "expatcn"
-    return Path(root) / f"law-{digest}-{_code_digest()}.pickle"
+    return Path(root) / f"law-{digest}-{_code_digest()}"
+
+
+def _table_file(folder: Path, name: str) -> Path:
+    return folder / (name.replace("/", "~") + ".pickle")
 
 
 @lru_cache(maxsize=1)
@@ -232,26 +298,47 @@ def _code_digest() -> str:
     return code.hexdigest()[:16]
 
 
-def _read_cache(digest: str) -> Law | None:
-    """The validated tables saved by an earlier run for exactly these files (by their digest)."""
+def _read_cache(digest: str, validate: Callable[[], Law]) -> Law | None:
+    """The validated tables saved by an earlier run for exactly these files (by their digest):
+    the index now, each table when it is asked for (a damaged table file: the tables are
+    validated again, and the cache removed for the next start to rewrite)."""
+    folder = _cache_path(digest)
     try:
-        with _cache_path(digest).open("rb") as handle:
-            law = pickle.load(handle)
+        index = pickle.loads((folder / "index.pickle").read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
-    return law if isinstance(law, Law) and law.digest == digest else None
+    again: list[Law] = []
+
+    def read(name: str) -> Table:
+        try:
+            return pickle.loads(_table_file(folder, name).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            _remove(folder)
+            again.append(again[0] if again else validate())
+            return again[0].tables[name]
+    return Law(Tables(index, read), digest) if isinstance(index, dict) else None
 
 
 def _write_cache(law: Law) -> None:
-    """Keep the validated tables for the next start; a cache that cannot be written is skipped."""
-    path = _cache_path(law.digest)
+    """Keep the validated tables for the next start (written to a new folder, then moved into
+    place); a cache that cannot be written is skipped."""
+    folder = _cache_path(law.digest)
+    partial = folder.with_name(f"{folder.name}.{os.getpid()}.partial")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_bytes(pickle.dumps(law))
-        partial.replace(path)
+        partial.mkdir(parents=True, exist_ok=True)
+        for name in law.tables:
+            _table_file(partial, name).write_bytes(pickle.dumps(law.tables[name]))
+        index = {name: law.tables.info(name) for name in law.tables}
+        (partial / "index.pickle").write_bytes(pickle.dumps(index))
+        partial.rename(folder)
     except OSError:
-        pass
+        _remove(partial)
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=16)

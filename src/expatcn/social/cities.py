@@ -17,11 +17,7 @@ _CITY_SUFFIX = "市"  # 上海市: the Chinese name of a city, with its administ
 
 def cities(law: Law) -> dict[str, Name | None]:
     """Every city with a social insurance table: its key (``shanghai``) and its names."""
-    return {
-        name.split("/", 1)[1]: table.label
-        for name, table in sorted(law.tables.items())
-        if table.schema == CITY_SCHEMA
-    }
+    return {name.split("/", 1)[1]: law.tables.info(name).label for name in law.names(CITY_SCHEMA)}
 
 
 def _latin_key(text: str) -> str:

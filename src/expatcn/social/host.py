@@ -28,8 +28,8 @@ HOST_SCHEMA = "host_social_security"
 
 def host_countries(law: Law) -> tuple[str, ...]:
     """The countries (ISO alpha-2) with a host-country social security table, ``law/social/host/<cc>.yaml``."""
-    return tuple(sorted(name.rsplit("/", 1)[1].upper() for name, table in law.tables.items()
-                        if table.schema == HOST_SCHEMA and name.startswith("social/host/")))
+    return tuple(sorted(name.rsplit("/", 1)[1].upper() for name in law.names(HOST_SCHEMA)
+                        if name.startswith("social/host/")))
 
 
 def host_table(country: str) -> str:
