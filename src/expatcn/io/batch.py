@@ -25,7 +25,6 @@ import numpy as np
 from expatcn.errors import InputError
 from expatcn.iit.exempt_income import check_kinds
 from expatcn.iit.inputs import ANNUAL_AMOUNTS, MONTHLY_AMOUNTS, NEW_FLAGS, BonusMethod, YearInputs
-from expatcn.iit.person_year import YearResult
 from expatcn.law import Law
 from expatcn.money import MAX_ABS_FEN, MoneyError, yuan_to_fen
 
@@ -40,23 +39,6 @@ RESULT_COLUMNS = ("income", "exempt_income", "wage_taxable", "wage_tax", "bonus_
 
 class BatchError(InputError):
     """A batch file that cannot be used; the message names file, row and column."""
-
-
-def read_batch(path: str | Path, law: Law | None = None):
-    """The whole file as a Polars frame with validated columns (amounts as integer fen); with
-    ``law``, ``exempt_<kind>`` columns are checked against ``law/iit/exempt_income``. (Large files
-    are read in chunks by :mod:`expatcn.io.batch_stream`, each through :func:`check_frame`.)"""
-    import polars as pl
-
-    path = Path(path)
-    try:
-        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(
-            path, infer_schema_length=0
-        )
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise BatchError(f"{path}: cannot read ({exc})") from None
-    check_columns(frame.columns, path, law)
-    return check_frame(frame, path, first_row(path))
 
 
 def first_row(path: str | Path) -> int:
@@ -205,11 +187,6 @@ def per_person(part, name: str, path, year: int, default):
     return values["v"] if default is None else values["v"].fill_null(default)
 
 
-def to_year_inputs(frame, path: str | Path = "batch") -> list[YearInputs]:
-    """One :class:`YearInputs` per tax year in the frame; people ordered by ``employee_id``."""
-    return [inputs for inputs, _ in year_parts(frame, path)]
-
-
 def year_parts(frame, path: str | Path = "batch"):
     """(:class:`YearInputs`, the year's rows sorted by employee and month) per tax year in the frame."""
     import polars as pl
@@ -280,12 +257,6 @@ def grid(values: np.ndarray, person: np.ndarray, month: np.ndarray, people: int)
     return out
 
 
-def result_frame(result: YearResult):
-    """Result rows: one per person and employed (or taxed) month, amounts in yuan as decimals."""
-    columns = {name: result.monthly[name] for name in RESULT_COLUMNS}
-    return rows_frame(result.inputs, columns, result.monthly["total_tax"])
-
-
 def rows_frame(inputs: YearInputs, columns: dict[str, np.ndarray], total_tax: np.ndarray, flags=None):
     """One row per person and month employed (or taxed): ``employee_id, year, month``, each of
     ``columns`` ((N, 12) fen) in yuan as decimals, and ``flags`` ((N, 12) booleans by name)."""
@@ -301,18 +272,3 @@ def rows_frame(inputs: YearInputs, columns: dict[str, np.ndarray], total_tax: np
     frame = pl.DataFrame(data)
     fen = pl.lit(Decimal("0.01"))  # × 0.01 is exact in decimals (a division by 100 may keep scale 0)
     return frame.with_columns([(pl.col(n).cast(pl.Decimal(38, 0)) * fen).cast(pl.Decimal(18, 2)) for n in columns])
-
-
-def write_frame(frame, path: str | Path) -> None:
-    """CSV or Parquet by the file's suffix; written to a temporary file and moved into place."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
-    if path.suffix.lower() == ".parquet":
-        frame.write_parquet(temporary)
-    else:
-        import polars as pl
-
-        lead = pl.col("employee_id").str.contains(r"^[=+\-@\t\r]")  # a formula-like id gets the quote prefix
-        frame.with_columns(pl.when(lead).then("'" + pl.col("employee_id")).otherwise(pl.col("employee_id"))
-                           .alias("employee_id")).write_csv(temporary)
-    temporary.replace(path)

@@ -123,6 +123,11 @@ class ResultWriter:
                 self._parquet = pq.ParquetWriter(self.partial, table.schema)
             self._parquet.write_table(table)
         else:
+            import polars as pl
+
+            lead = pl.col("employee_id").str.contains(r"^[=+\-@\t\r]")  # a formula-like id gets the quote prefix
+            frame = frame.with_columns(pl.when(lead).then("'" + pl.col("employee_id")).otherwise(pl.col("employee_id"))
+                                       .alias("employee_id"))
             if self._handle is None:
                 self._handle = self.partial.open("wb")
                 frame.write_csv(self._handle)

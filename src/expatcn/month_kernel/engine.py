@@ -22,7 +22,7 @@ from expatcn.iit.inputs import YearInputs
 from expatcn.iit.person_year import compute_year
 from expatcn.law import Law
 from expatcn.month_kernel.law_arrays import CM_FOREIGNERS, year_arrays
-from expatcn.social.contributions import DEFAULT_RATE, cities
+from expatcn.social.contributions import cities
 
 MONTH_COLUMNS = (
     "gross", "employee_social", "employee_housing_fund", "employee_contributions", "employee_deduction",

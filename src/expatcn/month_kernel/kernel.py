@@ -14,7 +14,6 @@ Set ``NUMBA_DISABLE_JIT=1`` to run this module as plain Python (for debugging; s
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from expatcn.iit.inputs import BonusMethod
@@ -133,12 +132,6 @@ FLAG_UNKNOWN, FLAG_EMPLOYEE_CARRIED, FLAG_EMPLOYER_CARRIED = 1, 2, 4
 @njit(cache=True, inline="always")
 def _at(a, i, m):
     return a[i, m] if a.shape[0] else 0
-
-
-@njit(cache=True, inline="always")
-def _put(a, i, m, value):
-    if a.shape[0]:
-        a[i, m] = value
 
 
 @njit(cache=True, inline="always")
@@ -451,27 +444,13 @@ def _row(i, separate_chosen, write, person, employed, amounts, social, published
             gross += amounts[A_EQUITY_PAID][i, m] if amounts[A_EQUITY_PAID].shape[0] else equity
             ee_contributions = ee_social + housing_fund
             er_contributions = er_social + housing_fund
-            # in the order of OUTPUTS
-            _put(out[0], i, m, gross)
-            _put(out[1], i, m, ee_social)
-            _put(out[2], i, m, housing_fund)
-            _put(out[3], i, m, ee_contributions)
-            _put(out[4], i, m, employee_deduction)
-            _put(out[5], i, m, hf_taxable)
-            _put(out[6], i, m, total_tax)
-            _put(out[7], i, m, gross - ee_contributions - total_tax)
-            _put(out[8], i, m, er_social)
-            _put(out[9], i, m, housing_fund)
-            _put(out[10], i, m, er_contributions)
-            _put(out[11], i, m, gross + er_contributions)
-            _put(out[12], i, m, pension)
-            _put(out[13], i, m, income)
-            _put(out[14], i, m, exempt)
-            _put(out[15], i, m, taxable)
-            _put(out[16], i, m, wage_tax)
-            _put(out[17], i, m, bonus_tax)
-            _put(out[18], i, m, labour_tax)
-            _put(out[19], i, m, equity_tax)
+            month = (gross, ee_social, housing_fund, ee_contributions, employee_deduction, hf_taxable, total_tax,
+                     gross - ee_contributions - total_tax, er_social, housing_fund, er_contributions,
+                     gross + er_contributions, pension, income, exempt, taxable, wage_tax, bonus_tax, labour_tax,
+                     equity_tax)  # in the order of OUTPUTS
+            for k in range(len(OUTPUTS)):
+                if out[k].shape[0]:
+                    out[k][i, m] = month[k]
             if flags_out.shape[0]:
                 flags_out[i, m] = (FLAG_UNKNOWN if undecided else 0) | (FLAG_EMPLOYEE_CARRIED if ee_carried else 0) | (
                     FLAG_EMPLOYER_CARRIED if er_carried else 0)
