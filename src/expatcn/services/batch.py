@@ -154,7 +154,7 @@ def _client(address: str):
         count = int(address.split(":", 1)[1]) if ":" in address else len(os.sched_getaffinity(0))
     except ValueError:
         raise BatchError(f"--dask {address}: expected local, local:N or a scheduler address") from None
-    os.environ.setdefault("EXPATCN_THREADS", "1")  # inherited by the worker processes
-    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                      env={"EXPATCN_THREADS": "1"}) as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client
